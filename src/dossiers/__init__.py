@@ -1,0 +1,1 @@
+"""Suivi des échéances AKTO des dossiers CIPI, CDPI et CAR."""

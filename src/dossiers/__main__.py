@@ -1,0 +1,3 @@
+from dossiers.cli import main
+
+main()

@@ -1,0 +1,595 @@
+"""The `dossiers` command: parse, call one service in one transaction, answer in French.
+
+Only this module reads the clock and the environment. Heavy modules (SQLAlchemy,
+the holiday calendars) are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from dossiers import messages
+from dossiers.deadlines.zones import DEFAULT_ZONE, ZONES
+from dossiers.french_click import COUNT, DATE, HOURS, ChoiceType, FrenchGroup, fail
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+RULE_SET_HELP = "jeu de règles : akto-current (défaut) ou akto-2021"
+ZONE_CHOICE = ChoiceType({slug: slug for slug in ZONES})
+KIND_CHOICE = ChoiceType(messages.KIND_LABELS)
+CONTRACT_CHOICE = ChoiceType(messages.CONTRACT_LABELS)
+PROGRAMME_CHOICE = ChoiceType({"aucun": "aucun", **messages.PROGRAMME_LABELS})
+EVENT_CHOICE = ChoiceType(messages.EVENT_LABELS)
+ROLE_CHOICE = ChoiceType(messages.ROLE_LABELS)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def day_in_zone(as_of: date | None) -> Callable[[str], date]:
+    """R-CAL-4: today is the local date of the zone, unless --as-of fixes it."""
+    if as_of is not None:
+        return lambda _zone: as_of
+    return lambda zone: datetime.now(ZoneInfo(ZONES[zone].time_zone)).date()
+
+
+def default_database_url() -> str:
+    from dossiers.store.database import default_database_path
+
+    path = default_database_path(os.environ.get("XDG_DATA_HOME"), Path.home())
+    return f"sqlite:///{path}"
+
+
+@dataclass
+class App:
+    db_url: str | None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from dossiers.store.database import open_engine
+
+            self._engine = open_engine(self.db_url or default_database_url())
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One command, one transaction; the schema must be current."""
+        from sqlalchemy.exc import OperationalError
+
+        from dossiers.store.database import SchemaNotReady, ensure_current, transaction
+
+        try:
+            ensure_current(self.engine())
+            with transaction(self.engine()) as session:
+                yield session
+        except SchemaNotReady:
+            fail("base de données non initialisée ou d'une version antérieure : "
+                 "lancez « dossiers init »")
+        except OperationalError as error:
+            fail(f"base de données inaccessible ({error.orig})", 1)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def as_of_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as-of", type=DATE, default=None,
+        help="Date de référence (AAAA-MM-JJ ou JJ/MM/AAAA) ; par défaut aujourd'hui.",
+    )(command)
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Sortie JSON, pour d'autres programmes.")(command)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                 "max_content_width": 100})
+@click.option("--db", "db_url", envvar="DOSSIERS_DB", metavar="URL",
+              help="Base de données (adresse SQLAlchemy). Par défaut $DOSSIERS_DB, sinon "
+                   "~/.local/share/dossiers/dossiers.db.")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """Suivi des échéances AKTO des dossiers CIPI, CDPI et CAR.
+
+    Chaque dossier a ses étapes (DRF, réponse d'AKTO, contrat, missions…), leurs
+    dates d'ouverture et d'échéance et leur statut au jour dit, selon les règles
+    de ../shared/RULES.md (identifiants R-…).
+
+    Exemple : dossiers init && dossiers sample && dossiers list --overdue
+    """
+    ctx.obj = App(db_url)
+
+
+def main() -> None:
+    cli.main(prog_name="dossiers")
+
+
+# Database and network ------------------------------------------------------------------------
+
+
+@cli.command()
+@pass_app
+def init(app: App) -> None:
+    """Crée la base de données ou la met à jour vers le dernier schéma.
+
+    Exemple : dossiers --db sqlite:///agence.db init
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from dossiers.store.database import upgrade
+
+    try:
+        before, after = upgrade(app.engine())
+    except OperationalError as error:
+        fail(f"base de données inaccessible ({error.orig})", 1)
+    if before == after:
+        click.echo(f"Base déjà à jour (schéma {after}).")
+    elif before is None:
+        click.echo(f"Base créée (schéma {after}).")
+    else:
+        click.echo(f"Base mise à jour du schéma {before} au schéma {after}.")
+
+
+@cli.group(cls=FrenchGroup)
+def agency() -> None:
+    """Agences : ajouter, lister."""
+
+
+@agency.command("add")
+@click.argument("name")
+@click.option("--zone", type=ZONE_CHOICE, default=DEFAULT_ZONE, show_default=True,
+              help="Zone des jours fériés (R-CAL-2).")
+@click.option("--headcount", type=COUNT, default=None, help="Effectif de l'agence (ETT).")
+@click.option("--prism/--no-prism", "prism_member", default=False,
+              help="Adhérente ou membre de Prism'Emploi.")
+@pass_app
+def agency_add(app: App, name: str, zone: str, headcount: int | None, prism_member: bool) -> None:
+    """Ajoute une agence.
+
+    Exemple : dossiers agency add "Metz Centre" --zone alsace-moselle --headcount 25 --prism
+    """
+    from dossiers.services.network import add_agency
+
+    with app.transaction() as session:
+        created = add_agency(session, name, zone, headcount, prism_member)
+        click.echo(f"Agence « {created.name} » ajoutée (zone {created.zone}).")
+
+
+@agency.command("list")
+@json_option
+@pass_app
+def agency_list(app: App, as_json: bool) -> None:
+    """Liste les agences."""
+    from dossiers.services.network import list_agencies
+
+    with app.transaction() as session:
+        agencies = list_agencies(session)
+        rows = [{"name": a.name, "zone": a.zone, "headcount": a.headcount,
+                 "prism_member": a.prism_member} for a in agencies]
+    if as_json:
+        echo_json(rows)
+        return
+    from dossiers.views import table
+
+    click.echo(table(["Agence", "Zone", "Effectif", "Prism'Emploi"], [
+        [r["name"], r["zone"], "" if r["headcount"] is None else str(r["headcount"]),
+         "oui" if r["prism_member"] else "non"] for r in rows]) if rows else "Aucune agence.")
+
+
+@cli.group(cls=FrenchGroup)
+def staff() -> None:
+    """Personnel des agences : ajouter, lister."""
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--email", required=True, help="Adresse électronique (identifiant de la personne).")
+@click.option("--role", type=ROLE_CHOICE, default="charge", show_default=True,
+              help="charge (chargé(e) de recrutement) ou manager.")
+@click.option("--agency", "agency_name", required=True, help="Nom de l'agence.")
+@pass_app
+def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:
+    """Ajoute une personne à une agence.
+
+    Exemple : dossiers staff add "Léa Martin" --email lea.martin@example.fr --agency Lyon
+    """
+    from dossiers.services.network import add_staff
+
+    with app.transaction() as session:
+        person = add_staff(session, name, email, role, agency_name)
+        click.echo(f"{person.name} <{person.email}> ajouté(e) à « {person.agency.name} » "
+                   f"({messages.ROLE_LABELS[person.role]}).")
+
+
+@staff.command("list")
+@click.option("--agency", "agency_name", default=None, help="Seulement cette agence.")
+@json_option
+@pass_app
+def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
+    """Liste le personnel."""
+    from dossiers.services.network import list_staff
+
+    with app.transaction() as session:
+        rows = [{"name": p.name, "email": p.email, "role": p.role, "agency": p.agency.name}
+                for p in list_staff(session, agency_name)]
+    if as_json:
+        echo_json(rows)
+        return
+    from dossiers.views import table
+
+    click.echo(table(["Nom", "Email", "Rôle", "Agence"], [
+        [r["name"], r["email"], messages.ROLE_LABELS[r["role"]], r["agency"]] for r in rows])
+        if rows else "Personne.")
+
+
+# Dossiers ------------------------------------------------------------------------------------
+
+
+def _programme(value: str | None):  # type: ignore[no-untyped-def]
+    from dossiers.deadlines.facts import Programme
+
+    return None if value in (None, "aucun") else Programme(value)
+
+
+@cli.command("open")
+@click.option("--kind", type=KIND_CHOICE, required=True, help="cipi, cdpi ou car.")
+@click.option("--worker", required=True, help="Nom de l'intérimaire.")
+@click.option("--contract", "contract_type", type=CONTRACT_CHOICE, default="ctt",
+              show_default=True, help="ctt (contrat de travail temporaire) ou cdii.")
+@click.option("--start", type=DATE, required=True, help="Début de la formation.")
+@click.option("--end", type=DATE, required=True, help="Fin de la formation.")
+@click.option("--training-hours", type=HOURS, required=True, help="Heures de formation.")
+@click.option("--mission-hours", type=HOURS, default=None,
+              help="CIPI : heures de mission prévues (70 h au moins, R-CIPI-HOURS).")
+@click.option("--bilan-hours", type=HOURS, default=None, help="Heures de bilan (14 h au plus).")
+@click.option("--programme", type=PROGRAMME_CHOICE, default="aucun", show_default=True,
+              help="Programme national.")
+@click.option("--owner", required=True, help="Email du ou de la responsable du dossier.")
+@click.option("--agency", "agency_name", default=None,
+              help="Agence (par défaut celle du ou de la responsable).")
+@click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
+@click.option("--reference", default=None, help="Référence (par défaut TYPE-ANNÉE-NNNN).")
+@as_of_option
+@json_option
+@pass_app
+def open_command(app: App, kind: str, worker: str, contract_type: str, start: date, end: date,
+                 training_hours: Fraction, mission_hours: Fraction | None,
+                 bilan_hours: Fraction | None, programme: str, owner: str,
+                 agency_name: str | None, rules: str, reference: str | None,
+                 as_of: date | None, as_json: bool) -> None:
+    """Ouvre un dossier après avoir vérifié ses bornes (R-CIPI-HOURS, R-CDPI-HOURS,
+    R-CAR-HOURS), puis affiche ses étapes.
+
+    Exemple : dossiers open --kind cdpi --worker "Karim B." --start 2027-01-11
+    --end 2027-02-19 --training-hours 210 --owner lea.martin@example.fr
+    """
+    from dossiers.deadlines.facts import ContractType, Kind
+    from dossiers.services.dossiers import DossierDraft, open_dossier, timeline_of
+    from dossiers.views import dossier_json, dossier_text
+
+    draft = DossierDraft(
+        kind=Kind(kind), worker=worker, contract_type=ContractType(contract_type),
+        training_start=start, training_end=end, training_hours=training_hours,
+        owner_email=owner, programme=_programme(programme), mission_hours=mission_hours,
+        bilan_hours=bilan_hours, agency_name=agency_name, rules=rules, reference=reference,
+    )
+    day_in = day_in_zone(as_of)
+    with app.transaction() as session:
+        dossier = open_dossier(session, draft, utc_now())
+        timeline = timeline_of(dossier, day_in)
+        if as_json:
+            echo_json(dossier_json(dossier, timeline))
+        else:
+            click.echo(f"Dossier {dossier.reference} ouvert.\n")
+            click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone)))
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.argument("event", type=EVENT_CHOICE)
+@click.option("--on", "on", type=DATE, required=True, help="Date de l'événement.")
+@as_of_option
+@pass_app
+def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) -> None:
+    """Enregistre un événement daté d'un dossier (référence ou numéro).
+
+    \b
+    Événements :
+      drf-submitted          DRF déposée (refusée le jour du démarrage ou après, R-DRF-WINDOW)
+      drf-accord             accord de la DRF
+      drf-refusal            refus de la DRF
+      contract-submitted     contrat et pièces envoyés à AKTO (R-CONTRACT)
+      funding-granted        prise en charge accordée
+      attendance-submitted   justificatifs de réalisation envoyés (R-ATTEND)
+      positioning-done       bilan de positionnement réalisé (R-CDPI-BILAN)
+      car-request-submitted  demande de CAR envoyée à AKTO (R-CAR-REQUEST)
+      close                  dossier clos
+      abandon                dossier abandonné
+
+    Exemple : dossiers record CDPI-2027-0001 drf-submitted --on 2026-12-01
+    """
+    from dossiers.deadlines.facts import EventKind
+    from dossiers.services.dossiers import find_dossier, record_event, timeline_of
+    from dossiers.views import alert_lines, steps_table
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        record_event(session, dossier, EventKind(event), on, utc_now())
+        click.echo(f"{dossier.reference} : {messages.EVENT_LABELS[event]} le "
+                   f"{messages.short_date(on)}.")
+        if dossier.state == "open":
+            timeline = timeline_of(dossier, day_in_zone(as_of))
+            click.echo("\n" + steps_table(timeline))
+            for line in alert_lines(timeline):
+                click.echo(line)
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.option("--start", type=DATE, required=True, help="Premier jour de la mission.")
+@click.option("--end", type=DATE, required=True, help="Dernier jour de la mission.")
+@click.option("--hours", type=HOURS, required=True, help="Heures travaillées.")
+@click.option("--holiday-hours", type=HOURS, default="0",
+              help="Heures de jours fériés payés dans la mission (R-CDPI-MISSION).")
+@as_of_option
+@pass_app
+def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
+            holiday_hours: Fraction, as_of: date | None) -> None:
+    """Enregistre une mission (obligation de mission : R-CIPI-MISSION, R-CDPI-MISSION,
+    R-CAR-MISSION).
+
+    Exemple : dossiers mission CDPI-2027-0001 --start 2027-03-01 --end 2027-03-19
+    --hours 98 --holiday-hours 7
+    """
+    from dossiers.services.dossiers import add_mission, find_dossier, timeline_of
+    from dossiers.views import progress_lines
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        add_mission(session, dossier, start, end, hours, holiday_hours, utc_now())
+        click.echo(f"{dossier.reference} : mission du {messages.short_date(start)} au "
+                   f"{messages.short_date(end)} enregistrée.")
+        for line in progress_lines(timeline_of(dossier, day_in_zone(as_of))):
+            click.echo(line)
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.option("--start", type=DATE, default=None, help="Nouveau début de formation.")
+@click.option("--end", type=DATE, default=None, help="Nouvelle fin de formation.")
+@click.option("--training-hours", type=HOURS, default=None, help="Nouvelles heures de formation.")
+@click.option("--mission-hours", type=HOURS, default=None, help="CIPI : heures de mission prévues.")
+@click.option("--bilan-hours", type=HOURS, default=None, help="Heures de bilan.")
+@click.option("--programme", type=PROGRAMME_CHOICE, default=None, help="Programme national.")
+@click.option("--worker", default=None, help="Nom de l'intérimaire.")
+@click.option("--owner", default=None, help="Email du ou de la nouvelle responsable.")
+@as_of_option
+@pass_app
+def update(app: App, dossier_id: str, start: date | None, end: date | None,
+           training_hours: Fraction | None, mission_hours: Fraction | None,
+           bilan_hours: Fraction | None, programme: str | None, worker: str | None,
+           owner: str | None, as_of: date | None) -> None:
+    """Modifie un dossier et affiche les dates qui bougent (ancienne → nouvelle).
+
+    Un démarrage repoussé de plus de 2 mois après l'accord de la DRF déclenche
+    l'alerte « DRF à refaire » (R-DRF-SHIFT).
+
+    Exemple : dossiers update CDPI-2027-0001 --start 2027-02-01 --end 2027-03-12
+    """
+    from dossiers.services.dossiers import find_dossier, update_dossier
+
+    given = {
+        "training_start": start, "training_end": end, "training_hours": training_hours,
+        "mission_hours": mission_hours, "bilan_hours": bilan_hours, "worker": worker,
+        "owner_email": owner,
+    }
+    changes: dict[str, object] = {key: value for key, value in given.items() if value is not None}
+    if programme is not None:
+        changes["programme"] = _programme(programme)
+    if not changes:
+        fail("rien à modifier : indiquez au moins une option (voir « dossiers update --help »)")
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        result = update_dossier(session, dossier, changes, day_in_zone(as_of)(dossier.agency.zone),
+                                utc_now())
+        if not result.changed:
+            click.echo(f"{dossier.reference} : aucune modification.")
+            return
+        click.echo(f"{dossier.reference} modifié :")
+        for key, (was, now_is) in result.changed.items():
+            click.echo(f"  {messages.FIELD_LABELS.get(key, key)} : {was or '—'} → {now_is or '—'}")
+        for shift in result.shifts:
+            (old_opens, old_due), (new_opens, new_due) = shift.before, shift.after
+            click.echo(f"  {shift.label} : échéance {messages.short_date(old_due)} → "
+                       f"{messages.short_date(new_due)}"
+                       + (f", ouverture {messages.short_date(old_opens)} → "
+                          f"{messages.short_date(new_opens)}" if old_opens != new_opens else ""))
+        for alert in result.alerts:
+            click.echo(f"⚠ {alert.message} ({alert.rule})")
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.option("--history", is_flag=True, help="Affiche aussi l'historique des modifications.")
+@as_of_option
+@json_option
+@pass_app
+def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: bool) -> None:
+    """Affiche la chronologie d'un dossier : chaque étape, ses dates, son statut,
+    les jours restants ou de retard et la règle appliquée.
+
+    Exemple : dossiers show CDPI-2027-0001 --as-of 2027-01-05
+    """
+    from dossiers.services.dossiers import find_dossier, timeline_of
+    from dossiers.views import dossier_json, dossier_text, table
+
+    day_in = day_in_zone(as_of)
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        timeline = timeline_of(dossier, day_in)
+        changes = [[c.at.strftime("%d/%m/%Y %H:%M"), c.what, c.before or "—", c.after or "—"]
+                   for c in dossier.changes]
+        if as_json:
+            data = dossier_json(dossier, timeline)
+            if history:
+                data["history"] = [dict(zip(("at", "what", "before", "after"), row, strict=True))
+                                   for row in changes]
+            echo_json(data)
+            return
+        click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone)))
+        if history:
+            click.echo("\nHistorique (heures UTC) :\n"
+                       + table(["Quand", "Quoi", "Avant", "Après"], changes))
+
+
+@cli.command("list")
+@click.option("--overdue", is_flag=True, help="Seulement les dossiers ayant une étape en retard.")
+@click.option("--due-within", type=COUNT, default=None, metavar="N",
+              help="Seulement les dossiers ayant une échéance dans les N jours.")
+@click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car.")
+@click.option("--agency", "agency_name", default=None, help="Nom de l'agence.")
+@click.option("--owner", default=None, help="Email du ou de la responsable.")
+@click.option("--all", "include_closed", is_flag=True, help="Inclut les dossiers clos.")
+@as_of_option
+@json_option
+@pass_app
+def list_command(app: App, overdue: bool, due_within: int | None, kind: str | None,
+                 agency_name: str | None, owner: str | None, include_closed: bool,
+                 as_of: date | None, as_json: bool) -> None:
+    """Liste les dossiers en cours avec leur prochaine étape.
+
+    Exemple : dossiers list --overdue --agency Lyon
+    """
+    from dossiers.deadlines.facts import Kind
+    from dossiers.services.dossiers import ListFilter, list_dossiers
+    from dossiers.views import dossier_json, list_text
+
+    where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
+                       owner_email=owner, overdue=overdue, due_within=due_within,
+                       include_closed=include_closed)
+    with app.transaction() as session:
+        rows = list_dossiers(session, day_in_zone(as_of), where)
+        if as_json:
+            echo_json([dossier_json(dossier, timeline) for dossier, timeline in rows])
+            return
+        text, count = list_text(rows)
+    if count == 0:
+        click.echo("Aucun dossier.")
+        return
+    click.echo(text)
+    click.echo(f"\n{count} dossier{'s' if count > 1 else ''}.")
+
+
+# Import, sample data and the calculator -------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("csv_file", metavar="FICHIER.csv", type=click.Path(dir_okay=False))
+@pass_app
+def import_command(app: App, csv_file: str) -> None:
+    """Importe des dossiers depuis un fichier CSV : toutes les lignes ou aucune.
+
+    Séparateur « ; » ou « , », UTF-8 (avec ou sans BOM). Colonnes : voir README.
+    Les erreurs sont données par numéro de ligne.
+
+    Exemple : dossiers import dossiers.csv
+    """
+    from dossiers.services.importer import ImportFailed, import_dossiers, read_rows
+
+    rows = read_rows(Path(csv_file))
+    with app.transaction() as session:
+        try:
+            count = import_dossiers(session, rows, utc_now())
+        except ImportFailed as failure:
+            for line in failure.lines():
+                click.echo(f"Erreur : {line}", err=True)
+            click.echo(f"Rien n'a été importé ({len(failure.errors)} erreur(s)).", err=True)
+            raise SystemExit(2) from None
+    click.echo(f"{count} dossier{'s' if count > 1 else ''} importé{'s' if count > 1 else ''}.")
+
+
+@cli.command()
+@as_of_option
+@pass_app
+def sample(app: App, as_of: date | None) -> None:
+    """Charge le réseau fictif de démonstration (agences, personnel, dossiers), dates
+    placées autour du jour dit pour montrer des étapes à venir, proches et en retard.
+
+    Exemple : dossiers sample --as-of 2026-11-23
+    """
+    from dossiers.services.sample import load_sample
+
+    day = as_of or day_in_zone(None)(DEFAULT_ZONE)
+    with app.transaction() as session:
+        counts = load_sample(session, day, utc_now())
+    click.echo(f"Données de démonstration chargées au {messages.short_date(day)} : "
+               f"{counts.agencies} agences, {counts.staff} personnes, {counts.dossiers} dossiers.")
+
+
+@cli.command()
+@click.option("--kind", type=KIND_CHOICE, required=True, help="cipi, cdpi ou car.")
+@click.option("--start", type=DATE, required=True, help="Début de la formation.")
+@click.option("--end", type=DATE, required=True, help="Fin de la formation.")
+@click.option("--training-hours", type=HOURS, required=True, help="Heures de formation.")
+@click.option("--mission-hours", type=HOURS, default=None,
+              help="CIPI : heures de mission prévues (70 h par défaut).")
+@click.option("--zone", type=ZONE_CHOICE, default=DEFAULT_ZONE, show_default=True,
+              help="Zone des jours fériés (R-CAL-2).")
+@click.option("--programme", type=PROGRAMME_CHOICE, default="aucun", show_default=True,
+              help="Programme national.")
+@click.option("--drf-submitted", type=DATE, default=None, help="Date de dépôt de la DRF.")
+@click.option("--drf-accord", type=DATE, default=None, help="Date de l'accord de la DRF.")
+@click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
+@as_of_option
+@json_option
+def plan(kind: str, start: date, end: date, training_hours: Fraction,
+         mission_hours: Fraction | None, zone: str, programme: str,
+         drf_submitted: date | None, drf_accord: date | None, rules: str,
+         as_of: date | None, as_json: bool) -> None:
+    """Calcule les dates d'un dossier sans base de données, avant de l'ouvrir.
+
+    Exemple : dossiers plan --kind cdpi --start 2027-01-11 --end 2027-02-19
+    --training-hours 210 --json
+    """
+    from dossiers.services.planner import PlanRequest, plan_timeline
+    from dossiers.views import alert_lines, plan_json, steps_table
+
+    request = PlanRequest(kind=kind, start=start, end=end, training_hours=training_hours,
+                          mission_hours=mission_hours, zone=zone, programme=_programme(programme),
+                          drf_submitted=drf_submitted, drf_accord=drf_accord, rules=rules)
+    day = as_of or day_in_zone(None)(zone)
+    timeline = plan_timeline(request, day)
+    if as_json:
+        echo_json(plan_json(kind, zone, rules, timeline))
+        return
+    click.echo(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} — "
+               f"situation au {messages.long_date(day)} :\n")
+    click.echo(steps_table(timeline))
+    click.echo("")
+    click.echo(f"Heures de mission requises : {messages.hours(timeline.mission_hours_required)}")
+    for line in alert_lines(timeline):
+        click.echo(line)
+    if timeline.drf_redo_required is not None:
+        click.echo("DRF à refaire (R-DRF-SHIFT) : "
+                   + ("oui" if timeline.drf_redo_required else "non"))

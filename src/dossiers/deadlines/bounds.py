@@ -1,0 +1,134 @@
+"""Bounds a dossier must respect before it is opened or an event recorded.
+
+Each check raises InvalidInput naming the field and the rule (R-CIPI-HOURS,
+R-CDPI-HOURS, R-CAR-HOURS, R-*-BILAN, R-DRF-WINDOW).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from dossiers import messages
+from dossiers.deadlines.zones import DEFAULT_ZONE
+from dossiers.deadlines.facts import EventKind, Kind
+from dossiers.deadlines.periods import Period
+from dossiers.deadlines.rulesets import Figure, HoursRange, RuleSet
+from dossiers.errors import InvalidInput
+
+F = messages.FIELD_LABELS
+
+
+def check_dossier(
+    kind: Kind,
+    start: date,
+    end: date,
+    training_hours: Fraction,
+    rules: RuleSet,
+    mission_hours: Fraction | None = None,
+    bilan_hours: Fraction | None = None,
+) -> None:
+    """The training dates and hours of a dossier, per kind."""
+    if end < start:
+        raise InvalidInput(F["training_end"], f"le {messages.short_date(end)} précède le début "
+                           f"de formation du {messages.short_date(start)}")
+    if training_hours <= 0:
+        raise InvalidInput(F["training_hours"], "doit être un nombre d'heures positif")
+    if mission_hours is not None and mission_hours < 0:
+        raise InvalidInput(F["mission_hours"], "ne peut pas être négatif")
+    if bilan_hours is not None and bilan_hours < 0:
+        raise InvalidInput(F["bilan_hours"], "ne peut pas être négatif")
+    if kind is Kind.CIPI:
+        _check_range(F["training_hours"], training_hours, rules.cipi_training_hours)
+        planned = rules.cipi_mission_hours.value if mission_hours is None else mission_hours
+        if planned < rules.cipi_mission_hours.value:
+            raise InvalidInput(
+                F["mission_hours"],
+                f"{messages.hours(planned)} prévues, il en faut au moins "
+                f"{messages.hours(rules.cipi_mission_hours.value)}",
+                rules.cipi_mission_hours.rule,
+            )
+        _check_range("heures totales (formation + missions)", training_hours + planned,
+                     rules.cipi_total_hours)
+        _check_length(start, end, rules.cipi_period, rules.cipi_training_hours.rule)
+        _check_bilan(bilan_hours, rules.cipi_bilan_max_hours)
+    elif kind is Kind.CDPI:
+        _check_range(F["training_hours"], training_hours, rules.cdpi_training_hours)
+        _check_length(start, end, rules.cdpi_period, rules.cdpi_period.rule)
+        _check_bilan(bilan_hours, rules.cdpi_bilan_max_hours)
+    else:
+        _check_length(start, end, rules.car_training_period, rules.car_training_period.rule)
+
+
+AKTO_PROCESS_EVENTS = frozenset({
+    EventKind.DRF_SUBMITTED, EventKind.DRF_ACCORD, EventKind.DRF_REFUSAL,
+    EventKind.CONTRACT_SUBMITTED, EventKind.ATTENDANCE_SUBMITTED,
+})
+
+
+def check_event_kind(dossier_kind: Kind, kind: EventKind) -> None:
+    """The DRF process is CIPI's and CDPI's; the CAR has its own request (R-CAR-REQUEST)."""
+    if dossier_kind is Kind.CAR and kind in AKTO_PROCESS_EVENTS:
+        raise InvalidInput("événement", f"« {kind.value} » ne concerne pas un CAR "
+                           "(demande à AKTO : car-request-submitted)", "R-CAR-REQUEST")
+    if dossier_kind is not Kind.CAR and kind is EventKind.CAR_REQUEST_SUBMITTED:
+        raise InvalidInput("événement", f"« {kind.value} » ne concerne que les CAR",
+                           "R-CAR-REQUEST")
+
+
+def check_event_date(kind: EventKind, on: date, start: date, drf_submitted: date | None,
+                     drf_answered: date | None) -> None:
+    """R-DRF-WINDOW: a DRF dated on or after the training start is refused; an answer of
+    AKTO or a contract needs the DRF or the accord before it."""
+    if kind is EventKind.DRF_SUBMITTED and on >= start:
+        raise InvalidInput(
+            "--on",
+            f"une DRF ne peut pas être déposée le {messages.short_date(on)}, la formation "
+            f"démarre le {messages.short_date(start)}",
+            "R-DRF-WINDOW",
+        )
+    if kind in (EventKind.DRF_ACCORD, EventKind.DRF_REFUSAL):
+        if drf_submitted is None:
+            raise InvalidInput("--on", "aucune DRF déposée : enregistrez d'abord drf-submitted",
+                               "R-DRF-ANSWER")
+        if on < drf_submitted:
+            raise InvalidInput("--on", f"la réponse d'AKTO précède la DRF du "
+                               f"{messages.short_date(drf_submitted)}", "R-DRF-ANSWER")
+    if kind is EventKind.CONTRACT_SUBMITTED:
+        if drf_answered is None:
+            raise InvalidInput("--on", "aucun accord de DRF : enregistrez d'abord drf-accord",
+                               "R-CONTRACT")
+        if on < drf_answered:
+            raise InvalidInput("--on", f"le contrat précède l'accord du "
+                               f"{messages.short_date(drf_answered)}", "R-CONTRACT")
+
+
+def _check_range(field: str, value: Fraction, figure: Figure[HoursRange]) -> None:
+    bounds = figure.value
+    if (bounds.low is not None and value < bounds.low) or (
+        bounds.high is not None and value > bounds.high
+    ):
+        raise InvalidInput(
+            field,
+            f"{messages.hours(value)} hors des bornes "
+            f"{messages.hours(bounds.low or Fraction(0))} – {messages.hours(bounds.high or value)}",
+            figure.rule,
+        )
+
+
+def _check_length(start: date, end: date, figure: Figure[Period], rule: str) -> None:
+    limit = figure.value.after(start, DEFAULT_ZONE)
+    if end > limit:
+        raise InvalidInput(
+            F["training_end"],
+            f"le {messages.short_date(end)} dépasse la durée maximale "
+            f"({messages.period(figure.value.amount, figure.value.unit.value)} après le début, "
+            f"soit le {messages.short_date(limit)})",
+            rule,
+        )
+
+
+def _check_bilan(bilan_hours: Fraction | None, figure: Figure[Fraction]) -> None:
+    if bilan_hours is not None and bilan_hours > figure.value:
+        raise InvalidInput(F["bilan_hours"], f"{messages.hours(bilan_hours)} au-delà du maximum "
+                           f"de {messages.hours(figure.value)}", figure.rule)

@@ -1,0 +1,59 @@
+"""Jours ouvrés per zone (R-CAL-1, R-CAL-2) and calendar months (R-CAL-3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+from dossiers.deadlines.zones import zone_named
+
+
+@lru_cache(maxsize=None)
+def _holidays(slug: str) -> holidays.HolidayBase:
+    # The holiday object fills in each year the first time a date of that year is asked.
+    return holidays.France(subdiv=zone_named(slug).subdivision)
+
+
+def is_holiday(day: date, zone: str) -> bool:
+    return day in _holidays(zone)
+
+
+def is_business_day(day: date, zone: str) -> bool:
+    """R-CAL-1: Monday to Friday, minus the zone's jours fériés."""
+    return day.weekday() < 5 and not is_holiday(day, zone)
+
+
+def add_business_days(day: date, count: int, zone: str) -> date:
+    """The date `count` jours ouvrés after `day` (before it when negative).
+
+    `day` itself is never counted: start − 2 jours ouvrés for a Monday start is
+    the Thursday before (R-DRF-WINDOW), DRF submitted + 2 jours ouvrés on a
+    Thursday is the next Monday (R-DRF-ANSWER).
+    """
+    step = 1 if count >= 0 else -1
+    remaining = abs(count)
+    current = day
+    while remaining:
+        current += timedelta(days=step)
+        if is_business_day(current, zone):
+            remaining -= 1
+    return current
+
+
+def add_months(day: date, months: int) -> date:
+    """R-CAL-3: calendar months, clamped to the end of the month."""
+    return day + relativedelta(months=months)
+
+
+def business_days_between(first: date, last: date, zone: str) -> int:
+    """How many jours ouvrés lie in first … last, both included."""
+    count = 0
+    current = first
+    while current <= last:
+        if is_business_day(current, zone):
+            count += 1
+        current += timedelta(days=1)
+    return count

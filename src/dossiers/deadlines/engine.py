@@ -1,0 +1,249 @@
+"""The deadline engine: a dossier's facts and a date in, its steps and alerts out.
+
+Pure: it reads no clock, database, environment or file. Each step names the
+rule of RULES.md it applies.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction
+
+from dossiers import messages
+from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Programme
+from dossiers.deadlines.rulesets import Figure
+from dossiers.deadlines.periods import Period
+from dossiers.deadlines.timeline import Alert, MissionProgress, Status, Step, Timeline
+
+DEFAULT_DUE_SOON_DAYS = 7
+
+
+def compute_timeline(
+    facts: DossierFacts, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+) -> Timeline:
+    """Every step that applies to the dossier on `as_of`, and its alerts."""
+    builder = _TimelineBuilder(facts, as_of, due_soon_days)
+    return builder.build()
+
+
+def mission_hours_required(facts: DossierFacts) -> Fraction:
+    """R-CIPI-MISSION: 70 h; R-CDPI-MISSION, R-CAR-MISSION: the exact third of the training hours."""
+    rules = facts.rules
+    if facts.kind is Kind.CIPI:
+        return rules.cipi_mission_hours.value
+    share = rules.cdpi_mission_share if facts.kind is Kind.CDPI else rules.car_mission_share
+    return facts.training_hours * share.value
+
+
+def drf_redo_required(facts: DossierFacts) -> bool | None:
+    """R-DRF-SHIFT: a new DRF when the start is more than the limit after the accord.
+
+    None while no accord answers the latest DRF.
+    """
+    accord = _current_accord(facts)
+    if accord is None:
+        return None
+    return facts.training_start > facts.rules.drf_shift_limit.value.after(accord, facts.zone)
+
+
+def _current_accord(facts: DossierFacts) -> date | None:
+    """The accord that answers the latest DRF; an older one belongs to a DRF since redone."""
+    submitted = facts.last(EventKind.DRF_SUBMITTED)
+    accord = facts.last(EventKind.DRF_ACCORD)
+    if accord is None or (submitted is not None and accord < submitted):
+        return None
+    return accord
+
+
+def _current_refusal(facts: DossierFacts) -> date | None:
+    submitted = facts.last(EventKind.DRF_SUBMITTED)
+    refusal = facts.last(EventKind.DRF_REFUSAL)
+    if refusal is None or (submitted is not None and refusal < submitted):
+        return None
+    accord = facts.last(EventKind.DRF_ACCORD)
+    if accord is not None and accord > refusal:
+        return None
+    return refusal
+
+
+class _TimelineBuilder:
+    def __init__(self, facts: DossierFacts, as_of: date, due_soon_days: int) -> None:
+        self.facts = facts
+        self.rules = facts.rules
+        self.zone = facts.zone
+        self.as_of = as_of
+        self.due_soon_days = due_soon_days
+        self.steps: list[Step] = []
+        self.alerts: list[Alert] = []
+
+    def build(self) -> Timeline:
+        if self.facts.kind is Kind.CAR:
+            self._car_request()
+        else:
+            self._drf()
+            self._akto_response()
+            self._contract()
+            if self.facts.kind is Kind.CDPI:
+                self._positioning_assessment()
+        self._mission_obligation()
+        if self.facts.kind is not Kind.CAR:
+            self._attendance()
+        redo = None if self.facts.kind is Kind.CAR else drf_redo_required(self.facts)
+        if redo:
+            accord = _current_accord(self.facts)
+            assert accord is not None
+            limit = self.rules.drf_shift_limit
+            self._alert("drf_redo", limit, messages.alert_drf_redo(
+                accord, self.facts.training_start, _period_text(limit.value)))
+        return Timeline(
+            steps=tuple(self.steps),
+            alerts=tuple(self.alerts),
+            drf_redo_required=redo,
+            mission_hours_required=mission_hours_required(self.facts),
+        )
+
+    # Steps of the AKTO process for CIPI and CDPI.
+
+    def _drf(self) -> None:
+        """R-DRF-WINDOW: opens start − 2 months, due start − 2 jours ouvrés."""
+        start = self.facts.training_start
+        opens_figure = self.rules.drf_opens_before_start
+        due_figure = self.rules.drf_due_before_start
+        opens = opens_figure.value.before(start, self.zone)
+        due = due_figure.value.before(start, self.zone)
+        done_on = self.facts.last(EventKind.DRF_SUBMITTED)
+        self._add("drf", opens, due, done_on, due_figure.rule)
+        if done_on is not None and done_on < opens:
+            self._alert("drf_too_early", due_figure, messages.alert_drf_too_early(opens))
+        for first, last in self.rules.drf_suspensions.value:
+            if first <= due and opens <= last:
+                self._alert("drf_suspended", self.rules.drf_suspensions,
+                            messages.alert_drf_suspended(first, last))
+
+    def _akto_response(self) -> None:
+        """R-DRF-ANSWER: AKTO answers within 2 jours ouvrés of the DRF; late is AKTO's delay."""
+        submitted = self.facts.last(EventKind.DRF_SUBMITTED)
+        if submitted is None:
+            return
+        figure = self.rules.akto_answer_within
+        expected = figure.value.after(submitted, self.zone)
+        answer = _current_accord(self.facts) or _current_refusal(self.facts)
+        if answer is not None:
+            status = Status.DONE
+        elif self.as_of > expected:
+            status = Status.AKTO_LATE
+            self._alert("akto_late", figure, messages.alert_akto_late(expected))
+        else:
+            status = Status.WAITING_AKTO
+        refusal = _current_refusal(self.facts)
+        if refusal is not None:
+            self._alert("drf_refused", figure, messages.alert_drf_refused(refusal))
+        self.steps.append(self._step("akto_response", submitted, expected, answer, status, figure.rule))
+
+    def _contract(self) -> None:
+        """R-CONTRACT: the contract and its documents within 61 calendar days of the accord."""
+        accord = _current_accord(self.facts)
+        if accord is None:
+            return
+        figure = self.rules.contract_within
+        due = figure.value.after(accord, self.zone)
+        done_on = self.facts.last(EventKind.CONTRACT_SUBMITTED)
+        self._add("contract", accord, due, done_on, figure.rule)
+
+    def _positioning_assessment(self) -> None:
+        """R-CDPI-BILAN: mandatory under Langue et Compétences, one week before the start."""
+        if self.facts.programme is not Programme.LANGUE_COMPETENCES:
+            return
+        figure = self.rules.cdpi_positioning_before_start
+        due = figure.value.before(self.facts.training_start, self.zone)
+        done_on = self.facts.last(EventKind.POSITIONING_DONE)
+        self._add("positioning_assessment", None, due, done_on, figure.rule)
+
+    def _attendance(self) -> None:
+        """R-ATTEND: once funding is granted; open from the end of training, no deadline
+        unless the rule set gives one."""
+        if self.facts.last(EventKind.FUNDING_GRANTED) is None:
+            return
+        figure = self.rules.attendance_due_after_end
+        end = self.facts.training_end
+        due = figure.value.after(end, self.zone) if figure.value else None
+        done_on = self.facts.last(EventKind.ATTENDANCE_SUBMITTED)
+        self._add("attendance", end, due, done_on, figure.rule)
+
+    # CAR.
+
+    def _car_request(self) -> None:
+        """R-CAR-REQUEST: the request reaches AKTO at the latest on the training start."""
+        figure = self.rules.car_request_before_start
+        due = figure.value.before(self.facts.training_start, self.zone)
+        done_on = self.facts.last(EventKind.CAR_REQUEST_SUBMITTED)
+        self._add("car_request", None, due, done_on, figure.rule)
+
+    # The mission obligation of the three kinds.
+
+    def _mission_obligation(self) -> None:
+        """R-CIPI-MISSION: 70 h within start … start + 6 months.
+        R-CDPI-MISSION, R-CAR-MISSION: ⅓ of the training hours within end + 1 day … end + 3 months.
+        Only missions entirely inside the window and ended by `as_of` count."""
+        facts = self.facts
+        if facts.kind is Kind.CIPI:
+            window = self.rules.cipi_period
+            opens = facts.training_start
+            due = window.value.after(facts.training_start, self.zone)
+        else:
+            window = (self.rules.cdpi_mission_window if facts.kind is Kind.CDPI
+                      else self.rules.car_mission_window)
+            opens = facts.training_end + timedelta(days=1)
+            due = window.value.after(facts.training_end, self.zone)
+        required = mission_hours_required(facts)
+        counted = sorted(
+            (m for m in facts.missions if opens <= m.start and m.end <= due and m.end <= self.as_of),
+            key=lambda m: m.end,
+        )
+        done_hours = Fraction(0)
+        reached_on = None
+        for mission in counted:
+            done_hours += mission.hours
+            if reached_on is None and done_hours >= required:
+                reached_on = mission.end
+        progress = MissionProgress(done_hours, required, opens, due)
+        self._add("mission_obligation", opens, due, reached_on, window.rule, progress)
+
+    # Shared status logic.
+
+    def _add(self, code: str, opens: date | None, due: date | None, done_on: date | None,
+             rule: str, progress: MissionProgress | None = None) -> None:
+        status = self._status(opens, due, done_on)
+        self.steps.append(self._step(code, opens, due, done_on, status, rule, progress))
+
+    def _status(self, opens: date | None, due: date | None, done_on: date | None) -> Status:
+        """R-CAL-4: on time when done on or before the due date; R-DRF-WINDOW: a window
+        is also missed when the step is done before it opens."""
+        if done_on is not None:
+            if opens is not None and done_on < opens:
+                return Status.DONE_TOO_EARLY
+            if due is not None and done_on > due:
+                return Status.DONE_LATE
+            return Status.DONE
+        if opens is not None and self.as_of < opens:
+            return Status.NOT_YET_OPEN
+        if due is None:
+            return Status.OPEN
+        if self.as_of > due:
+            return Status.OVERDUE
+        if (due - self.as_of).days <= self.due_soon_days:
+            return Status.DUE_SOON
+        return Status.OPEN
+
+    def _step(self, code: str, opens: date | None, due: date | None, done_on: date | None,
+              status: Status, rule: str, progress: MissionProgress | None = None) -> Step:
+        days_left = (due - self.as_of).days if due is not None else None
+        return Step(code, messages.STEP_LABELS[code], opens, due, done_on, status, rule,
+                    days_left, progress)
+
+    def _alert(self, code: str, figure: Figure, message: str) -> None:
+        self.alerts.append(Alert(code, figure.rule, message))
+
+
+def _period_text(period: Period) -> str:
+    return messages.period(period.amount, period.unit.value)

@@ -1,0 +1,80 @@
+"""What the engine is told about a dossier: frozen facts, no database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from fractions import Fraction
+
+from dossiers.deadlines.zones import DEFAULT_ZONE
+from dossiers.deadlines.rulesets import AKTO_CURRENT, RuleSet
+
+
+class Kind(Enum):
+    CIPI = "cipi"
+    CDPI = "cdpi"
+    CAR = "car"
+
+
+class ContractType(Enum):
+    CTT = "ctt"
+    CDII = "cdii"
+
+
+class Programme(Enum):
+    """National programmes that change documents or figures (R-DOCS, R-CDPI-BILAN)."""
+
+    LANGUE_COMPETENCES = "langue-competences"
+    HOPE = "hope"
+    MISSIONS_JEUNES = "missions-jeunes"
+
+
+class EventKind(Enum):
+    DRF_SUBMITTED = "drf-submitted"
+    DRF_ACCORD = "drf-accord"
+    DRF_REFUSAL = "drf-refusal"
+    CONTRACT_SUBMITTED = "contract-submitted"
+    FUNDING_GRANTED = "funding-granted"
+    ATTENDANCE_SUBMITTED = "attendance-submitted"
+    POSITIONING_DONE = "positioning-done"
+    CAR_REQUEST_SUBMITTED = "car-request-submitted"
+    CLOSE = "close"
+    ABANDON = "abandon"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    on: date
+
+
+@dataclass(frozen=True)
+class Mission:
+    start: date
+    end: date
+    hours_worked: Fraction
+    holiday_hours: Fraction = Fraction(0)
+
+    @property
+    def hours(self) -> Fraction:
+        """R-CDPI-MISSION: paid public holidays inside a mission count as mission hours."""
+        return self.hours_worked + self.holiday_hours
+
+
+@dataclass(frozen=True)
+class DossierFacts:
+    kind: Kind
+    training_start: date
+    training_end: date
+    training_hours: Fraction
+    zone: str = DEFAULT_ZONE
+    rules: RuleSet = AKTO_CURRENT
+    programme: Programme | None = None
+    events: tuple[Event, ...] = field(default_factory=tuple)
+    missions: tuple[Mission, ...] = field(default_factory=tuple)
+
+    def last(self, kind: EventKind) -> date | None:
+        """The latest date recorded for an event kind: a DRF redone replaces the first."""
+        dates = [event.on for event in self.events if event.kind is kind]
+        return max(dates) if dates else None

@@ -1,0 +1,197 @@
+"""Named, dated rule sets: every figure of RULES.md once, tied to its rule id.
+
+A change of the AKTO process is a new RuleSet here and a test, not a code hunt.
+A dossier keeps the rule set it was opened under.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from fractions import Fraction
+from typing import Generic, TypeVar
+
+from dossiers.deadlines.periods import Period, business_days, days, months, weeks
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Figure(Generic[T]):
+    """One figure of the rule book, with the rule it comes from and the source's words."""
+
+    value: T
+    rule: str
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class HoursRange:
+    low: Fraction | None
+    high: Fraction | None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    title: str
+    effective_from: date
+    # AKTO process for CIPI and CDPI
+    drf_opens_before_start: Figure[Period]
+    drf_due_before_start: Figure[Period]
+    akto_answer_within: Figure[Period]
+    contract_within: Figure[Period]
+    drf_shift_limit: Figure[Period]
+    drf_suspensions: Figure[tuple[tuple[date, date], ...]]
+    attendance_due_after_end: Figure[Period | None]
+    # CIPI
+    cipi_training_hours: Figure[HoursRange]
+    cipi_total_hours: Figure[HoursRange]
+    cipi_mission_hours: Figure[Fraction]
+    cipi_period: Figure[Period]
+    cipi_bilan_max_hours: Figure[Fraction]
+    # CDPI
+    cdpi_training_hours: Figure[HoursRange]
+    cdpi_period: Figure[Period]
+    cdpi_positioning_before_start: Figure[Period]
+    cdpi_bilan_max_hours: Figure[Fraction]
+    cdpi_mission_share: Figure[Fraction]
+    cdpi_mission_window: Figure[Period]
+    # CAR
+    car_training_period: Figure[Period]
+    car_request_before_start: Figure[Period]
+    car_mission_share: Figure[Fraction]
+    car_mission_window: Figure[Period]
+
+
+AKTO_CURRENT = RuleSet(
+    name="akto-current",
+    title="Processus AKTO en vigueur (fiches FPETT/AKTO CIPI et CDPI)",
+    effective_from=date(2022, 9, 1),
+    drf_opens_before_start=Figure(
+        months(2), "R-DRF-WINDOW", "001",
+        "au plus tôt 2 mois et au plus tard 48 heures avant le démarrage de la formation",
+    ),
+    drf_due_before_start=Figure(
+        business_days(2), "R-DRF-WINDOW", "001",
+        "au plus tôt 2 mois et au plus tard 48 heures avant le démarrage de la formation",
+    ),
+    akto_answer_within=Figure(
+        business_days(2), "R-DRF-ANSWER", "001", "Réponse d'AKTO – Réseau FAF.TT sous 48h ouvrées",
+    ),
+    contract_within=Figure(
+        days(61), "R-CONTRACT", "001", "Sous 61 jours calendaires suivant l'accord DRF",
+    ),
+    drf_shift_limit=Figure(
+        months(2), "R-DRF-SHIFT", "003",
+        "si la date de démarrage de la formation est décalée et commence plus de 2 mois "
+        "suivant l'accord DRF, alors il faudra refaire une DRF",
+    ),
+    drf_suspensions=Figure((), "R-DRF-WINDOW", "001", "aucune suspension des dépôts"),
+    attendance_due_after_end=Figure(
+        None, "R-ATTEND", "001",
+        "aucun délai dans les sources pour la demande de remboursement",
+    ),
+    cipi_training_hours=Figure(
+        HoursRange(Fraction(70), Fraction(245)), "R-CIPI-HOURS", "001",
+        "formation de 70 h à 245 h",
+    ),
+    cipi_total_hours=Figure(
+        HoursRange(Fraction(140), Fraction(315)), "R-CIPI-HOURS", "001",
+        "durée totale (formation + missions) de 140 h à 315 h",
+    ),
+    cipi_mission_hours=Figure(
+        Fraction(70), "R-CIPI-MISSION", "001",
+        "vous vous engagez à déléguer le/la salarié(e) intérimaire 70 heures minimum "
+        "sur la période de 6 mois maximum de réalisation du CIPI",
+    ),
+    cipi_period=Figure(
+        months(6), "R-CIPI-MISSION", "001", "sur la période de 6 mois maximum de réalisation du CIPI",
+    ),
+    cipi_bilan_max_hours=Figure(
+        Fraction(14), "R-CIPI-BILAN", "001",
+        "d'une durée maximum de 14 heures",
+    ),
+    cdpi_training_hours=Figure(
+        HoursRange(Fraction(140), Fraction(525)), "R-CDPI-HOURS", "003",
+        "une période de formation d'une durée comprise entre 140 heures (soit 4 semaines) "
+        "et 525 heures (soit 15 semaines)",
+    ),
+    cdpi_period=Figure(
+        months(12), "R-CDPI-HOURS", "003",
+        "réalisées en continu ou en discontinu sur une période de 12 mois au maximum",
+    ),
+    cdpi_positioning_before_start=Figure(
+        days(7), "R-CDPI-BILAN", "003",
+        "doit être réalisé une semaine avant le démarrage de la formation",
+    ),
+    cdpi_bilan_max_hours=Figure(
+        Fraction(14), "R-CDPI-BILAN", "003", "D'une durée maximum de 14 h",
+    ),
+    cdpi_mission_share=Figure(
+        Fraction(1, 3), "R-CDPI-MISSION", "003",
+        "d'une durée totale au moins égale au tiers de la durée de la formation",
+    ),
+    cdpi_mission_window=Figure(
+        months(3), "R-CDPI-MISSION", "003",
+        "Cette mission doit être entièrement réalisée dans les 3 mois qui suivent la fin de la formation",
+    ),
+    car_training_period=Figure(
+        months(9), "R-CAR-HOURS", "000", "Durée de la formation : 9 mois maximum",
+    ),
+    car_request_before_start=Figure(
+        days(0), "R-CAR-REQUEST", "000",
+        "Faire parvenir sa demande à AKTO (maxi au démarrage de la formation)",
+    ),
+    car_mission_share=Figure(
+        Fraction(1, 3), "R-CAR-MISSION", "000", "un tiers des heures de formation",
+    ),
+    car_mission_window=Figure(
+        months(3), "R-CAR-MISSION", "000", "dans les 3 mois qui suivent la fin de la formation",
+    ),
+)
+
+AKTO_2021 = replace(
+    AKTO_CURRENT,
+    name="akto-2021",
+    title="Processus AKTO du 22/09/2021 (page AKTO CIPI, ancienne version)",
+    effective_from=date(2021, 9, 22),
+    drf_opens_before_start=Figure(
+        weeks(4), "R-DRF-WINDOW", "002",
+        "au plus tôt 4 semaines et au plus tard 48 heures ouvrées avant la date de démarrage",
+    ),
+    drf_due_before_start=Figure(
+        business_days(2), "R-DRF-WINDOW", "002",
+        "au plus tôt 4 semaines et au plus tard 48 heures ouvrées avant la date de démarrage",
+    ),
+    contract_within=Figure(
+        days(30), "R-CONTRACT", "002", "sous 30 jours calendaires suivant l'accord DRF",
+    ),
+    drf_shift_limit=Figure(
+        weeks(4), "R-DRF-SHIFT", "002",
+        "si la date de démarrage de la formation est décalée et commence plus de 4 semaines "
+        "suivant l'accord DRF, alors il faudra refaire une DRF",
+    ),
+    drf_suspensions=Figure(
+        ((date(2022, 7, 1), date(2022, 8, 21)),), "R-DRF-WINDOW", "002",
+        "Interruption du dépôt des demandes de réservation de fonds (DRF) des CIPI et CDPI "
+        "du 1er juillet jusqu'au 21 août 2022 inclus",
+    ),
+)
+
+RULE_SETS: dict[str, RuleSet] = {rules.name: rules for rules in (AKTO_CURRENT, AKTO_2021)}
+DEFAULT_RULE_SET = AKTO_CURRENT.name
+
+
+class UnknownRuleSet(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def rule_set_named(name: str) -> RuleSet:
+    try:
+        return RULE_SETS[name]
+    except KeyError:
+        raise UnknownRuleSet(name) from None

@@ -1,0 +1,71 @@
+"""What the engine returns: steps with dates and statuses, and alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from fractions import Fraction
+
+
+class Status(Enum):
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    DONE = "done"
+    DONE_LATE = "done_late"
+    DONE_TOO_EARLY = "done_too_early"
+    WAITING_AKTO = "waiting_akto"
+    AKTO_LATE = "akto_late"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (Status.DONE, Status.DONE_LATE, Status.DONE_TOO_EARLY)
+
+
+@dataclass(frozen=True)
+class MissionProgress:
+    hours_done: Fraction
+    hours_required: Fraction
+    window_start: date
+    window_end: date
+
+    @property
+    def hours_remaining(self) -> Fraction:
+        return max(Fraction(0), self.hours_required - self.hours_done)
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    label: str
+    opens: date | None
+    due: date | None
+    done_on: date | None
+    status: Status
+    rule: str
+    days_left: int | None
+    progress: MissionProgress | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    code: str
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    steps: tuple[Step, ...]
+    alerts: tuple[Alert, ...]
+    drf_redo_required: bool | None
+    mission_hours_required: Fraction
+
+    def step(self, code: str) -> Step | None:
+        return next((step for step in self.steps if step.code == code), None)
+
+    @property
+    def overdue(self) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.status is Status.OVERDUE)

@@ -1,0 +1,177 @@
+"""Click, in French: help headings, parameter types and one-line error messages.
+
+Click's own texts are English; users read French. Errors become one line on
+stderr, « Erreur : … », with exit code 2 for anything the user typed wrong.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from dossiers.errors import InvalidInput
+from dossiers.parsing import parse_choice, parse_date, parse_hours
+
+HEADINGS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
+
+
+class FrenchFormatter(click.HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix or "Utilisation : ")
+
+    def section(self, name: str):  # type: ignore[no-untyped-def]
+        return super().section(HEADINGS.get(name, name))
+
+
+class FrenchContext(click.Context):
+    formatter_class = FrenchFormatter
+
+
+def _french_help_option(command: click.Command, ctx: click.Context) -> click.Option | None:
+    names = command.get_help_option_names(ctx)
+    if not names or not command.add_help_option:
+        return None
+
+    def show_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit()
+
+    return click.Option(names, is_flag=True, is_eager=True, expose_value=False,
+                        callback=show_help, help="Affiche cette aide et quitte.")
+
+
+class FrenchCommand(click.Command):
+    context_class = FrenchContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _french_help_option(self, ctx)
+
+
+class FrenchGroup(click.Group):
+    context_class = FrenchContext
+    command_class = FrenchCommand
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _french_help_option(self, ctx)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[no-untyped-def]
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise click.UsageError(
+                f"commande inconnue « {name} » (voir « {ctx.command_path} --help »)", ctx)
+        return super().resolve_command(ctx, args)
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             **extra: Any) -> Any:
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:
+            assert error.ctx is not None
+            click.echo(error.ctx.get_help())
+            sys.exit(0)
+        except click.UsageError as error:
+            fail(usage_error_text(error))
+        except InvalidInput as error:
+            fail(str(error))
+        except click.ClickException as error:
+            fail(error.format_message(), error.exit_code)
+        except click.Abort:
+            click.echo("Interrompu.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(code)
+
+
+def usage_error_text(error: click.UsageError) -> str:
+    if isinstance(error, click.NoSuchOption):
+        return f"option inconnue « {error.option_name} »"
+    if isinstance(error, click.MissingParameter):
+        return f"{_hint(error.param)} : valeur obligatoire manquante"
+    if isinstance(error, click.BadParameter):
+        return f"{_hint(error.param)} : {error.message}"
+    if isinstance(error, click.BadOptionUsage):
+        return f"option « {error.option_name} » : valeur manquante ou mal placée"
+    message = error.message
+    if message.startswith("Got unexpected extra argument"):
+        return "argument en trop : " + message.split("(", 1)[-1].rstrip(")")
+    return message
+
+
+def _hint(param: click.Parameter | None) -> str:
+    if param is None:
+        return "valeur"
+    if isinstance(param, click.Option):
+        return param.opts[0]
+    return (param.name or "argument").upper()
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(_hint(param), str(value))
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
+
+
+class HoursType(click.ParamType):
+    name = "HEURES"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Fraction:
+        if isinstance(value, Fraction):
+            return value
+        try:
+            return parse_hours(_hint(param), str(value))
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
+
+
+class CountType(click.ParamType):
+    """A whole number, zero or more."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not text.isdigit():
+            self.fail(f"nombre entier attendu, pas « {value} »", param, ctx)
+        return int(text)
+
+
+class ChoiceType(click.ParamType):
+    """One code among a few, with the French meaning of each in --help."""
+
+    def __init__(self, choices: dict[str, str]) -> None:
+        self.choices = choices
+        self.name = "|".join(choices)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.choices) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return parse_choice(_hint(param), str(value), self.choices)
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
+
+
+DATE = DateType()
+HOURS = HoursType()
+COUNT = CountType()

@@ -1,0 +1,162 @@
+"""Every French word a user reads that is not in a template.
+
+Pure data and formatting: no I/O, so the rule core may use it for labels.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+STEP_LABELS = {
+    "drf": "Demande de réservation de financement (DRF)",
+    "akto_response": "Réponse d'AKTO à la DRF",
+    "contract": "Envoi du contrat et des pièces à AKTO",
+    "positioning_assessment": "Bilan de positionnement (Langue et Compétences)",
+    "car_request": "Demande de CAR à AKTO",
+    "mission_obligation": "Obligation de mission",
+    "attendance": "Justificatifs de réalisation (présence) à AKTO",
+}
+
+STEP_SHORT_LABELS = {
+    "drf": "DRF",
+    "akto_response": "Réponse AKTO",
+    "contract": "Contrat à AKTO",
+    "positioning_assessment": "Bilan positionnement",
+    "car_request": "Demande CAR",
+    "mission_obligation": "Missions",
+    "attendance": "Justificatifs",
+}
+
+STATUS_LABELS = {
+    "not_yet_open": "à venir",
+    "open": "ouvert",
+    "due_soon": "échéance proche",
+    "overdue": "en retard",
+    "done": "fait",
+    "done_late": "fait en retard",
+    "done_too_early": "fait trop tôt",
+    "waiting_akto": "en attente d'AKTO",
+    "akto_late": "AKTO en retard",
+}
+
+EVENT_LABELS = {
+    "drf-submitted": "DRF déposée",
+    "drf-accord": "accord de la DRF",
+    "drf-refusal": "refus de la DRF",
+    "contract-submitted": "contrat et pièces envoyés à AKTO",
+    "funding-granted": "prise en charge accordée",
+    "attendance-submitted": "justificatifs de réalisation envoyés",
+    "positioning-done": "bilan de positionnement réalisé",
+    "car-request-submitted": "demande de CAR envoyée à AKTO",
+    "close": "dossier clos",
+    "abandon": "dossier abandonné",
+}
+
+KIND_LABELS = {"cipi": "CIPI", "cdpi": "CDPI", "car": "CAR"}
+CONTRACT_LABELS = {"ctt": "CTT", "cdii": "CDII"}
+PROGRAMME_LABELS = {
+    "langue-competences": "Langue et Compétences",
+    "hope": "HOPE",
+    "missions-jeunes": "Missions Jeunes",
+}
+STATE_LABELS = {"open": "en cours", "closed": "clos", "abandoned": "abandonné"}
+ROLE_LABELS = {"charge": "chargé(e) de recrutement", "manager": "manager"}
+
+FIELD_LABELS = {
+    "kind": "type",
+    "reference": "référence",
+    "worker": "intérimaire",
+    "contract_type": "contrat",
+    "programme": "programme",
+    "training_start": "début de formation",
+    "training_end": "fin de formation",
+    "training_hours": "heures de formation",
+    "mission_hours": "heures de mission prévues",
+    "bilan_hours": "heures de bilan",
+    "owner": "responsable",
+    "agency": "agence",
+    "rules": "règles",
+    "state": "état",
+}
+
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+
+def long_date(day: date) -> str:
+    """« jeudi 7 janvier 2027 »."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{_WEEKDAYS[day.weekday()]} {number} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: date | None) -> str:
+    """« 07/01/2027 », or a dash when there is no date."""
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def hours(value: Fraction) -> str:
+    """« 70 h », « 46 h 40 min » (R-CDPI-MISSION compares with the exact third)."""
+    minutes = round(value * 60)
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} h {rest:02d} min" if rest else f"{whole} h"
+
+
+def days_left(count: int | None) -> str:
+    """« J-3 », « aujourd'hui », « 4 j de retard »."""
+    if count is None:
+        return ""
+    if count > 0:
+        return f"J-{count}"
+    if count == 0:
+        return "aujourd'hui"
+    return f"{-count} j de retard"
+
+
+# Alerts raised by the engine.
+def alert_drf_redo(accord: date, start: date, limit: str) -> str:
+    return (
+        f"DRF à refaire : le démarrage du {short_date(start)} est à plus de {limit} "
+        f"de l'accord du {short_date(accord)}"
+    )
+
+
+def alert_akto_late(expected: date) -> str:
+    return (
+        f"AKTO n'a pas répondu à la DRF (réponse attendue le {short_date(expected)}) : "
+        "relancer AKTO"
+    )
+
+
+def alert_drf_refused(on: date) -> str:
+    return (
+        f"DRF refusée le {short_date(on)} : déposer une nouvelle DRF avant l'échéance "
+        "ou clore le dossier"
+    )
+
+
+def alert_drf_suspended(first: date, last: date) -> str:
+    return (
+        f"Dépôts de DRF suspendus par AKTO du {short_date(first)} au {short_date(last)} : "
+        "la fenêtre de dépôt les recoupe"
+    )
+
+
+def alert_drf_too_early(opens: date) -> str:
+    return f"DRF déposée avant l'ouverture de sa fenêtre ({short_date(opens)}) : à redéposer"
+
+
+PERIOD_UNITS = {
+    "days": ("jour", "jours"),
+    "business_days": ("jour ouvré", "jours ouvrés"),
+    "weeks": ("semaine", "semaines"),
+    "months": ("mois", "mois"),
+}
+
+
+def period(amount: int, unit: str) -> str:
+    singular, plural = PERIOD_UNITS[unit]
+    return f"{amount} {singular if amount == 1 else plural}"

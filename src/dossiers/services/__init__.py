@@ -1,0 +1,1 @@
+"""Use cases: each takes a session (one transaction) and plain values."""

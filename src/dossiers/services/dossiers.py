@@ -1,0 +1,348 @@
+"""Open, record, update, find and list dossiers; their timelines come from the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from dossiers import messages
+from dossiers.deadlines.bounds import check_dossier, check_event_date, check_event_kind
+from dossiers.deadlines.engine import compute_timeline
+from dossiers.deadlines.facts import (
+    ContractType, DossierFacts, Event as EventFact, EventKind, Kind, Mission as MissionFact,
+    Programme,
+)
+from dossiers.deadlines.rulesets import DEFAULT_RULE_SET, UnknownRuleSet, rule_set_named
+from dossiers.deadlines.timeline import Alert, Status, Timeline
+from dossiers.errors import InvalidInput, NotFound
+from dossiers.parsing import from_minutes, to_minutes
+from dossiers.services.network import agency_named, staff_by_email
+from dossiers.store.models import Agency, Change, Dossier, Event, Mission, Staff
+
+DayInZone = Callable[[str], date]
+"""Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
+
+CLOSING_EVENTS = {EventKind.CLOSE: "closed", EventKind.ABANDON: "abandoned"}
+
+
+@dataclass(frozen=True)
+class DossierDraft:
+    """What a user gives to open a dossier, already parsed."""
+
+    kind: Kind
+    worker: str
+    contract_type: ContractType
+    training_start: date
+    training_end: date
+    training_hours: Fraction
+    owner_email: str
+    programme: Programme | None = None
+    mission_hours: Fraction | None = None
+    bilan_hours: Fraction | None = None
+    agency_name: str | None = None
+    rules: str = DEFAULT_RULE_SET
+    reference: str | None = None
+
+
+def rules_of(name: str):  # type: ignore[no-untyped-def]
+    try:
+        return rule_set_named(name)
+    except UnknownRuleSet:
+        raise InvalidInput("règles", f"jeu de règles inconnu « {name} »") from None
+
+
+def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossier:
+    """Validate the bounds of its kind (R-CIPI-HOURS, R-CDPI-HOURS, R-CAR-HOURS) and store it."""
+    worker = draft.worker.strip()
+    if not worker:
+        raise InvalidInput(messages.FIELD_LABELS["worker"], "ne peut pas être vide")
+    rules = rules_of(draft.rules)
+    check_dossier(draft.kind, draft.training_start, draft.training_end, draft.training_hours,
+                  rules, draft.mission_hours, draft.bilan_hours)
+    owner = staff_by_email(session, draft.owner_email)
+    agency = owner.agency
+    if draft.agency_name is not None:
+        agency = agency_named(session, draft.agency_name)
+        if agency.id != owner.agency_id:
+            raise InvalidInput(messages.FIELD_LABELS["agency"],
+                               f"{owner.name} n'appartient pas à l'agence « {agency.name} »")
+    reference = (draft.reference or "").strip() or _next_reference(session, draft)
+    if session.scalar(select(Dossier.id).where(Dossier.reference == reference)) is not None:
+        raise InvalidInput(messages.FIELD_LABELS["reference"], f"« {reference} » existe déjà")
+    dossier = Dossier(
+        reference=reference,
+        kind=draft.kind.value,
+        worker=worker,
+        contract_type=draft.contract_type.value,
+        programme=draft.programme.value if draft.programme else None,
+        training_start=draft.training_start,
+        training_end=draft.training_end,
+        training_minutes=to_minutes(draft.training_hours),
+        mission_minutes=_minutes_or_none(draft.mission_hours),
+        bilan_minutes=_minutes_or_none(draft.bilan_hours),
+        owner=owner,
+        agency=agency,
+        rules=rules.name,
+        state="open",
+        created_at=now,
+    )
+    session.add(dossier)
+    session.flush()
+    _log(session, dossier, now, "ouverture", None, f"{reference} ({rules.name})")
+    return dossier
+
+
+def _next_reference(session: Session, draft: DossierDraft) -> str:
+    prefix = f"{draft.kind.value.upper()}-{draft.training_start.year}-"
+    taken = session.scalar(select(func.count()).where(Dossier.reference.like(f"{prefix}%"))) or 0
+    number = taken + 1
+    while session.scalar(select(Dossier.id).where(Dossier.reference == f"{prefix}{number:04d}")):
+        number += 1
+    return f"{prefix}{number:04d}"
+
+
+def _minutes_or_none(value: Fraction | None) -> int | None:
+    return None if value is None else to_minutes(value)
+
+
+def find_dossier(session: Session, ident: str) -> Dossier:
+    """By reference, or by number."""
+    text = ident.strip()
+    dossier = session.scalar(select(Dossier).where(Dossier.reference == text))
+    if dossier is None and text.isdigit():
+        dossier = session.get(Dossier, int(text))
+    if dossier is None:
+        raise NotFound("dossier", f"aucun dossier « {ident} »")
+    return dossier
+
+
+def facts_of(dossier: Dossier) -> DossierFacts:
+    return DossierFacts(
+        kind=Kind(dossier.kind),
+        training_start=dossier.training_start,
+        training_end=dossier.training_end,
+        training_hours=from_minutes(dossier.training_minutes),
+        zone=dossier.agency.zone,
+        rules=rules_of(dossier.rules),
+        programme=Programme(dossier.programme) if dossier.programme else None,
+        events=tuple(EventFact(EventKind(e.kind), e.occurred_on) for e in dossier.events),
+        missions=tuple(
+            MissionFact(m.start, m.end, from_minutes(m.worked_minutes),
+                        from_minutes(m.holiday_minutes))
+            for m in dossier.missions
+        ),
+    )
+
+
+def timeline_of(dossier: Dossier, day_in: DayInZone) -> Timeline:
+    return compute_timeline(facts_of(dossier), day_in(dossier.agency.zone))
+
+
+def record_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
+                 now: datetime) -> Event:
+    """R-DRF-WINDOW: a DRF dated on or after the training start is refused."""
+    _require_open(dossier)
+    check_event_kind(Kind(dossier.kind), kind)
+    facts = facts_of(dossier)
+    submitted = facts.last(EventKind.DRF_SUBMITTED)
+    accord = facts.last(EventKind.DRF_ACCORD)
+    answered = accord if accord is not None and submitted is not None and accord >= submitted else None
+    check_event_date(kind, on, dossier.training_start, submitted, answered)
+    event = Event(dossier=dossier, kind=kind.value, occurred_on=on, recorded_at=now)
+    session.add(event)
+    if kind in CLOSING_EVENTS:
+        _log(session, dossier, now, "état", dossier.state, CLOSING_EVENTS[kind])
+        dossier.state = CLOSING_EVENTS[kind]
+    _log(session, dossier, now, f"événement {kind.value}", None, on.isoformat())
+    session.flush()
+    return event
+
+
+def add_mission(session: Session, dossier: Dossier, start: date, end: date,
+                hours_worked: Fraction, holiday_hours: Fraction, now: datetime) -> Mission:
+    _require_open(dossier)
+    if end < start:
+        raise InvalidInput("fin de mission", f"le {messages.short_date(end)} précède le début "
+                           f"du {messages.short_date(start)}")
+    if hours_worked < 0 or holiday_hours < 0:
+        raise InvalidInput("heures de mission", "ne peuvent pas être négatives")
+    mission = Mission(dossier=dossier, start=start, end=end,
+                      worked_minutes=to_minutes(hours_worked),
+                      holiday_minutes=to_minutes(holiday_hours))
+    session.add(mission)
+    _log(session, dossier, now, "mission", None,
+         f"{start.isoformat()} → {end.isoformat()}, {messages.hours(hours_worked + holiday_hours)}")
+    session.flush()
+    return mission
+
+
+def _require_open(dossier: Dossier) -> None:
+    if dossier.state != "open":
+        raise InvalidInput("dossier", f"« {dossier.reference} » est "
+                           f"{messages.STATE_LABELS[dossier.state]} : plus de modification possible")
+
+
+@dataclass(frozen=True)
+class DateShift:
+    code: str
+    label: str
+    before: tuple[date | None, date | None]
+    after: tuple[date | None, date | None]
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    changed: dict[str, tuple[str, str]]
+    shifts: tuple[DateShift, ...]
+    alerts: tuple[Alert, ...]
+
+
+UPDATABLE = ("worker", "programme", "training_start", "training_end", "training_hours",
+             "mission_hours", "bilan_hours", "owner_email")
+
+
+def update_dossier(session: Session, dossier: Dossier, changes: dict[str, object],
+                   as_of: date, now: datetime) -> UpdateResult:
+    """Apply the changes, check the bounds again and return every date that moved.
+
+    R-DRF-SHIFT: a start moved more than 2 months after the accord raises an alert.
+    """
+    _require_open(dossier)
+    unknown = set(changes) - set(UPDATABLE)
+    assert not unknown, f"not updatable: {unknown}"
+    before = compute_timeline(facts_of(dossier), as_of)
+    old = _describe(dossier)
+    if "worker" in changes:
+        worker = str(changes["worker"]).strip()
+        if not worker:
+            raise InvalidInput(messages.FIELD_LABELS["worker"], "ne peut pas être vide")
+        dossier.worker = worker
+    if "programme" in changes:
+        programme = changes["programme"]
+        dossier.programme = programme.value if isinstance(programme, Programme) else None
+    if "training_start" in changes:
+        dossier.training_start = changes["training_start"]  # type: ignore[assignment]
+    if "training_end" in changes:
+        dossier.training_end = changes["training_end"]  # type: ignore[assignment]
+    if "training_hours" in changes:
+        dossier.training_minutes = to_minutes(changes["training_hours"])  # type: ignore[arg-type]
+    if "mission_hours" in changes:
+        dossier.mission_minutes = _minutes_or_none(changes["mission_hours"])  # type: ignore[arg-type]
+    if "bilan_hours" in changes:
+        dossier.bilan_minutes = _minutes_or_none(changes["bilan_hours"])  # type: ignore[arg-type]
+    if "owner_email" in changes:
+        owner = staff_by_email(session, str(changes["owner_email"]))
+        if owner.agency_id != dossier.agency_id:
+            raise InvalidInput(messages.FIELD_LABELS["owner"],
+                               f"{owner.name} n'appartient pas à l'agence « {dossier.agency.name} »")
+        dossier.owner = owner
+    check_dossier(
+        Kind(dossier.kind), dossier.training_start, dossier.training_end,
+        from_minutes(dossier.training_minutes), rules_of(dossier.rules),
+        _hours_or_none(dossier.mission_minutes), _hours_or_none(dossier.bilan_minutes),
+    )
+    _check_recorded_drf(dossier)
+    new = _describe(dossier)
+    changed = {key: (old[key], new[key]) for key in old if old[key] != new[key]}
+    for key, (was, now_is) in changed.items():
+        _log(session, dossier, now, key, was, now_is)
+    session.flush()
+    after = compute_timeline(facts_of(dossier), as_of)
+    return UpdateResult(changed, _shifts(before, after), after.alerts)
+
+
+def _check_recorded_drf(dossier: Dossier) -> None:
+    """R-DRF-WINDOW: moving the start on or before a recorded DRF would make that DRF refused."""
+    submitted = facts_of(dossier).last(EventKind.DRF_SUBMITTED)
+    if submitted is not None and submitted >= dossier.training_start:
+        raise InvalidInput(
+            messages.FIELD_LABELS["training_start"],
+            f"le {messages.short_date(dossier.training_start)} n'est pas après la DRF déposée le "
+            f"{messages.short_date(submitted)}",
+            "R-DRF-WINDOW",
+        )
+
+
+def _hours_or_none(minutes: int | None) -> Fraction | None:
+    return None if minutes is None else from_minutes(minutes)
+
+
+def _describe(dossier: Dossier) -> dict[str, str]:
+    def hours_text(minutes: int | None) -> str:
+        return "" if minutes is None else messages.hours(from_minutes(minutes))
+
+    return {
+        "worker": dossier.worker,
+        "programme": dossier.programme or "",
+        "training_start": dossier.training_start.isoformat(),
+        "training_end": dossier.training_end.isoformat(),
+        "training_hours": hours_text(dossier.training_minutes),
+        "mission_hours": hours_text(dossier.mission_minutes),
+        "bilan_hours": hours_text(dossier.bilan_minutes),
+        "owner": dossier.owner.email,
+    }
+
+
+def _shifts(before: Timeline, after: Timeline) -> tuple[DateShift, ...]:
+    shifts = []
+    for step in after.steps:
+        old = before.step(step.code)
+        old_dates = (old.opens, old.due) if old else (None, None)
+        if old_dates != (step.opens, step.due):
+            shifts.append(DateShift(step.code, step.label, old_dates, (step.opens, step.due)))
+    return tuple(shifts)
+
+
+def _log(session: Session, dossier: Dossier, at: datetime, what: str, before: str | None,
+         after: str | None) -> None:
+    session.add(Change(dossier=dossier, at=at, what=what, before=before, after=after))
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    kind: Kind | None = None
+    agency_name: str | None = None
+    owner_email: str | None = None
+    overdue: bool = False
+    due_within: int | None = None
+    include_closed: bool = False
+
+
+def list_dossiers(session: Session, day_in: DayInZone,
+                  where: ListFilter = ListFilter()) -> Iterator[tuple[Dossier, Timeline]]:
+    """Dossiers with their timelines, by agency, owner and reference."""
+    query = (
+        select(Dossier)
+        .join(Dossier.agency)
+        .join(Dossier.owner)
+        .options(selectinload(Dossier.events), selectinload(Dossier.missions))
+        .order_by(Agency.name, Staff.name, Dossier.reference)
+    )
+    if not where.include_closed:
+        query = query.where(Dossier.state == "open")
+    if where.kind is not None:
+        query = query.where(Dossier.kind == where.kind.value)
+    if where.agency_name:
+        query = query.where(Dossier.agency_id == agency_named(session, where.agency_name).id)
+    if where.owner_email:
+        query = query.where(Dossier.owner_id == staff_by_email(session, where.owner_email).id)
+    for dossier in session.scalars(query):
+        timeline = timeline_of(dossier, day_in)
+        if where.overdue and not timeline.overdue:
+            continue
+        if where.due_within is not None and not _due_within(timeline, where.due_within):
+            continue
+        yield dossier, timeline
+
+
+def _due_within(timeline: Timeline, days: int) -> bool:
+    return any(
+        not step.status.is_finished and step.status is not Status.OVERDUE
+        and step.days_left is not None and 0 <= step.days_left <= days
+        for step in timeline.steps
+    )

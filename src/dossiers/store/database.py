@@ -1,0 +1,95 @@
+"""Engines, transactions and schema upgrades for any SQLAlchemy URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
+
+from dossiers.errors import InvalidInput
+
+
+class SchemaNotReady(Exception):
+    """The database has no schema yet, or an older one: `dossiers init` upgrades it."""
+
+
+def default_database_path(data_home: str | None, home: Path) -> Path:
+    """$XDG_DATA_HOME/dossiers/dossiers.db, else ~/.local/share/dossiers/dossiers.db."""
+    base = Path(data_home) if data_home else home / ".local" / "share"
+    return base / "dossiers" / "dossiers.db"
+
+
+def open_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InvalidInput("--db", f"adresse de base de données invalide : « {url} »") from None
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": 30})
+    _use_real_sqlite_transactions(engine)
+    return engine
+
+
+def _use_real_sqlite_transactions(engine: Engine) -> None:
+    """pysqlite opens transactions late and never for DDL; let SQLAlchemy emit BEGIN itself,
+    so that every command, migrations included, is one transaction."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("dossiers") / "migrations"))
+    return config
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to the newest migration; returns (revision before, revision after)."""
+    config = _alembic_config()
+    with engine.begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return before, head_revision()
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def ensure_current(engine: Engine) -> None:
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head_revision():
+        raise SchemaNotReady
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One command, one transaction: committed when the block ends, rolled back on error."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -1,0 +1,183 @@
+"""How steps, dossiers and plans look: JSON objects for programs, text for a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from dossiers import messages
+from dossiers.deadlines.timeline import Alert, Status, Step, Timeline
+from dossiers.parsing import from_minutes
+from dossiers.store.models import Dossier
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def step_json(step: Step, with_status: bool) -> dict[str, Any]:
+    """The stable step object of `plan --json`; `list`/`show` add the status."""
+    data: dict[str, Any] = {
+        "code": step.code,
+        "label": step.label,
+        "opens": _iso(step.opens),
+        "due": _iso(step.due),
+        "rule": step.rule,
+    }
+    if with_status:
+        data["status"] = step.status.value
+        data["done_on"] = _iso(step.done_on)
+        data["days_left"] = step.days_left
+        if step.progress is not None:
+            data["hours_done"] = round(float(step.progress.hours_done), 2)
+            data["hours_required"] = round(float(step.progress.hours_required), 2)
+            data["window_end"] = step.progress.window_end.isoformat()
+    return data
+
+
+def plan_json(kind: str, zone: str, rules: str, timeline: Timeline) -> dict[str, Any]:
+    return {
+        "kind": messages.KIND_LABELS[kind],
+        "zone": zone,
+        "rules": rules,
+        "steps": [step_json(step, with_status=False) for step in timeline.steps],
+        "mission_hours_required": round(float(timeline.mission_hours_required), 2),
+        "drf_redo_required": timeline.drf_redo_required,
+        "alerts": [alert_json(alert) for alert in timeline.alerts],
+    }
+
+
+def alert_json(alert: Alert) -> dict[str, str]:
+    return {"code": alert.code, "rule": alert.rule, "message": alert.message}
+
+
+def dossier_json(dossier: Dossier, timeline: Timeline) -> dict[str, Any]:
+    return {
+        "id": dossier.id,
+        "reference": dossier.reference,
+        "kind": messages.KIND_LABELS[dossier.kind],
+        "agency": dossier.agency.name,
+        "zone": dossier.agency.zone,
+        "owner": dossier.owner.email,
+        "owner_name": dossier.owner.name,
+        "worker": dossier.worker,
+        "contract_type": messages.CONTRACT_LABELS[dossier.contract_type],
+        "programme": dossier.programme,
+        "training_start": dossier.training_start.isoformat(),
+        "training_end": dossier.training_end.isoformat(),
+        "training_hours": round(dossier.training_minutes / 60, 2),
+        "rules": dossier.rules,
+        "state": dossier.state,
+        "steps": [step_json(step, with_status=True) for step in timeline.steps],
+        "mission_hours_required": round(float(timeline.mission_hours_required), 2),
+        "drf_redo_required": timeline.drf_redo_required,
+        "alerts": [alert_json(alert) for alert in timeline.alerts],
+    }
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], widest: int = 46) -> str:
+    """A plain text table; cells wider than `widest` are shortened with « … »."""
+    cut = [[_shorten(cell, widest) for cell in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cut:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+             "  ".join("─" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cut]
+    return "\n".join(lines)
+
+
+def _shorten(text: str, widest: int) -> str:
+    return text if len(text) <= widest else text[: widest - 1] + "…"
+
+
+def status_cell(step: Step) -> str:
+    """« fait le 03/09/2026 », « échéance proche (J-3) », « en retard (4 j de retard) »."""
+    label = messages.STATUS_LABELS[step.status.value]
+    if step.status.is_finished and step.done_on:
+        return f"{label} le {messages.short_date(step.done_on)}"
+    if step.status is Status.OVERDUE:
+        return f"en retard de {-(step.days_left or 0)} j"
+    left = messages.days_left(step.days_left)
+    if step.status is Status.NOT_YET_OPEN or not left:
+        return label
+    return f"{label} ({left})"
+
+
+def steps_table(timeline: Timeline) -> str:
+    rows = []
+    for step in timeline.steps:
+        rows.append([
+            step.label,
+            messages.short_date(step.opens),
+            messages.short_date(step.due),
+            status_cell(step),
+            step.rule,
+        ])
+    return table(["Étape", "Ouverture", "Échéance", "Statut", "Règle"], rows)
+
+
+def progress_lines(timeline: Timeline) -> list[str]:
+    lines = []
+    for step in timeline.steps:
+        if step.progress is not None:
+            p = step.progress
+            lines.append(
+                f"Missions : {messages.hours(p.hours_done)} faites sur "
+                f"{messages.hours(p.hours_required)} requises entre le "
+                f"{messages.short_date(p.window_start)} et le {messages.short_date(p.window_end)} "
+                f"({step.rule})"
+            )
+    return lines
+
+
+def alert_lines(timeline: Timeline) -> list[str]:
+    return [f"⚠ {alert.message} ({alert.rule})" for alert in timeline.alerts]
+
+
+def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date) -> str:
+    programme = messages.PROGRAMME_LABELS.get(dossier.programme or "", "aucun")
+    head = [
+        f"Dossier {dossier.reference} ({messages.KIND_LABELS[dossier.kind]}, "
+        f"{messages.STATE_LABELS[dossier.state]}) — {dossier.worker}",
+        f"Agence {dossier.agency.name} ({dossier.agency.zone}), suivi par {dossier.owner.name} "
+        f"<{dossier.owner.email}>",
+        f"Formation du {messages.short_date(dossier.training_start)} au "
+        f"{messages.short_date(dossier.training_end)}, "
+        f"{messages.hours(from_minutes(dossier.training_minutes))}"
+        f", contrat {messages.CONTRACT_LABELS[dossier.contract_type]}, programme {programme}, "
+        f"règles {dossier.rules}",
+        f"Situation au {messages.long_date(as_of)} :",
+        "",
+        steps_table(timeline),
+    ]
+    extra = progress_lines(timeline) + alert_lines(timeline)
+    return "\n".join(head + ([""] + extra if extra else []))
+
+
+def next_step(timeline: Timeline) -> Step | None:
+    """The most urgent step still to do: the earliest due date among the unfinished ones."""
+    pending = [s for s in timeline.steps if not s.status.is_finished and s.due is not None]
+    return min(pending, key=lambda s: s.due) if pending else None  # type: ignore[arg-type, return-value]
+
+
+def list_text(rows: Iterable[tuple[Dossier, Timeline]]) -> tuple[str, int]:
+    lines = []
+    count = 0
+    for dossier, timeline in rows:
+        count += 1
+        step = next_step(timeline)
+        lines.append([
+            dossier.reference,
+            messages.KIND_LABELS[dossier.kind],
+            dossier.agency.name,
+            dossier.owner.name,
+            dossier.worker,
+            messages.STEP_SHORT_LABELS[step.code] if step else "—",
+            messages.short_date(step.due) if step else "—",
+            status_cell(step) if step else "rien à faire",
+        ])
+    headers = ["Référence", "Type", "Agence", "Responsable", "Intérimaire", "Prochaine étape",
+               "Échéance", "Statut"]
+    return (table(headers, lines, widest=22) if lines else ""), count
