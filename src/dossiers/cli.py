@@ -103,7 +103,7 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.group(cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"],
+@click.group(name="dossiers", cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"],
                                                  "max_content_width": 100})
 @click.option("--db", "db_url", envvar="DOSSIERS_DB", metavar="URL",
               help="Base de données (adresse SQLAlchemy). Par défaut $DOSSIERS_DB, sinon "
@@ -180,7 +180,10 @@ def agency_add(app: App, name: str, zone: str, headcount: int | None, prism_memb
 @json_option
 @pass_app
 def agency_list(app: App, as_json: bool) -> None:
-    """Liste les agences."""
+    """Liste les agences.
+
+    Exemple : dossiers agency list --json
+    """
     from dossiers.services.network import list_agencies
 
     with app.transaction() as session:
@@ -227,7 +230,10 @@ def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> N
 @json_option
 @pass_app
 def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
-    """Liste le personnel."""
+    """Liste le personnel.
+
+    Exemple : dossiers staff list --agency "Metz Centre"
+    """
     from dossiers.services.network import list_staff
 
     with app.transaction() as session:

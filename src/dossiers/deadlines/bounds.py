@@ -77,29 +77,29 @@ def check_event_kind(dossier_kind: Kind, kind: EventKind) -> None:
 
 
 def check_event_date(kind: EventKind, on: date, start: date, drf_submitted: date | None,
-                     drf_answered: date | None) -> None:
+                     drf_answered: date | None, field: str = "--on") -> None:
     """R-DRF-WINDOW: a DRF dated on or after the training start is refused; an answer of
     AKTO or a contract needs the DRF or the accord before it."""
     if kind is EventKind.DRF_SUBMITTED and on >= start:
         raise InvalidInput(
-            "--on",
+            field,
             f"une DRF ne peut pas être déposée le {messages.short_date(on)}, la formation "
             f"démarre le {messages.short_date(start)}",
             "R-DRF-WINDOW",
         )
     if kind in (EventKind.DRF_ACCORD, EventKind.DRF_REFUSAL):
         if drf_submitted is None:
-            raise InvalidInput("--on", "aucune DRF déposée : enregistrez d'abord drf-submitted",
+            raise InvalidInput(field, "aucune DRF déposée : enregistrez d'abord drf-submitted",
                                "R-DRF-ANSWER")
         if on < drf_submitted:
-            raise InvalidInput("--on", f"la réponse d'AKTO précède la DRF du "
+            raise InvalidInput(field, f"la réponse d'AKTO précède la DRF du "
                                f"{messages.short_date(drf_submitted)}", "R-DRF-ANSWER")
     if kind is EventKind.CONTRACT_SUBMITTED:
         if drf_answered is None:
-            raise InvalidInput("--on", "aucun accord de DRF : enregistrez d'abord drf-accord",
+            raise InvalidInput(field, "aucun accord de DRF : enregistrez d'abord drf-accord",
                                "R-CONTRACT")
         if on < drf_answered:
-            raise InvalidInput("--on", f"le contrat précède l'accord du "
+            raise InvalidInput(field, f"le contrat précède l'accord du "
                                f"{messages.short_date(drf_answered)}", "R-CONTRACT")
 
 

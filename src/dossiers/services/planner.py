@@ -36,12 +36,13 @@ def plan_timeline(request: PlanRequest, as_of: date) -> Timeline:
     events = []
     if request.drf_submitted is not None:
         check_event_kind(kind, EventKind.DRF_SUBMITTED)
-        check_event_date(EventKind.DRF_SUBMITTED, request.drf_submitted, request.start, None, None)
+        check_event_date(EventKind.DRF_SUBMITTED, request.drf_submitted, request.start, None, None,
+                         "--drf-submitted")
         events.append(Event(EventKind.DRF_SUBMITTED, request.drf_submitted))
     if request.drf_accord is not None:
         check_event_kind(kind, EventKind.DRF_ACCORD)
         check_event_date(EventKind.DRF_ACCORD, request.drf_accord, request.start,
-                         request.drf_submitted or request.drf_accord, None)
+                         request.drf_submitted or request.drf_accord, None, "--drf-accord")
         events.append(Event(EventKind.DRF_ACCORD, request.drf_accord))
     facts = DossierFacts(kind=kind, training_start=request.start, training_end=request.end,
                          training_hours=request.training_hours, zone=request.zone, rules=rules,
