@@ -36,6 +36,7 @@ def test_every_command_explains_itself_in_french(path: tuple[str, ...]) -> None:
     assert result.output.startswith("Utilisation : dossiers")
     assert "Affiche cette aide et quitte." in result.output
     assert "Show this message" not in result.output
+    assert "[required]" not in result.output and "[default" not in result.output
     command = cli
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]

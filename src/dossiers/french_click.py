@@ -18,14 +18,28 @@ from dossiers.errors import InvalidInput
 from dossiers.parsing import parse_choice, parse_date, parse_hours
 
 HEADINGS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
+HELP_EXTRAS = (("[required]", "[obligatoire]"), ("[default: ", "[défaut : "),
+               ("; required]", " ; obligatoire]"), ("default: ", "défaut : "))
+METAVARS = (" TEXT", " TEXTE"), (" PATH", " CHEMIN")
 
 
 class FrenchFormatter(click.HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, prefix or "Utilisation : ")
 
-    def section(self, name: str):  # type: ignore[no-untyped-def]
-        return super().section(HEADINGS.get(name, name))
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)} :\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30,
+                 col_spacing: int = 2) -> None:
+        translated = []
+        for term, text in rows:
+            for english, french in METAVARS:
+                term = term.replace(english, french)
+            for english, french in HELP_EXTRAS:
+                text = text.replace(english, french)
+            translated.append((term, text))
+        super().write_dl(translated, col_max, col_spacing)
 
 
 class FrenchContext(click.Context):
