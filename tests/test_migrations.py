@@ -29,10 +29,11 @@ def test_migrations_go_up_down_and_up_again_and_match_the_models(tmp_path: Path)
 
 
 def test_the_migrations_ship_inside_the_installed_package() -> None:
-    """A non-editable install must find its migrations and sample data."""
+    """A non-editable install must find its migrations, templates and sample data."""
     import dossiers
 
     package = Path(dossiers.__file__).parent
     assert (package / "migrations" / "env.py").is_file()
     assert list((package / "migrations" / "versions").glob("*.py"))
     assert (package / "sample_data" / "dossiers.csv").is_file()
+    assert (package / "templates" / "dossier.txt.j2").is_file()

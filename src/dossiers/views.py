@@ -137,23 +137,18 @@ def alert_lines(timeline: Timeline) -> list[str]:
 
 
 def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date) -> str:
-    programme = messages.PROGRAMME_LABELS.get(dossier.programme or "", "aucun")
-    head = [
-        f"Dossier {dossier.reference} ({messages.KIND_LABELS[dossier.kind]}, "
-        f"{messages.STATE_LABELS[dossier.state]}) — {dossier.worker}",
-        f"Agence {dossier.agency.name} ({dossier.agency.zone}), suivi par {dossier.owner.name} "
-        f"<{dossier.owner.email}>",
-        f"Formation du {messages.short_date(dossier.training_start)} au "
-        f"{messages.short_date(dossier.training_end)}, "
-        f"{messages.hours(from_minutes(dossier.training_minutes))}"
-        f", contrat {messages.CONTRACT_LABELS[dossier.contract_type]}, programme {programme}, "
-        f"règles {dossier.rules}",
-        f"Situation au {messages.long_date(as_of)} :",
-        "",
-        steps_table(timeline),
-    ]
-    extra = progress_lines(timeline) + alert_lines(timeline)
-    return "\n".join(head + ([""] + extra if extra else []))
+    """The timeline `show` prints, from templates/dossier.txt.j2."""
+    from dossiers.rendering import render
+
+    return render(
+        "dossier.txt.j2",
+        dossier=dossier,
+        timeline=timeline,
+        as_of=as_of,
+        training_hours=from_minutes(dossier.training_minutes),
+        steps_table=steps_table(timeline),
+        progress=[step for step in timeline.steps if step.progress is not None],
+    ).rstrip("\n")
 
 
 def next_step(timeline: Timeline) -> Step | None:

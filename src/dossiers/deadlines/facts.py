@@ -23,7 +23,7 @@ class ContractType(Enum):
 
 
 class Programme(Enum):
-    """National programmes that change documents or figures (R-DOCS, R-CDPI-BILAN)."""
+    """National programmes; Langue et Compétences adds a step (R-CDPI-BILAN)."""
 
     LANGUE_COMPETENCES = "langue-competences"
     HOPE = "hope"
