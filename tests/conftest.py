@@ -57,3 +57,16 @@ def network(dossiers: Dossiers) -> Dossiers:
                 "--role", "manager", "--agency", "Lyon")
     dossiers.ok("staff", "add", "Julien Weber", "--email", "julien@example.fr", "--agency", "Metz")
     return dossiers
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A real SMTP server on loopback; the environment points `dossiers remind` at it."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    for name, value in server.env().items():
+        monkeypatch.setenv(name, value)
+    yield server
+    server.stop()

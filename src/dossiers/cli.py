@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from dossiers.mail.transports import Transport
+    from dossiers.settings import Settings
+
 RULE_SET_HELP = "jeu de règles : akto-current (défaut) ou akto-2021"
 ZONE_CHOICE = ChoiceType({slug: slug for slug in ZONES})
 KIND_CHOICE = ChoiceType(messages.KIND_LABELS)
@@ -57,17 +60,28 @@ def default_database_url() -> str:
 @dataclass
 class App:
     db_url: str | None
+    config_path: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from dossiers.settings import load_settings
+
+            path = Path(self.config_path) if self.config_path else None
+            self._settings = load_settings(path, os.environ)
+        return self._settings
 
     def engine(self) -> Engine:
         if self._engine is None:
             from dossiers.store.database import open_engine
 
-            self._engine = open_engine(self.db_url or default_database_url())
+            url = self.db_url or (self.settings().db if self.config_path else None)
+            self._engine = open_engine(url or default_database_url())
         return self._engine
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, write: bool = True) -> Iterator[Session]:
         """One command, one transaction; the schema must be current."""
         from sqlalchemy.exc import OperationalError
 
@@ -75,7 +89,7 @@ class App:
 
         try:
             ensure_current(self.engine())
-            with transaction(self.engine()) as session:
+            with transaction(self.engine(), write) as session:
                 yield session
         except SchemaNotReady:
             fail("base de données non initialisée ou d'une version antérieure : "
@@ -106,10 +120,13 @@ def echo_json(data: Any) -> None:
 @click.group(name="dossiers", cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"],
                                                  "max_content_width": 100})
 @click.option("--db", "db_url", envvar="DOSSIERS_DB", metavar="URL",
-              help="Base de données (adresse SQLAlchemy). Par défaut $DOSSIERS_DB, sinon "
-                   "~/.local/share/dossiers/dossiers.db.")
+              help="Base de données (adresse SQLAlchemy). Par défaut $DOSSIERS_DB, sinon la clé "
+                   "db de la configuration, sinon ~/.local/share/dossiers/dossiers.db.")
+@click.option("--config", "config_path", envvar="DOSSIERS_CONFIG", metavar="FICHIER",
+              help="Fichier de configuration TOML (par défaut $DOSSIERS_CONFIG). Chaque clé peut "
+                   "être remplacée par DOSSIERS_<SECTION>_<CLÉ>.")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, config_path: str | None) -> None:
     """Suivi des échéances AKTO des dossiers CIPI, CDPI et CAR.
 
     Chaque dossier a ses étapes (DRF, réponse d'AKTO, contrat, missions…), leurs
@@ -118,7 +135,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
     Exemple : dossiers init && dossiers sample && dossiers list --overdue
     """
-    ctx.obj = App(db_url)
+    ctx.obj = App(db_url, config_path)
 
 
 def main() -> None:
@@ -186,7 +203,7 @@ def agency_list(app: App, as_json: bool) -> None:
     """
     from dossiers.services.network import list_agencies
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         agencies = list_agencies(session)
         rows = [{"name": a.name, "zone": a.zone, "headcount": a.headcount,
                  "prism_member": a.prism_member} for a in agencies]
@@ -236,7 +253,7 @@ def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
     """
     from dossiers.services.network import list_staff
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         rows = [{"name": p.name, "email": p.email, "role": p.role, "agency": p.agency.name}
                 for p in list_staff(session, agency_name)]
     if as_json:
@@ -451,7 +468,7 @@ def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: 
     from dossiers.views import dossier_json, dossier_text, table
 
     day_in = day_in_zone(as_of)
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         dossier = find_dossier(session, dossier_id)
         timeline = timeline_of(dossier, day_in)
         changes = [[c.at.strftime("%d/%m/%Y %H:%M"), c.what, c.before or "—", c.after or "—"]
@@ -494,7 +511,7 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
                        owner_email=owner, overdue=overdue, due_within=due_within,
                        include_closed=include_closed)
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         rows = list_dossiers(session, day_in_zone(as_of), where)
         if as_json:
             echo_json([dossier_json(dossier, timeline) for dossier, timeline in rows])
@@ -599,3 +616,127 @@ def plan(kind: str, start: date, end: date, training_hours: Fraction,
     if timeline.drf_redo_required is not None:
         click.echo("DRF à refaire (R-DRF-SHIFT) : "
                    + ("oui" if timeline.drf_redo_required else "non"))
+
+
+# Reminders ---------------------------------------------------------------------------------
+
+
+TRANSPORT_CHOICE = ChoiceType({"smtp": "smtp", "file": "file", "console": "console"})
+STEP_CHOICE = ChoiceType(messages.STEP_LABELS)
+
+
+def _transport(settings: Settings, name: str, outbox_dir: str | None) -> Transport:
+    from dossiers.mail.transports import ConsoleTransport, FileTransport, SmtpTransport
+
+    if name == "file":
+        return FileTransport(Path(outbox_dir or settings.mail.outbox_dir))
+    if name == "console":
+        return ConsoleTransport()
+    return SmtpTransport(settings.smtp)
+
+
+@cli.command()
+@click.option("--transport", type=TRANSPORT_CHOICE, default=None,
+              help="smtp (défaut, ou [mail] transport), file (un .eml par message dans un "
+                   "dossier) ou console.")
+@click.option("--outbox-dir", default=None, metavar="DOSSIER",
+              help="Dossier des .eml du transport file (défaut : [mail] outbox_dir).")
+@click.option("--dry-run", is_flag=True, help="Affiche ce qui serait envoyé ; n'enregistre rien.")
+@as_of_option
+@pass_app
+def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: bool,
+           as_of: date | None) -> None:
+    """Envoie à chaque personne le récapitulatif du jour : échéances proches (J-7, J-2,
+    jour J), étapes en retard, réponses d'AKTO en retard, fenêtres qui s'ouvrent.
+
+    Un message par personne et par jour au plus, enregistré avant l'envoi : relancer
+    la commande n'envoie rien deux fois, et ce qui n'a pas pu partir repart au passage
+    suivant. Une étape en retard de plus de 3 jours ouvrés va aussi aux managers de
+    l'agence. Fait pour cron : une ligne de bilan, code 0 seulement si tout est parti.
+
+    Exemple : dossiers --config /etc/dossiers.toml remind --transport smtp
+    """
+    from dossiers.services.reminders import compose_day, preview_day, send_pending
+
+    settings = app.settings()
+    day = as_of or day_in_zone(None)(DEFAULT_ZONE)
+    if dry_run:
+        with app.transaction(write=False) as session:
+            previews = preview_day(session, day, settings, utc_now())
+        for message in previews:
+            text = message.get_body(("plain",))
+            click.echo(f"À : {message['To']}\nObjet : {message['Subject']}\n")
+            click.echo((text.get_content() if text else "").rstrip("\n") + "\n")
+        click.echo(f"Simulation du {messages.short_date(day)} : "
+                   f"{messages.plural(len(previews), 'message')} à envoyer, rien n'est enregistré.")
+        return
+    chosen = _transport(settings, transport or settings.mail.transport, outbox_dir)
+    with app.transaction() as session:
+        compose_day(session, day, settings, utc_now())
+    report = send_pending(app.engine(), chosen, settings, utc_now)
+    click.echo(f"Rappels du {messages.short_date(day)} : {report.sent} envoyé(s), "
+               f"{report.pending} en attente, {report.failed} en échec.")
+    if chosen.name == "file" and report.sent:
+        click.echo(f"Messages écrits dans {Path(outbox_dir or settings.mail.outbox_dir).resolve()}")
+    if report.stopped:
+        fail(f"{report.stopped} : {messages.plural(report.pending, 'message')} gardé(s) pour le "
+             "prochain passage", 1)
+    if not report.complete:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.argument("step", type=STEP_CHOICE)
+@click.option("--until", type=DATE, required=True, help="Dernier jour sans rappel.")
+@as_of_option
+@pass_app
+def snooze(app: App, dossier_id: str, step: str, until: date, as_of: date | None) -> None:
+    """Suspend les rappels d'une étape jusqu'à une date (incluse). Son statut ne change
+    pas : une étape en retard reste en retard dans show, list et les rapports.
+
+    Exemple : dossiers snooze LYO-CDPI-09 contract --until 2026-11-30
+    """
+    from dossiers.services.dossiers import find_dossier
+    from dossiers.services.reminders import snooze_step
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        snooze_step(session, dossier, step, until, day_in_zone(as_of)(dossier.agency.zone),
+                    utc_now())
+    click.echo(f"{dossier.reference} : pas de rappel pour « {messages.STEP_LABELS[step]} » "
+               f"jusqu'au {messages.short_date(until)} inclus.")
+
+
+OUTBOX_STATUS = {"pending": "en attente", "sending": "en cours d'envoi", "sent": "envoyé",
+                 "failed": "en échec"}
+
+
+@cli.command()
+@click.option("--status", type=ChoiceType(OUTBOX_STATUS), default=None,
+              help="pending, sending, sent ou failed.")
+@click.option("--day", type=DATE, default=None, help="Seulement les messages de ce jour.")
+@json_option
+@pass_app
+def outbox(app: App, status: str | None, day: date | None, as_json: bool) -> None:
+    """Liste les récapitulatifs envoyés, en attente ou en échec, et pourquoi.
+
+    Exemple : dossiers outbox --status failed
+    """
+    from dossiers.services.reminders import outbox_messages
+    from dossiers.views import table
+
+    with app.transaction(write=False) as session:
+        rows = [{"day": m.day.isoformat(), "recipient": m.recipient, "status": m.status,
+                 "attempts": m.attempts, "message_id": m.message_id,
+                 "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                 "error": m.last_error} for m in outbox_messages(session, status, day)]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("Aucun message.")
+        return
+    click.echo(table(["Jour", "Destinataire", "Statut", "Essais", "Erreur"], [
+        [r["day"], r["recipient"], OUTBOX_STATUS[r["status"]], str(r["attempts"]),
+         r["error"] or ""] for r in rows], widest=60))

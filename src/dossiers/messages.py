@@ -105,6 +105,12 @@ def hours(value: Fraction) -> str:
     return f"{whole} h {rest:02d} min" if rest else f"{whole} h"
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """« 1 point », « 3 points »."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
 def days_left(count: int | None) -> str:
     """« J-3 », « aujourd'hui », « 4 j de retard »."""
     if count is None:

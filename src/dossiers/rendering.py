@@ -5,16 +5,23 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined,
+    select_autoescape,
+)
 
 from dossiers import messages
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
+@lru_cache(maxsize=4)
+def environment(custom_dir: str | None = None) -> Environment:
+    """Templates from `custom_dir` first (a user's own folder), else the shipped ones."""
+    loader: BaseLoader = PackageLoader("dossiers", "templates")
+    if custom_dir:
+        loader = ChoiceLoader([FileSystemLoader(custom_dir), loader])
     env = Environment(
-        loader=PackageLoader("dossiers", "templates"),
-        autoescape=select_autoescape(["html", "htm", "xml"]),
+        loader=loader,
+        autoescape=select_autoescape(["html", "htm", "xml", "html.j2", "htm.j2", "xml.j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -24,6 +31,7 @@ def environment() -> Environment:
         short_date=messages.short_date,
         long_date=messages.long_date,
         hours=messages.hours,
+        plural=messages.plural,
     )
     env.globals.update(
         KIND_LABELS=messages.KIND_LABELS,
@@ -34,5 +42,5 @@ def environment() -> Environment:
     return env
 
 
-def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+def render(template: str, custom_dir: str | None = None, **context: Any) -> str:
+    return environment(custom_dir).get_template(template).render(**context)

@@ -93,7 +93,7 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     )
     session.add(dossier)
     session.flush()
-    _log(session, dossier, now, "ouverture", None, f"{reference} ({rules.name})")
+    log_change(session, dossier, now, "ouverture", None, f"{reference} ({rules.name})")
     return dossier
 
 
@@ -156,9 +156,9 @@ def record_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
     event = Event(dossier=dossier, kind=kind.value, occurred_on=on, recorded_at=now)
     session.add(event)
     if kind in CLOSING_EVENTS:
-        _log(session, dossier, now, "état", dossier.state, CLOSING_EVENTS[kind])
+        log_change(session, dossier, now, "état", dossier.state, CLOSING_EVENTS[kind])
         dossier.state = CLOSING_EVENTS[kind]
-    _log(session, dossier, now, f"événement {kind.value}", None, on.isoformat())
+    log_change(session, dossier, now, f"événement {kind.value}", None, on.isoformat())
     session.flush()
     return event
 
@@ -175,7 +175,7 @@ def add_mission(session: Session, dossier: Dossier, start: date, end: date,
                       worked_minutes=to_minutes(hours_worked),
                       holiday_minutes=to_minutes(holiday_hours))
     session.add(mission)
-    _log(session, dossier, now, "mission", None,
+    log_change(session, dossier, now, "mission", None,
          f"{start.isoformat()} → {end.isoformat()}, {messages.hours(hours_worked + holiday_hours)}")
     session.flush()
     return mission
@@ -250,7 +250,7 @@ def update_dossier(session: Session, dossier: Dossier, changes: dict[str, object
     new = _describe(dossier)
     changed = {key: (old[key], new[key]) for key in old if old[key] != new[key]}
     for key, (was, now_is) in changed.items():
-        _log(session, dossier, now, key, was, now_is)
+        log_change(session, dossier, now, key, was, now_is)
     session.flush()
     after = compute_timeline(facts_of(dossier), as_of)
     return UpdateResult(changed, _shifts(before, after), after.alerts)
@@ -298,7 +298,7 @@ def _shifts(before: Timeline, after: Timeline) -> tuple[DateShift, ...]:
     return tuple(shifts)
 
 
-def _log(session: Session, dossier: Dossier, at: datetime, what: str, before: str | None,
+def log_change(session: Session, dossier: Dossier, at: datetime, what: str, before: str | None,
          after: str | None) -> None:
     session.add(Change(dossier=dossier, at=at, what=what, before=before, after=after))
 

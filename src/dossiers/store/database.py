@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 from dossiers.errors import InvalidInput
 
 
+WRITE_OPTION = "dossiers_write"
+
+
 class SchemaNotReady(Exception):
     """The database has no schema yet, or an older one: `dossiers init` upgrades it."""
 
@@ -52,11 +55,16 @@ def _use_real_sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Readers do not wait for a writer, and a writer does not wait for readers.
+        cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN")
+        # A writing transaction takes the write lock at once (BEGIN IMMEDIATE): two
+        # concurrent commands then queue up instead of failing on a lock upgrade.
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _alembic_config() -> Config:
@@ -68,7 +76,7 @@ def _alembic_config() -> Config:
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Bring the schema to the newest migration; returns (revision before, revision after)."""
     config = _alembic_config()
-    with engine.begin() as connection:
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
         before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -89,7 +97,11 @@ def ensure_current(engine: Engine) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One command, one transaction: committed when the block ends, rolled back on error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def transaction(engine: Engine, write: bool = True) -> Iterator[Session]:
+    """One command, one transaction: committed when the block ends, rolled back on error.
+
+    `write=False` for commands that only read: on SQLite they do not take the write lock.
+    """
+    bind = engine.execution_options(**{WRITE_OPTION: write})
+    with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session

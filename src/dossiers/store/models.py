@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -121,3 +121,67 @@ class Change(Base):
     after: Mapped[str | None] = mapped_column(Text)
 
     dossier: Mapped[Dossier] = relationship(back_populates="changes")
+
+
+class Snooze(Base):
+    """`dossiers snooze`: no reminder for this step until this day (its status is unchanged)."""
+
+    __tablename__ = "snoozes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    step: Mapped[str] = mapped_column(String(32))
+    until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    dossier: Mapped[Dossier] = relationship()
+
+
+class ReminderRun(Base):
+    """A day the reminder job composed its digests: the next run catches up from there."""
+
+    __tablename__ = "reminder_runs"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    composed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OutboxMessage(Base):
+    """One digest for one recipient and one day, recorded before it is sent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("day", "recipient", name="uq_outbox_day_recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    recipient_name: Mapped[str] = mapped_column(String(120))
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    subject: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claim: Mapped[str | None] = mapped_column(String(64))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    items: Mapped[list[OutboxItem]] = relationship(
+        back_populates="message", order_by="OutboxItem.id", cascade="all, delete-orphan"
+    )
+
+
+class OutboxItem(Base):
+    """What a digest reminded of: the minimum gap between two reminders reads it back."""
+
+    __tablename__ = "outbox_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    step: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(16))
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="items")

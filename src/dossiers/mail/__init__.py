@@ -1,0 +1,1 @@
+"""Email: digests rendered from templates, and the transports that deliver them."""

@@ -1,0 +1,59 @@
+"""A digest as a multipart/alternative email, rendered from the Jinja2 templates."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+
+from dossiers import messages
+from dossiers.errors import InvalidInput
+from dossiers.rendering import render
+from dossiers.reminders.selection import Digest
+
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f\u2028\u2029\x85]+")
+
+
+def one_line(text: str) -> str:
+    """No name or subject may smuggle a line break (or any control) into the headers."""
+    return " ".join(_LINE_BREAKS.sub(" ", text).split())
+
+
+def sender_address(from_setting: str | None) -> str:
+    if not from_setting:
+        raise InvalidInput("mail.from", "adresse d'expéditeur manquante (DOSSIERS_MAIL_FROM ou "
+                           "[mail] from dans la configuration)")
+    name, address = parseaddr(one_line(from_setting))
+    if "@" not in address:
+        raise InvalidInput("mail.from", f"adresse d'expéditeur invalide « {from_setting} »")
+    return formataddr((name, address)) if name else address
+
+
+def new_message_id(sender: str, day: date) -> str:
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "dossiers.invalid"
+    return make_msgid(idstring=f"rappels-{day.isoformat()}", domain=domain)
+
+
+def build_message(digest: Digest, day: date, sender: str, message_id: str, now: datetime,
+                  templates_dir: str | None = None) -> EmailMessage:
+    context = {
+        "digest": digest,
+        "recipient_name": one_line(digest.recipient.name),
+        "day": day,
+        "STEP_LABELS": messages.STEP_LABELS,
+    }
+    subject = one_line(render("digest_subject.txt.j2", templates_dir, **context))
+    text = render("digest.txt.j2", templates_dir, **context)
+    html = render("digest.html.j2", templates_dir, **context)
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender
+    message["To"] = formataddr((one_line(digest.recipient.name), one_line(digest.recipient.email)))
+    message["Subject"] = subject
+    message["Date"] = format_datetime(now.replace(tzinfo=UTC))
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text.rstrip("\n") + "\n")
+    message.add_alternative(html, subtype="html")
+    return message

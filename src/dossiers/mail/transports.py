@@ -1,0 +1,156 @@
+"""Where digests go: an SMTP server, a folder of .eml files, or the terminal.
+
+Every transport raises the same three errors, so the outbox knows what to do:
+TemporaryFailure (4xx: retry later), PermanentFailure (5xx: mark failed, go on),
+ServerUnavailable (no server: stop, keep the rest for the next run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import ssl
+import sys
+from email import message_from_string
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from dossiers.settings import SmtpSettings
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class TemporaryFailure(DeliveryError):
+    pass
+
+
+class PermanentFailure(DeliveryError):
+    pass
+
+
+class ServerUnavailable(DeliveryError):
+    pass
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, content: str, recipient: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SmtpTransport:
+    """smtplib, with STARTTLS or SSL and the system's certificate checks."""
+
+    name = "smtp"
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._connection: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            return self._connection
+        s = self.settings
+        context = ssl.create_default_context()
+        try:
+            if s.security == "ssl":
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.effective_port, timeout=s.timeout, context=context)
+            else:
+                connection = smtplib.SMTP(s.host, s.effective_port, timeout=s.timeout)
+                if s.security == "starttls":
+                    connection.starttls(context=context)
+            if s.user:
+                connection.login(s.user, s.password or "")
+        except smtplib.SMTPAuthenticationError as error:
+            raise ServerUnavailable(f"authentification SMTP refusée ({error.smtp_code})") from None
+        except (OSError, smtplib.SMTPException) as error:
+            raise ServerUnavailable(
+                f"serveur SMTP {s.host}:{s.effective_port} injoignable ({_describe(error)})"
+            ) from None
+        self._connection = connection
+        return connection
+
+    def send(self, content: str, recipient: str) -> None:
+        connection = self._connect()
+        message = message_from_string(content, policy=SMTP_POLICY)
+        sender = parseaddr(str(message["From"]))[1]
+        try:
+            connection.sendmail(sender, [recipient], content.encode("utf-8"))
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()))
+            raise _by_code(code, text) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+            raise _by_code(error.smtp_code, error.smtp_error) from None
+        except (OSError, smtplib.SMTPServerDisconnected) as error:
+            self._connection = None
+            raise ServerUnavailable(f"connexion SMTP perdue ({_describe(error)})") from None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._connection = None
+
+
+def _by_code(code: int, text: bytes | str) -> DeliveryError:
+    reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    if 400 <= code < 500:
+        return TemporaryFailure(f"refus temporaire {code} : {reason}")
+    return PermanentFailure(f"refus définitif {code} : {reason}")
+
+
+def _describe(error: BaseException) -> str:
+    return str(error) or type(error).__name__
+
+
+class FileTransport:
+    """One .eml file per message in a folder (the demo's transport)."""
+
+    name = "file"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, content: str, recipient: str) -> None:
+        """`<date>_<recipient>_<hash of the Message-ID>.eml`: the same message, the same file."""
+        message = message_from_string(content, policy=SMTP_POLICY)
+        digest = hashlib.sha1(str(message["Message-ID"]).strip().encode()).hexdigest()[:10]
+        day = parsedate_to_datetime(str(message["Date"])).date().isoformat()
+        safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in recipient)
+        stem = f"{day}_{safe}_{digest}"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{stem}.tmp"
+            temporary.write_text(content, encoding="utf-8", newline="")
+            os.replace(temporary, self.folder / f"{stem}.eml")
+        except OSError as error:
+            raise ServerUnavailable(f"écriture impossible dans {self.folder} "
+                                    f"({error.strerror})") from None
+
+    def close(self) -> None:
+        return None
+
+
+class ConsoleTransport:
+    """Prints each message on the terminal."""
+
+    name = "console"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+
+    def send(self, content: str, recipient: str) -> None:
+        self.stream.write(content.replace("\r\n", "\n") + "\n")
+
+    def close(self) -> None:
+        return None

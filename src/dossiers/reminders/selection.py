@@ -1,0 +1,170 @@
+"""Which steps to remind whom of on a day: pure, like the deadline engine.
+
+One digest per recipient. The owner gets the steps whose due date reaches a lead
+time, those overdue, late AKTO answers and windows that just opened; a step
+overdue for more than N jours ouvrés also goes to the agency's managers. Lead
+times and openings crossed since the last run are caught up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dossiers.deadlines.business_days import business_days_between
+from dossiers.deadlines.timeline import Status, Step, Timeline
+
+ACTIONABLE = frozenset({"drf", "contract", "positioning_assessment", "car_request",
+                        "mission_obligation", "attendance"})
+
+
+class Reason:
+    OVERDUE = "overdue"
+    AKTO_LATE = "akto_late"
+    DUE = "due"
+    OPENED = "opened"
+
+
+REPEATING = frozenset({Reason.OVERDUE, Reason.AKTO_LATE})
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DossierState:
+    """What the selection needs of a dossier: no eligibility, no health data."""
+
+    id: int
+    reference: str
+    worker: str
+    kind: str
+    zone: str
+    owner: Person
+    managers: tuple[Person, ...]
+    timeline: Timeline
+
+
+@dataclass(frozen=True)
+class Policy:
+    leads_for: Callable[[str], tuple[int, ...]]
+    escalation_days: int = 3
+    min_gap_days: int = 1
+
+
+@dataclass(frozen=True)
+class Item:
+    step: Step
+    reason: str
+    days_late: int = 0
+    escalated: bool = False
+
+
+@dataclass(frozen=True)
+class DossierItems:
+    dossier_id: int
+    reference: str
+    worker: str
+    kind: str
+    owner_name: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    recipient: Person
+    dossiers: tuple[DossierItems, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.items) for group in self.dossiers)
+
+    @property
+    def late_count(self) -> int:
+        return sum(1 for group in self.dossiers for item in group.items
+                   if item.reason == Reason.OVERDUE)
+
+
+@dataclass
+class _Builder:
+    recipient: Person
+    groups: dict[int, tuple[DossierState, list[Item]]] = field(default_factory=dict)
+
+    def add(self, dossier: DossierState, item: Item) -> None:
+        _, items = self.groups.setdefault(dossier.id, (dossier, []))
+        if all(existing.step.code != item.step.code for existing in items):
+            items.append(item)
+
+    def digest(self) -> Digest:
+        order = {Reason.OVERDUE: 0, Reason.AKTO_LATE: 1, Reason.DUE: 2, Reason.OPENED: 3}
+        groups = []
+        for dossier, items in self.groups.values():
+            items.sort(key=lambda i: (order[i.reason], i.step.due or date.max))
+            groups.append(DossierItems(dossier.id, dossier.reference, dossier.worker,
+                                       dossier.kind, dossier.owner.name, tuple(items)))
+        groups.sort(key=lambda g: (order[g.items[0].reason], g.items[0].step.due or date.max,
+                                   g.reference))
+        return Digest(self.recipient, tuple(groups))
+
+
+def select_digests(
+    dossiers: Iterable[DossierState],
+    day: date,
+    since: date,
+    policy: Policy,
+    last_reminded: Mapping[tuple[int, str, str], date],
+    snoozed_until: Mapping[tuple[int, str], date],
+) -> list[Digest]:
+    """The digests of `day`; `since` is the last day already handled (day − 1 normally).
+
+    `last_reminded[(dossier_id, step, email)]` is the last day that step was in that
+    person's digest; `snoozed_until[(dossier_id, step)]` silences a step up to that day.
+    """
+    builders: dict[str, _Builder] = {}
+
+    def add(person: Person, dossier: DossierState, item: Item) -> None:
+        if item.reason in REPEATING:
+            last = last_reminded.get((dossier.id, item.step.code, person.email))
+            if last is not None and (day - last).days < policy.min_gap_days:
+                return
+        builders.setdefault(person.email, _Builder(person)).add(dossier, item)
+
+    for dossier in dossiers:
+        for step in dossier.timeline.steps:
+            until = snoozed_until.get((dossier.id, step.code))
+            if until is not None and day <= until:
+                continue
+            item = _item_for(step, day, since, policy)
+            if item is None:
+                continue
+            add(dossier.owner, dossier, item)
+            if item.reason == Reason.OVERDUE and step.due is not None:
+                late = business_days_between(step.due + timedelta(days=1), day, dossier.zone)
+                if late > policy.escalation_days:
+                    for manager in dossier.managers:
+                        add(manager, dossier, Item(step, item.reason, item.days_late, True))
+    digests = [builder.digest() for builder in builders.values()]
+    return sorted((d for d in digests if d.count), key=lambda d: d.recipient.email)
+
+
+def _item_for(step: Step, day: date, since: date, policy: Policy) -> Item | None:
+    if step.status is Status.AKTO_LATE:
+        return Item(step, Reason.AKTO_LATE)
+    if step.code not in ACTIONABLE or step.status.is_finished:
+        return None
+    if step.status is Status.OVERDUE:
+        assert step.due is not None
+        return Item(step, Reason.OVERDUE, days_late=(day - step.due).days)
+    if step.status is Status.NOT_YET_OPEN:
+        return None
+    if step.due is not None and any(
+        since < step.due - timedelta(days=lead) <= day for lead in policy.leads_for(step.code)
+    ):
+        return Item(step, Reason.DUE)
+    if step.opens is not None and since < step.opens <= day:
+        return Item(step, Reason.OPENED)
+    return None

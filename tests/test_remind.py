@@ -1,0 +1,364 @@
+"""`dossiers remind` against a real SMTP server: digests, lead times, escalation, snooze,
+sent exactly once, resumption."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from dossiers.mail.transports import SmtpTransport
+from dossiers.services.reminders import send_pending
+from dossiers.settings import load_settings
+from dossiers.store.database import open_engine, transaction
+from dossiers.store.models import OutboxMessage
+from tests.conftest import Dossiers
+from tests.smtp_server import SmtpServer
+
+CDPI = ["open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
+        "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
+        "--reference", "CDPI-1"]
+CIPI = ["open", "--kind", "cipi", "--worker", "Aïcha D.", "--start", "2027-01-11",
+        "--end", "2027-02-26", "--training-hours", "140", "--owner", "lea@example.fr",
+        "--reference", "CIPI-1"]
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content()).replace("\r\n", "\n")
+
+
+def remind(tool: Dossiers, day: str, *extra: str) -> str:
+    return tool.ok("remind", "--transport", "smtp", "--as-of", day, *extra)
+
+
+def test_one_digest_per_person_with_its_headers_and_both_parts(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """R-DRF-WINDOW: two DRFs due within a week make one digest for their owner."""
+    network.ok(*CDPI)
+    network.ok(*CIPI)
+    out = remind(network, "2026-12-31")
+    assert out == "Rappels du 31/12/2026 : 1 envoyé(s), 0 en attente, 0 en échec.\n"
+    [received] = smtp.outbox
+    assert received.recipients == ["lea@example.fr"]
+    assert received.sender == "dossiers@agence-exemple.fr"
+    message = received.message
+    assert message["From"] == "Suivi des dossiers <dossiers@agence-exemple.fr>"
+    assert message["To"] == "Léa Martin <lea@example.fr>"
+    assert message["Subject"] == "Dossiers AKTO : 2 points à traiter (31/12/2026)"
+    assert message["Date"] and message["Message-ID"].endswith("@agence-exemple.fr>")
+    assert message.get_content_type() == "multipart/alternative"
+    text = text_of(message)
+    assert "Voici ce qui demande votre attention au jeudi 31 décembre 2026" in text
+    assert ("CDPI-1 — Karim B. (CDPI)\n  • Demande de réservation de financement (DRF) : "
+            "échéance dans 7 jours, le jeudi 7 janvier 2027 (R-DRF-WINDOW)") in text
+    assert "CIPI-1 — Aïcha D. (CIPI)" in text
+    html = message.get_body(("html",))
+    assert html is not None and "<h3" in str(html.get_content())
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2026-12-31", "échéance dans 7 jours, le jeudi 7 janvier 2027"),
+    ("2027-01-01", None),
+    ("2027-01-04", None),
+    ("2027-01-05", "échéance dans 2 jours, le jeudi 7 janvier 2027"),
+    ("2027-01-07", "échéance aujourd'hui, jeudi 7 janvier 2027"),
+    ("2027-01-08", "EN RETARD de 1 jour — Demande de réservation de financement (DRF)"),
+])
+def test_lead_times_are_j7_j2_and_the_day_itself(
+    network: Dossiers, smtp: SmtpServer, day: str, expected: str | None
+) -> None:
+    """R-DRF-WINDOW due 2027-01-07; default lead times J-7, J-2, J."""
+    network.ok(*CDPI)
+    network.ok("remind", "--transport", "smtp", "--as-of",
+               (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat())
+    smtp.outbox.clear()
+    remind(network, day)
+    if expected is None:
+        assert smtp.outbox == []
+    else:
+        [received] = smtp.outbox
+        assert expected in text_of(received.message)
+
+
+def test_lead_times_are_configurable_per_step(
+    network: Dossiers, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "dossiers.toml"
+    config.write_text('[reminders]\nlead_days = [7, 2, 0]\n\n'
+                      '[reminders.lead_days_by_step]\ndrf = [10]\n', encoding="utf-8")
+    network.ok(*CDPI)
+    network.ok("--config", str(config), "remind", "--transport", "smtp", "--as-of", "2026-12-27")
+    network.ok("--config", str(config), "remind", "--transport", "smtp", "--as-of", "2026-12-28")
+    network.ok("--config", str(config), "remind", "--transport", "smtp", "--as-of", "2026-12-31")
+    [received] = smtp.outbox
+    assert "échéance dans 10 jours, le jeudi 7 janvier 2027" in text_of(received.message)
+
+
+def test_a_window_that_opens_today_is_announced(network: Dossiers, smtp: SmtpServer) -> None:
+    """R-DRF-WINDOW opens 2026-11-11 for a start on 2027-01-11."""
+    network.ok(*CDPI)
+    remind(network, "2026-11-11")
+    [received] = smtp.outbox
+    assert ("Demande de réservation de financement (DRF) : possible à partir d'aujourd'hui, au "
+            "plus tard le jeudi 7 janvier 2027 (R-DRF-WINDOW)") in text_of(received.message)
+
+
+def test_a_late_akto_answer_suggests_a_follow_up(network: Dossiers, smtp: SmtpServer) -> None:
+    """R-DRF-ANSWER: submitted Thu 2026-12-24, expected Tue 2026-12-29."""
+    network.ok(*CDPI)
+    network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-12-24")
+    remind(network, "2026-12-30")
+    assert "AKTO n'a pas répondu (réponse attendue le mardi 29 décembre 2026), relancez AKTO" \
+        in text_of(smtp.outbox[0].message)
+
+
+def test_an_overdue_step_goes_to_the_managers_after_three_jours_ouvres(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """R-DRF-WINDOW due Thu 2027-01-07: 3 jours ouvrés late on Tue 12, 4 on Wed 13."""
+    network.ok(*CDPI)
+    remind(network, "2027-01-12")
+    assert set(smtp.by_recipient()) == {"lea@example.fr"}
+    smtp.outbox.clear()
+    remind(network, "2027-01-13")
+    received = smtp.by_recipient()
+    assert set(received) == {"lea@example.fr", "sophie@example.fr"}
+    manager = text_of(received["sophie@example.fr"])
+    assert manager.startswith("Bonjour Sophie Garnier,")
+    assert "CDPI-1 — Karim B. (CDPI), suivi par Léa Martin" in manager
+    assert "EN RETARD de 6 jours" in manager
+    assert received["sophie@example.fr"]["Subject"] == (
+        "Dossiers AKTO : 1 point à traiter, dont 1 en retard (13/01/2027)")
+
+
+def test_overdue_reminders_repeat_daily_unless_a_gap_is_set(
+    network: Dossiers, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network.ok(*CDPI)
+    remind(network, "2027-01-08")
+    remind(network, "2027-01-09")
+    assert len(smtp.outbox) == 2
+    monkeypatch.setenv("DOSSIERS_REMINDERS_MIN_GAP_DAYS", "3")
+    remind(network, "2027-01-10")
+    remind(network, "2027-01-11")
+    assert len(smtp.outbox) == 2
+    remind(network, "2027-01-12")
+    assert len(smtp.outbox) == 3
+
+
+def test_snooze_stops_the_reminders_not_the_overdue_status(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    network.ok(*CDPI)
+    out = network.ok("snooze", "CDPI-1", "drf", "--until", "2027-01-10", "--as-of", "2027-01-08")
+    assert out == ("CDPI-1 : pas de rappel pour « Demande de réservation de financement (DRF) » "
+                   "jusqu'au 10/01/2027 inclus.\n")
+    remind(network, "2027-01-08")
+    remind(network, "2027-01-10")
+    assert smtp.outbox == []
+    assert json.loads(network.ok("list", "--overdue", "--json", "--as-of", "2027-01-09"))
+    remind(network, "2027-01-11")
+    assert len(smtp.outbox) == 1
+
+
+def test_a_second_run_the_same_day_sends_nothing(network: Dossiers, smtp: SmtpServer) -> None:
+    network.ok(*CDPI)
+    remind(network, "2027-01-08")
+    assert remind(network, "2027-01-08") == (
+        "Rappels du 08/01/2027 : 0 envoyé(s), 0 en attente, 0 en échec.\n")
+    assert len(smtp.outbox) == 1
+
+
+def test_two_concurrent_runs_send_each_digest_once(network: Dossiers, smtp: SmtpServer) -> None:
+    network.ok(*CDPI)
+    network.ok("open", "--kind", "cdpi", "--worker", "Paul R.", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "julien@example.fr")
+    command = [sys.executable, "-m", "dossiers", "--db", network.url, "remind",
+               "--transport", "smtp", "--as-of", "2027-01-13"]
+    runs = [subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [run.communicate(timeout=120) + (run.returncode,) for run in runs]
+    assert [code for _, _, code in results] == [0, 0], results
+    assert sorted(smtp.by_recipient()) == ["julien@example.fr", "lea@example.fr",
+                                           "sophie@example.fr"]
+
+
+def test_a_run_with_the_server_down_keeps_everything_for_the_next_run(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    network.ok(*CDPI)
+    smtp.stop()
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    assert result.exit_code == 1
+    assert result.stdout == "Rappels du 13/01/2027 : 0 envoyé(s), 2 en attente, 0 en échec.\n"
+    assert result.stderr.startswith(f"Erreur : serveur SMTP 127.0.0.1:{smtp.port} injoignable")
+    assert result.stderr.endswith(": 2 messages gardé(s) pour le prochain passage\n")
+    pending = json.loads(network.ok("outbox", "--json", "--status", "pending"))
+    assert len(pending) == 2 and "injoignable" in pending[0]["error"]
+    smtp.start()
+    assert remind(network, "2027-01-14") == (
+        "Rappels du 14/01/2027 : 4 envoyé(s), 0 en attente, 0 en échec.\n")
+    days = sorted((m["Date"] is not None, text_of(m).split(" au ")[1][:25])
+                  for m in (r.message for r in smtp.outbox))
+    assert len(days) == 4
+
+
+def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_alone(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    network.ok(*CDPI)
+    network.ok("open", "--kind", "cdpi", "--worker", "Paul R.", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "julien@example.fr")
+    smtp.handler.refuse = {"lea@example.fr": "451 4.3.0 Mailbox busy, try later",
+                           "sophie@example.fr": "550 5.1.1 No such user"}
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    assert result.exit_code == 1
+    assert result.stdout == "Rappels du 13/01/2027 : 1 envoyé(s), 1 en attente, 1 en échec.\n"
+    assert set(smtp.by_recipient()) == {"julien@example.fr"}
+    outbox = {m["recipient"]: m for m in json.loads(network.ok("outbox", "--json"))}
+    assert outbox["lea@example.fr"]["status"] == "pending"
+    assert outbox["lea@example.fr"]["error"].startswith("refus temporaire 451")
+    assert outbox["sophie@example.fr"]["status"] == "failed"
+    assert outbox["sophie@example.fr"]["error"].startswith("refus définitif 550")
+    smtp.handler.refuse = {}
+    engine = open_engine(network.url)
+    settings = load_settings(None, os.environ)
+    later = datetime.now() + timedelta(minutes=31)
+    report = send_pending(engine, SmtpTransport(settings.smtp), settings, lambda: later)
+    assert (report.sent, report.pending, report.failed) == (1, 0, 0)
+    assert "lea@example.fr" in smtp.by_recipient()
+
+
+def test_a_crash_after_the_server_accepted_sends_again_with_the_same_message_id(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """The digest was claimed and handed to the server, but the run died before recording it."""
+    network.ok(*CDPI)
+    engine = open_engine(network.url)
+    settings = load_settings(None, os.environ)
+
+    class DiesAfterSending(SmtpTransport):
+        def send(self, content: str, recipient: str) -> None:
+            super().send(content, recipient)
+            raise KeyboardInterrupt  # the process is killed here
+
+    now = datetime(2027, 1, 13, 7, 0)
+    network.ok("remind", "--dry-run", "--as-of", "2027-01-13")
+    from dossiers.services.reminders import compose_day
+
+    with transaction(engine) as session:
+        compose_day(session, datetime(2027, 1, 13).date(), settings, now)
+    with pytest.raises(KeyboardInterrupt):
+        send_pending(engine, DiesAfterSending(settings.smtp), settings, lambda: now)
+    assert len(smtp.outbox) == 1
+    with transaction(engine) as session:
+        assert {m.status for m in session.query(OutboxMessage)} == {"sending", "pending"}
+    soon = send_pending(engine, SmtpTransport(settings.smtp), settings, lambda: now)
+    assert (soon.sent, soon.pending) == (1, 1)  # the claimed one waits for its lease to end
+    later = now + timedelta(minutes=settings.reminders.send_lease_minutes + 1)
+    report = send_pending(engine, SmtpTransport(settings.smtp), settings, lambda: later)
+    assert (report.sent, report.pending) == (1, 0)
+    lea = [r.message["Message-ID"] for r in smtp.outbox if r.recipients == ["lea@example.fr"]]
+    assert len(lea) == 2 and lea[0] == lea[1]
+
+
+def test_a_run_missed_for_some_days_catches_up(network: Dossiers, smtp: SmtpServer) -> None:
+    """R-DRF-WINDOW: the J-7 and J-2 thresholds of 31/12 and 05/01 both fall in the gap."""
+    network.ok(*CDPI)
+    remind(network, "2026-12-20")
+    remind(network, "2027-01-06")
+    [received] = smtp.outbox
+    assert "échéance dans 1 jour, le jeudi 7 janvier 2027" in text_of(received.message)
+
+
+def test_names_cannot_smuggle_headers(network: Dossiers, smtp: SmtpServer) -> None:
+    network.ok("staff", "add", "Eve\r\nBcc: spy@evil.example", "--email", "eve@example.fr",
+               "--agency", "Lyon")
+    network.ok("open", "--kind", "cdpi", "--worker", "X\nSubject: injected", "--start",
+               "2027-01-11", "--end", "2027-02-19", "--training-hours", "210",
+               "--owner", "eve@example.fr")
+    remind(network, "2027-01-08")
+    [received] = smtp.outbox
+    assert received.recipients == ["eve@example.fr"]
+    assert received.message["Bcc"] is None
+    assert received.message["To"] == "\"Eve Bcc: spy@evil.example\" <eve@example.fr>"
+    assert received.message.get_all("Subject") == [
+        "Dossiers AKTO : 1 point à traiter, dont 1 en retard (08/01/2027)"]
+
+
+def test_html_is_escaped(network: Dossiers, smtp: SmtpServer) -> None:
+    network.ok("open", "--kind", "cdpi", "--worker", "<b>Karim</b> & co", "--start",
+               "2027-01-11", "--end", "2027-02-19", "--training-hours", "210",
+               "--owner", "lea@example.fr")
+    remind(network, "2027-01-08")
+    html = smtp.outbox[0].message.get_body(("html",))
+    assert html is not None
+    assert "&lt;b&gt;Karim&lt;/b&gt; &amp; co" in str(html.get_content())
+
+
+def test_dry_run_prints_and_records_nothing(network: Dossiers, smtp: SmtpServer) -> None:
+    network.ok(*CDPI)
+    before = network.dump()
+    out = network.ok("remind", "--dry-run", "--as-of", "2027-01-13")
+    assert out.startswith("À : Léa Martin <lea@example.fr>\nObjet : Dossiers AKTO : 1 point")
+    assert out.endswith("Simulation du 13/01/2027 : 2 messages à envoyer, rien n'est "
+                        "enregistré.\n")
+    assert network.dump() == before and smtp.outbox == []
+
+
+def test_the_file_transport_writes_one_eml_per_digest(network: Dossiers, tmp_path: Path,
+                                                     smtp: SmtpServer) -> None:
+    network.ok(*CDPI)
+    out = network.ok("remind", "--transport", "file", "--outbox-dir", str(tmp_path / "mails"),
+                     "--as-of", "2027-01-13")
+    assert f"Messages écrits dans {tmp_path / 'mails'}" in out
+    files = sorted(p.name for p in (tmp_path / "mails").iterdir())
+    assert len(files) == 2 and all(f.endswith(".eml") for f in files)
+    assert any("_lea@example.fr_" in f for f in files)
+
+
+def test_a_custom_template_folder_overrides_and_a_missing_variable_is_an_error(
+    network: Dossiers, smtp: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network.ok(*CDPI)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "digest_subject.txt.j2").write_text("Agence : {{ digest.count }} rappel(s)")
+    monkeypatch.setenv("DOSSIERS_MAIL_TEMPLATES", str(folder))
+    remind(network, "2027-01-08")
+    assert smtp.outbox[0].message["Subject"] == "Agence : 1 rappel(s)"
+    (folder / "digest_subject.txt.j2").write_text("{{ nobody_knows_me }}")
+    from jinja2 import UndefinedError
+
+    from dossiers.rendering import environment
+
+    environment.cache_clear()
+    with pytest.raises(UndefinedError):
+        network.run("remind", "--transport", "smtp", "--as-of", "2027-01-09")
+    environment.cache_clear()
+
+
+def test_the_sample_network_is_delivered_over_smtp(dossiers: Dossiers, smtp: SmtpServer,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue: with DOSSIERS_DB and DOSSIERS_SMTP_* set, init, sample and remind deliver."""
+    monkeypatch.setenv("DOSSIERS_DB", dossiers.url)
+    from click.testing import CliRunner
+
+    from dossiers.cli import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sample", "--as-of", "2026-11-23"]).exit_code == 0
+    result = runner.invoke(cli, ["remind", "--transport", "smtp", "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    received = smtp.by_recipient()
+    assert len(received) >= 5
+    assert all(r.endswith("@interim-exemple.fr") for r in received)
