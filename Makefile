@@ -1,5 +1,5 @@
 # Two commands set everything up on a machine with Python 3.11+ and access to PyPI:
-#   make demo   virtualenv, install, sample network, what is late today
+#   make demo   virtualenv, install, sample network, what is late today, today's reminders
 #   make test   virtualenv, install with the test tools, the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,17 +17,24 @@ $(VENV)/.installed: $(BIN)/python $(SOURCES)
 	$(BIN)/python -m pip install -qq --disable-pip-version-check '.[test]'
 	touch $@
 
+demo: export DOSSIERS_DB = sqlite:///$(DEMO_DIR)/dossiers.db
+demo: export DOSSIERS_MAIL_FROM = Suivi des dossiers <dossiers@interim-exemple.fr>
 demo: $(VENV)/.installed
-	rm -f $(DEMO_DIR)/dossiers.db
+	rm -rf $(DEMO_DIR)
 	@mkdir -p $(DEMO_DIR)
-	DOSSIERS_DB=sqlite:///$(DEMO_DIR)/dossiers.db $(BIN)/dossiers init
-	DOSSIERS_DB=sqlite:///$(DEMO_DIR)/dossiers.db $(BIN)/dossiers sample
+	$(BIN)/dossiers init
+	$(BIN)/dossiers sample
 	@echo
 	@echo "Dossiers en retard aujourd'hui :"
-	DOSSIERS_DB=sqlite:///$(DEMO_DIR)/dossiers.db $(BIN)/dossiers list --overdue
+	$(BIN)/dossiers list --overdue
 	@echo
+	@echo "Rappels du jour (transport file : un fichier .eml par personne) :"
+	$(BIN)/dossiers remind --transport file --outbox-dir $(DEMO_DIR)/mails
+	@echo
+	@echo "Ouvrez les rappels $(DEMO_DIR)/mails/*.eml avec un client de messagerie."
 	@echo "La base de démonstration est $(DEMO_DIR)/dossiers.db ; essayez par exemple :"
-	@echo "  DOSSIERS_DB=sqlite:///$(DEMO_DIR)/dossiers.db $(BIN)/dossiers show LYO-CDPI-09"
+	@echo "  export DOSSIERS_DB=sqlite:///$(DEMO_DIR)/dossiers.db"
+	@echo "  $(BIN)/dossiers show LYO-CDPI-09"
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dossiers.cli import cli
+from dossiers.store.database import head_revision
 from dossiers.messages import EVENT_LABELS
 from dossiers.deadlines.facts import EventKind
 from tests.conftest import Dossiers
@@ -49,9 +50,10 @@ def test_the_event_names_of_the_help_are_the_engine_s() -> None:
 
 
 def test_init_creates_then_finds_the_schema_up_to_date(tmp_path: Path) -> None:
+    head = head_revision()
     tool = Dossiers(tmp_path / "new" / "dossiers.db")
-    assert tool.ok("init") == "Base créée (schéma 0001).\n"
-    assert tool.ok("init") == "Base déjà à jour (schéma 0001).\n"
+    assert tool.ok("init") == f"Base créée (schéma {head}).\n"
+    assert tool.ok("init") == f"Base déjà à jour (schéma {head}).\n"
 
 
 def test_without_db_option_the_database_is_a_per_user_file(tmp_path: Path) -> None:

@@ -674,8 +674,9 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     with app.transaction() as session:
         compose_day(session, day, settings, utc_now())
     report = send_pending(app.engine(), chosen, settings, utc_now)
+    in_flight = f", {report.in_flight} en cours d'envoi ailleurs" if report.in_flight else ""
     click.echo(f"Rappels du {messages.short_date(day)} : {report.sent} envoyé(s), "
-               f"{report.pending} en attente, {report.failed} en échec.")
+               f"{report.pending} en attente, {report.failed} en échec{in_flight}.")
     if chosen.name == "file" and report.sent:
         click.echo(f"Messages écrits dans {Path(outbox_dir or settings.mail.outbox_dir).resolve()}")
     if report.stopped:

@@ -122,6 +122,7 @@ class SendReport:
     deferred: int = 0
     failed: int = 0
     pending: int = 0
+    in_flight: int = 0
     stopped: str | None = None
 
     @property
@@ -191,9 +192,20 @@ def send_pending(engine: Engine, transport: Transport, settings: Settings,
                 report.sent += 1
     finally:
         transport.close()
+    # Left for a later run: pending ones, and claims whose run died. A message another
+    # run is sending right now is that run's to report.
+    now = clock()
     with transaction(engine, write=False) as session:
-        report.pending = session.scalar(select(func.count()).select_from(OutboxMessage)
-                                        .where(OutboxMessage.status.in_((PENDING, SENDING)))) or 0
+        report.pending = session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(or_(
+                OutboxMessage.status == PENDING,
+                and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - lease),
+            ))
+        ) or 0
+        report.in_flight = session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.status == SENDING, OutboxMessage.claimed_at >= now - lease)
+        ) or 0
     return report
 
 
