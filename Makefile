@@ -1,5 +1,5 @@
 # Two commands set everything up on a machine with Python 3.11+ and access to PyPI:
-#   make demo   virtualenv, install, sample network, what is late today, today's reminders
+#   make demo   virtualenv, install, sample network, today's reminders, the overdue report
 #   make test   virtualenv, install with the test tools, the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -25,16 +25,12 @@ demo: $(VENV)/.installed
 	$(BIN)/dossiers init
 	$(BIN)/dossiers sample
 	@echo
-	@echo "Dossiers en retard aujourd'hui :"
-	$(BIN)/dossiers list --overdue
-	@echo
 	@echo "Rappels du jour (transport file : un fichier .eml par personne) :"
 	$(BIN)/dossiers remind --transport file --outbox-dir $(DEMO_DIR)/mails
-	@echo
 	@echo "Ouvrez les rappels $(DEMO_DIR)/mails/*.eml avec un client de messagerie."
-	@echo "La base de démonstration est $(DEMO_DIR)/dossiers.db ; essayez par exemple :"
-	@echo "  export DOSSIERS_DB=sqlite:///$(DEMO_DIR)/dossiers.db"
-	@echo "  $(BIN)/dossiers show LYO-CDPI-09"
+	@echo "La base de démonstration est $(DEMO_DIR)/dossiers.db : export DOSSIERS_DB=$$DOSSIERS_DB"
+	@echo
+	$(BIN)/dossiers report overdue
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -741,3 +741,110 @@ def outbox(app: App, status: str | None, day: date | None, as_json: bool) -> Non
     click.echo(table(["Jour", "Destinataire", "Statut", "Essais", "Erreur"], [
         [r["day"], r["recipient"], OUTBOX_STATUS[r["status"]], str(r["attempts"]),
          r["error"] or ""] for r in rows], widest=60))
+
+
+# Reports ------------------------------------------------------------------------------------
+
+
+FORMAT_CHOICE = ChoiceType({"table": "table", "csv": "csv", "html": "html", "pdf": "pdf",
+                            "json": "json"})
+
+
+def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--agency", "agency_name", default=None, help="Seulement cette agence."),
+        click.option("--owner", default=None, help="Seulement ce ou cette responsable (email)."),
+        click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car."),
+        click.option("--format", "output_format", type=FORMAT_CHOICE, default="table",
+                     show_default=True,
+                     help="table (terminal), csv (Excel), html (impression A4), pdf, json."),
+        click.option("-o", "--output", default=None, metavar="FICHIER",
+                     help="Écrit le rapport dans ce fichier (obligatoire pour pdf)."),
+        as_of_option,
+    ]):
+        command = option(command)
+    return command
+
+
+@cli.group(cls=FrenchGroup)
+def report() -> None:
+    """Rapports à imprimer : retards, échéances à venir."""
+
+
+@report.command("overdue")
+@report_options
+@pass_app
+def report_overdue(app: App, agency_name: str | None, owner: str | None, kind: str | None,
+                   output_format: str, output: str | None, as_of: date | None) -> None:
+    """Les étapes en retard, par agence puis responsable, les plus en retard d'abord, avec
+    ce qu'il faut faire et ce qui est en jeu.
+
+    Exemple : dossiers report overdue --agency "Metz Centre" --format pdf -o retards.pdf
+    """
+    _report(app, "overdue", None, agency_name, owner, kind, output_format, output, as_of)
+
+
+@report.command("upcoming")
+@click.option("--within", type=COUNT, default=14, show_default=True, metavar="N",
+              help="Échéances des N prochains jours.")
+@report_options
+@pass_app
+def report_upcoming(app: App, within: int, agency_name: str | None, owner: str | None,
+                    kind: str | None, output_format: str, output: str | None,
+                    as_of: date | None) -> None:
+    """Les étapes à faire dont l'échéance tombe dans les N prochains jours.
+
+    Exemple : dossiers report upcoming --within 7 --format csv -o semaine.csv
+    """
+    _report(app, "upcoming", within, agency_name, owner, kind, output_format, output, as_of)
+
+
+def _report(app: App, kind_of_report: str, within: int | None, agency_name: str | None,
+            owner: str | None, kind: str | None, output_format: str, output: str | None,
+            as_of: date | None) -> None:
+    from dossiers.deadlines.facts import Kind
+    from dossiers.reports import formats
+    from dossiers.reports.rows import overdue_report, upcoming_report
+    from dossiers.services.dossiers import ListFilter, list_dossiers
+
+    if output_format == "pdf" and not output:
+        fail("--format pdf : indiquez le fichier à écrire avec -o FICHIER.pdf")
+    day = as_of or day_in_zone(None)(DEFAULT_ZONE)
+    where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
+                       owner_email=owner, overdue=kind_of_report == "overdue")
+    with app.transaction(write=False) as session:
+        rows = list_dossiers(session, day_in_zone(day), where)
+        built = (overdue_report(rows, day) if kind_of_report == "overdue"
+                 else upcoming_report(rows, day, within or 0))
+    scope = " · ".join(part for part in (
+        f"agence {agency_name}" if agency_name else "toutes les agences",
+        f"responsable {owner}" if owner else "",
+        messages.KIND_LABELS[kind] if kind else "",
+    ) if part)
+    data: str | bytes
+    if output_format == "table":
+        data = formats.as_table(built) + "\n"
+    elif output_format == "csv":
+        data = formats.as_csv(built)
+    elif output_format == "json":
+        data = formats.as_json(built) + "\n"
+    else:
+        data = formats.as_html(built, scope, app.settings().mail.templates)
+        if output_format == "pdf":
+            try:
+                data = formats.as_pdf(data)
+            except formats.PdfUnavailable:
+                fail("le format pdf demande WeasyPrint : pip install 'dossiers[pdf]' "
+                     "(ou pip install weasyprint)", 1)
+    if output:
+        try:
+            if isinstance(data, bytes):
+                Path(output).write_bytes(data)
+            else:
+                Path(output).write_text(data, encoding="utf-8")
+        except OSError as error:
+            fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
+        click.echo(f"Rapport écrit dans {output} "
+                   f"({messages.plural(len(built.rows), 'ligne')}).")
+    else:
+        click.echo(data, nl=False)

@@ -28,6 +28,26 @@ STEP_SHORT_LABELS = {
     "attendance": "Justificatifs",
 }
 
+# What to do about a step, in a few words (reports).
+STEP_ACTIONS = {
+    "drf": "Déposer la DRF",
+    "akto_response": "Relancer AKTO",
+    "contract": "Envoyer contrat et pièces",
+    "positioning_assessment": "Faire le bilan",
+    "car_request": "Envoyer la demande",
+    "mission_obligation": "Placer en mission",
+    "attendance": "Envoyer les justificatifs",
+}
+
+MISSION_MISSED_ACTION = "Justifier le manque d'heures"
+
+# What a missed step costs, where the rules say it.
+STEP_STAKES = {
+    "drf": "financement non réservé",
+    "contract": "financement compromis",
+    "mission_obligation": "forfait non versé",
+}
+
 STATUS_LABELS = {
     "not_yet_open": "à venir",
     "open": "ouvert",

@@ -9,8 +9,16 @@ from jinja2 import (
     BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from dossiers import messages
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string: anything but letters, digits and spaces as a CSS escape, so that
+    no name can close the string or the <style> element."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text))
+    return Markup(f'"{escaped}"')
 
 
 @lru_cache(maxsize=4)
@@ -32,6 +40,7 @@ def environment(custom_dir: str | None = None) -> Environment:
         long_date=messages.long_date,
         hours=messages.hours,
         plural=messages.plural,
+        css_string=css_string,
     )
     env.globals.update(
         KIND_LABELS=messages.KIND_LABELS,

@@ -1,0 +1,1 @@
+"""Overdue and upcoming reports that managers print: rows, then formats."""

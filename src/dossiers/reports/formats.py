@@ -1,0 +1,105 @@
+"""A report as a terminal table, CSV for French Excel, JSON, HTML for A4, or PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from typing import Any
+
+from dossiers import messages
+from dossiers.rendering import render
+from dossiers.reports.rows import Report, ReportRow
+
+FORMATS = ("table", "csv", "html", "pdf", "json")
+CSV_HEADERS = ("Agence", "Responsable", "Référence", "Intérimaire", "Type", "Étape",
+               "Code étape", "Échéance", "Jours de retard", "À faire", "Enjeu", "Règle")
+
+
+WIDTH = 100
+
+
+class PdfUnavailable(Exception):
+    pass
+
+
+def delay_text(report: Report, row: ReportRow) -> str:
+    if report.kind == "overdue":
+        return f"{row.days_late} j"
+    return messages.days_left(-row.days_late)
+
+
+def as_table(report: Report) -> str:
+    """Fits WIDTH columns: long cells wrap inside their column."""
+    if not report.rows:
+        return report.empty_text + "."
+    lines = [f"{report.title} — {messages.plural(len(report.rows), 'étape')}", ""]
+    lines += textwrap.wrap("Par agence : " + " · ".join(f"{a} {n}" for a, n in report.by_agency),
+                           WIDTH, subsequent_indent="  ")
+    lines += textwrap.wrap("Par responsable : " + " · ".join(f"{o} ({a}) {n}"
+                                                             for a, o, n in report.by_owner),
+                           WIDTH, subsequent_indent="  ")
+    widths = (12, 12, 14, 10, 6, 18, 14)
+    headers = ("Référence", "Intérimaire", "Étape", "Échéance",
+               "Retard" if report.kind == "overdue" else "Dans", "À faire", "Enjeu")
+    for agency, owner, rows in report.groups:
+        lines += ["", f"{agency} — {owner} ({len(rows)})", _line(headers, widths),
+                  "  ".join("─" * w for w in widths)]
+        for row in rows:
+            cells = (row.reference, row.worker, messages.STEP_SHORT_LABELS[row.step],
+                     messages.short_date(row.due), delay_text(report, row), row.action,
+                     row.stake)
+            wrapped = [textwrap.wrap(cell, width) or [""] for cell, width in zip(cells, widths,
+                                                                                   strict=True)]
+            for depth in range(max(len(w) for w in wrapped)):
+                lines.append(_line([w[depth] if depth < len(w) else "" for w in wrapped], widths))
+    return "\n".join(lines)
+
+
+def _line(cells: Any, widths: tuple[int, ...]) -> str:
+    return "  ".join((cell if len(cell) <= width else cell[: width - 1] + "…").ljust(width)
+                     for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+
+def as_csv(report: Report) -> bytes:
+    """UTF-8 with BOM, « ; », one header row, dates JJ/MM/AAAA: opens cleanly in French Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    if not report.rows:
+        writer.writerow([report.empty_text] + [""] * (len(CSV_HEADERS) - 1))
+    for row in report.rows:
+        writer.writerow([row.agency, row.owner, row.reference, row.worker, row.kind,
+                         row.step_label, row.step, messages.short_date(row.due), row.days_late,
+                         row.action, row.stake, row.rule])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def as_json(report: Report) -> str:
+    def row_json(row: ReportRow) -> dict[str, Any]:
+        return {
+            "agency": row.agency, "owner": row.owner_email, "owner_name": row.owner,
+            "reference": row.reference, "worker": row.worker, "kind": row.kind,
+            "step": row.step, "step_label": row.step_label, "due": row.due.isoformat(),
+            "days_late": row.days_late, "action": row.action, "stake": row.stake or None,
+            "rule": row.rule,
+        }
+
+    return json.dumps([row_json(row) for row in report.rows], ensure_ascii=False, indent=2)
+
+
+def as_html(report: Report, scope: str, templates_dir: str | None = None) -> str:
+    return render("report.html.j2", templates_dir, report=report, scope=scope,
+                  delay_text=lambda row: delay_text(report, row),
+                  STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS)
+
+
+def as_pdf(html: str) -> bytes:
+    """WeasyPrint, an optional extra: pip install 'dossiers[pdf]'."""
+    try:
+        from weasyprint import HTML
+    except ImportError:
+        raise PdfUnavailable from None
+    return bytes(HTML(string=html).write_pdf())
+

@@ -1,0 +1,112 @@
+"""Report rows: one per step overdue (or due soon), grouped by agency then owner.
+
+Built from the same timelines as `dossiers list`, so the report's rows are the
+overdue steps of `list --overdue --json` for the same day.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from dossiers import messages
+from dossiers.deadlines.timeline import Status, Step, Timeline
+from dossiers.store.models import Dossier
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    agency: str
+    owner: str
+    owner_email: str
+    reference: str
+    worker: str
+    kind: str
+    step: str
+    step_label: str
+    due: date
+    days_late: int
+    action: str
+    stake: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str  # "overdue" or "upcoming"
+    as_of: date
+    within: int | None
+    rows: tuple[ReportRow, ...]
+
+    @property
+    def by_agency(self) -> list[tuple[str, int]]:
+        return sorted(Counter(row.agency for row in self.rows).items())
+
+    @property
+    def by_owner(self) -> list[tuple[str, str, int]]:
+        counts = Counter((row.agency, row.owner) for row in self.rows)
+        return [(agency, owner, count) for (agency, owner), count in sorted(counts.items())]
+
+    @property
+    def groups(self) -> list[tuple[str, str, list[ReportRow]]]:
+        """(agency, owner, rows) in the order the rows are sorted."""
+        grouped: dict[tuple[str, str], list[ReportRow]] = {}
+        for row in self.rows:
+            grouped.setdefault((row.agency, row.owner), []).append(row)
+        return [(agency, owner, rows) for (agency, owner), rows in grouped.items()]
+
+    @property
+    def title(self) -> str:
+        if self.kind == "overdue":
+            return f"Étapes en retard au {messages.short_date(self.as_of)}"
+        return (f"Échéances des {self.within} prochains jours au "
+                f"{messages.short_date(self.as_of)}")
+
+    @property
+    def empty_text(self) -> str:
+        if self.kind == "overdue":
+            return f"Aucun retard au {messages.short_date(self.as_of)}"
+        return (f"Aucune échéance dans les {self.within} prochains jours au "
+                f"{messages.short_date(self.as_of)}")
+
+
+def _action(step: Step) -> str:
+    if step.progress is not None:
+        if step.status is Status.OVERDUE:
+            # R-CDPI-EXCUSE: past the window, only a justification saves the flat rate.
+            return messages.MISSION_MISSED_ACTION
+        return (f"{messages.STEP_ACTIONS[step.code]} "
+                f"({messages.hours(step.progress.hours_remaining)} restantes)")
+    return messages.STEP_ACTIONS[step.code]
+
+
+def _row(dossier: Dossier, step: Step, as_of: date) -> ReportRow:
+    assert step.due is not None
+    return ReportRow(
+        agency=dossier.agency.name, owner=dossier.owner.name, owner_email=dossier.owner.email,
+        reference=dossier.reference, worker=dossier.worker,
+        kind=messages.KIND_LABELS[dossier.kind], step=step.code, step_label=step.label,
+        due=step.due, days_late=(as_of - step.due).days, action=_action(step),
+        stake=messages.STEP_STAKES.get(step.code, ""), rule=step.rule,
+    )
+
+
+def overdue_report(dossiers: Iterable[tuple[Dossier, Timeline]], as_of: date) -> Report:
+    """Every overdue step; most late first within each agency and owner."""
+    rows = [_row(dossier, step, as_of) for dossier, timeline in dossiers
+            for step in timeline.steps if step.status is Status.OVERDUE]
+    rows.sort(key=lambda r: (r.agency, r.owner, -r.days_late, r.reference, r.step))
+    return Report("overdue", as_of, None, tuple(rows))
+
+
+def upcoming_report(dossiers: Iterable[tuple[Dossier, Timeline]], as_of: date,
+                    within: int) -> Report:
+    """Every step still to do whose due date is within `within` days; soonest first."""
+    rows = [_row(dossier, step, as_of) for dossier, timeline in dossiers
+            for step in timeline.steps
+            if step.status in (Status.OPEN, Status.DUE_SOON) and step.due is not None
+            and 0 <= (step.due - as_of).days <= within]
+    rows.sort(key=lambda r: (r.agency, r.owner, r.due, r.reference, r.step))
+    return Report("upcoming", as_of, within, tuple(rows))
