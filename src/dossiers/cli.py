@@ -833,9 +833,8 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
         if output_format == "pdf":
             try:
                 data = formats.as_pdf(data)
-            except formats.PdfUnavailable:
-                fail("le format pdf demande WeasyPrint : pip install 'dossiers[pdf]' "
-                     "(ou pip install weasyprint)", 1)
+            except formats.PdfUnavailable as error:
+                fail(str(error), 1)
     if output:
         try:
             if isinstance(data, bytes):

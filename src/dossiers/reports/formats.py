@@ -100,6 +100,10 @@ def as_pdf(html: str) -> bytes:
     try:
         from weasyprint import HTML
     except ImportError:
-        raise PdfUnavailable from None
+        raise PdfUnavailable("le format pdf demande WeasyPrint : pip install 'dossiers[pdf]' "
+                             "(ou pip install weasyprint)") from None
+    except OSError as error:
+        raise PdfUnavailable(f"WeasyPrint est installé mais ne trouve pas ses bibliothèques "
+                             f"système (Pango) : {error}") from None
     return bytes(HTML(string=html).write_pdf())
 
