@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from dossiers.store.database import _alembic_config, head_revision, open_engine, upgrade
+from dossiers.store.database import downgrade, head_revision, open_engine, upgrade
 from dossiers.store.models import Base
 
 
@@ -17,15 +16,40 @@ def test_migrations_go_up_down_and_up_again_and_match_the_models(tmp_path: Path)
     engine = open_engine(f"sqlite:///{tmp_path / 'm.db'}")
     assert upgrade(engine) == (None, head_revision())
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
+    assert downgrade(engine, "base") == (head_revision(), None)
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     upgrade(engine)
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_an_upgrade_keeps_the_data_of_a_database_in_use(tmp_path: Path) -> None:
+    """SQLite rebuilds altered tables: rows and the foreign keys pointing at them survive."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO agencies (id, name, zone, headcount, prism_member) "
+            "VALUES (1, 'Lyon', 'metropole', 30, 1)"))
+        connection.execute(text(
+            "INSERT INTO staff (id, name, email, role, agency_id) "
+            "VALUES (1, 'Léa', 'lea@example.fr', 'charge', 1)"))
+        connection.execute(text(
+            "INSERT INTO dossiers (id, reference, kind, worker, contract_type, training_start, "
+            "training_end, training_minutes, owner_id, agency_id, rules, state, created_at) "
+            "VALUES (1, 'D-1', 'cdpi', 'Karim', 'ctt', '2027-01-11', '2027-02-19', 12600, 1, 1, "
+            "'akto-current', 'open', '2026-11-22 08:00:00')"))
+        connection.execute(text(
+            "INSERT INTO events (dossier_id, kind, occurred_on, recorded_at) "
+            "VALUES (1, 'drf-submitted', '2026-12-01', '2026-12-01 09:00:00')"))
+    assert upgrade(engine) == ("0001", head_revision())
+    with engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT reference, in_user_company, afest FROM dossiers")).one()
+        assert tuple(row) == ("D-1", 0, 0)
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 1
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
 def test_the_migrations_ship_inside_the_installed_package() -> None:

@@ -37,6 +37,10 @@ CONTRACT_CHOICE = ChoiceType(messages.CONTRACT_LABELS)
 PROGRAMME_CHOICE = ChoiceType({"aucun": "aucun", **messages.PROGRAMME_LABELS})
 EVENT_CHOICE = ChoiceType(messages.EVENT_LABELS)
 ROLE_CHOICE = ChoiceType(messages.ROLE_LABELS)
+ELIGIBILITY_CHOICE = ChoiceType(messages.ELIGIBILITY_CODES)
+INCIDENT_CHOICE = ChoiceType({code: label for code, (label, _) in
+                              messages.INCIDENT_LABELS.items()})
+AMOUNT = HOURS  # euros parse like hours: « 36 », « 36,50 »
 
 
 def utc_now() -> datetime:
@@ -269,6 +273,22 @@ def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
 # Dossiers ------------------------------------------------------------------------------------
 
 
+def eligibility_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--eligibility", type=ELIGIBILITY_CHOICE, default=None,
+                     help="Motif d'éligibilité (R-CIPI-ELIG, R-CDPI-ELIG, R-CAR-ELIG) ; donnée "
+                          "sensible, montrée seulement par show et explain."),
+        click.option("--in-user-company/--not-in-user-company", default=None,
+                     help="Formation dans l'entreprise utilisatrice (pièce en plus, R-DOCS)."),
+        click.option("--afest/--no-afest", default=None,
+                     help="Formation en situation de travail (protocole AFEST, R-DOCS)."),
+        click.option("--hourly-cost", type=AMOUNT, default=None, metavar="EUROS",
+                     help="Coût horaire total de la formation, pour le surcoût (R-SURCOUT)."),
+    ]):
+        command = option(command)
+    return command
+
+
 def _programme(value: str | None):  # type: ignore[no-untyped-def]
     from dossiers.deadlines.facts import Programme
 
@@ -293,6 +313,7 @@ def _programme(value: str | None):  # type: ignore[no-untyped-def]
               help="Agence (par défaut celle du ou de la responsable).")
 @click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
 @click.option("--reference", default=None, help="Référence (par défaut TYPE-ANNÉE-NNNN).")
+@eligibility_options
 @as_of_option
 @json_option
 @pass_app
@@ -300,7 +321,8 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
                  training_hours: Fraction, mission_hours: Fraction | None,
                  bilan_hours: Fraction | None, programme: str, owner: str,
                  agency_name: str | None, rules: str, reference: str | None,
-                 as_of: date | None, as_json: bool) -> None:
+                 eligibility: str | None, in_user_company: bool | None, afest: bool | None,
+                 hourly_cost: Fraction | None, as_of: date | None, as_json: bool) -> None:
     """Ouvre un dossier après avoir vérifié ses bornes (R-CIPI-HOURS, R-CDPI-HOURS,
     R-CAR-HOURS), puis affiche ses étapes.
 
@@ -316,6 +338,8 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
         training_start=start, training_end=end, training_hours=training_hours,
         owner_email=owner, programme=_programme(programme), mission_hours=mission_hours,
         bilan_hours=bilan_hours, agency_name=agency_name, rules=rules, reference=reference,
+        eligibility=eligibility, in_user_company=bool(in_user_company), afest=bool(afest),
+        hourly_cost=hourly_cost,
     )
     day_in = day_in_zone(as_of)
     with app.transaction() as session:
@@ -407,12 +431,14 @@ def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
 @click.option("--programme", type=PROGRAMME_CHOICE, default=None, help="Programme national.")
 @click.option("--worker", default=None, help="Nom de l'intérimaire.")
 @click.option("--owner", default=None, help="Email du ou de la nouvelle responsable.")
+@eligibility_options
 @as_of_option
 @pass_app
 def update(app: App, dossier_id: str, start: date | None, end: date | None,
            training_hours: Fraction | None, mission_hours: Fraction | None,
            bilan_hours: Fraction | None, programme: str | None, worker: str | None,
-           owner: str | None, as_of: date | None) -> None:
+           owner: str | None, eligibility: str | None, in_user_company: bool | None,
+           afest: bool | None, hourly_cost: Fraction | None, as_of: date | None) -> None:
     """Modifie un dossier et affiche les dates qui bougent (ancienne → nouvelle).
 
     Un démarrage repoussé de plus de 2 mois après l'accord de la DRF déclenche
@@ -425,7 +451,8 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
     given = {
         "training_start": start, "training_end": end, "training_hours": training_hours,
         "mission_hours": mission_hours, "bilan_hours": bilan_hours, "worker": worker,
-        "owner_email": owner,
+        "owner_email": owner, "eligibility": eligibility, "in_user_company": in_user_company,
+        "afest": afest, "hourly_cost": hourly_cost,
     }
     changes: dict[str, object] = {key: value for key, value in given.items() if value is not None}
     if programme is not None:
@@ -474,16 +501,128 @@ def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: 
         changes = [[c.at.strftime("%d/%m/%Y %H:%M"), c.what, c.before or "—", c.after or "—"]
                    for c in dossier.changes]
         if as_json:
-            data = dossier_json(dossier, timeline)
+            data = dossier_json(dossier, timeline, detail=True)
             if history:
                 data["history"] = [dict(zip(("at", "what", "before", "after"), row, strict=True))
                                    for row in changes]
             echo_json(data)
             return
-        click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone)))
+        click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone),
+                                _funding(app, dossier)))
         if history:
             click.echo("\nHistorique (heures UTC) :\n"
                        + table(["Quand", "Quoi", "Avant", "Après"], changes))
+
+
+def _funding(app: App, dossier: Any) -> Any:
+    from dossiers.deadlines.funding import estimate
+    from dossiers.services.dossiers import facts_of
+
+    return estimate(facts_of(dossier), app.settings().funding.cdpi_hourly_rate)
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@as_of_option
+@pass_app
+def explain(app: App, dossier_id: str, as_of: date | None) -> None:
+    """Explique chaque date et chaque chiffre d'un dossier : la règle, les mots de la source
+    et le calcul, par exemple « 2027-01-07 = 2027-01-11 (démarrage) − 2 jours ouvrés
+    (R-DRF-WINDOW, 001 : « … ») ».
+
+    Exemple : dossiers explain CDPI-2027-0001
+    """
+    from dossiers.deadlines.explain import explain as explain_lines
+    from dossiers.services.dossiers import facts_of, find_dossier, timeline_of
+
+    with app.transaction(write=False) as session:
+        dossier = find_dossier(session, dossier_id)
+        facts = facts_of(dossier)
+        timeline = timeline_of(dossier, day_in_zone(as_of))
+        click.echo(f"Dossier {dossier.reference} ({messages.KIND_LABELS[dossier.kind]}), "
+                   f"règles {dossier.rules} :\n")
+        _echo_explanations(explain_lines(facts, timeline, app.settings().funding.cdpi_hourly_rate))
+
+
+def _echo_explanations(lines: list[tuple[str, str]]) -> None:
+    for subject, text in lines:
+        click.echo(f"{subject} :\n  {text}")
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.argument("kind", type=INCIDENT_CHOICE)
+@click.option("--on", "on", type=DATE, required=True, help="Date de l'incident.")
+@click.option("--document-on", type=DATE, default=None,
+              help="Date de réception du justificatif, s'il est là.")
+@as_of_option
+@pass_app
+def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date | None,
+             as_of: date | None) -> None:
+    """Enregistre pourquoi l'obligation de mission ne peut pas être tenue (R-CDPI-EXCUSE).
+    Avec son justificatif, l'obligation est close ; sans lui, le forfait n'est pas versé.
+
+    \b
+    Incidents et justificatifs :
+      echec          échec à la formation : attestation d'échec
+      refus          refus de la mission proposée : lettre en LR/AR et son récépissé
+      maladie        maladie : copie de l'arrêt de travail
+      rupture        démission ou licenciement : la lettre
+      autre-emploi   autre emploi : attestation sur l'honneur ou copie du CDD/CDI
+
+    Exemple : dossiers incident CDPI-2027-0001 refus --on 2027-03-02 --document-on 2027-03-05
+    """
+    from dossiers.deadlines.facts import IncidentKind
+    from dossiers.services.dossiers import find_dossier, record_incident, timeline_of
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        record_incident(session, dossier, IncidentKind(kind), on, document_on, utc_now())
+        step = timeline_of(dossier, day_in_zone(as_of)).step("mission_obligation")
+        click.echo(f"{dossier.reference} : incident du {messages.short_date(on)} enregistré"
+                   + (f", justificatif reçu le {messages.short_date(document_on)}."
+                      if document_on else ", justificatif à récupérer."))
+        if step is not None:
+            click.echo(f"Obligation de mission : {messages.STATUS_LABELS[step.status.value]}.")
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.argument("code", metavar="DOCUMENT", required=False)
+@click.option("--on", "on", type=DATE, default=None,
+              help="Date de réception (par défaut le jour dit).")
+@as_of_option
+@pass_app
+def doc(app: App, dossier_id: str, code: str | None, on: date | None,
+        as_of: date | None) -> None:
+    """Marque une pièce reçue (R-DOCS) ; sans DOCUMENT, affiche la liste des pièces du
+    dossier : à transmettre à AKTO ou à conserver par l'agence, et quand. Une étape dont une
+    pièce manque n'est pas faite.
+
+    Exemple : dossiers doc CAR-2027-0001 avis-pole-reconversion --on 2026-12-01
+    """
+    from dossiers.deadlines.documents import checklist
+    from dossiers.services.dossiers import facts_of, find_dossier, mark_document
+
+    day = day_in_zone(as_of)
+    with app.transaction(write=code is not None) as session:
+        dossier = find_dossier(session, dossier_id)
+        if code is not None:
+            label = mark_document(session, dossier, code, on or day(dossier.agency.zone),
+                                  utc_now())
+            click.echo(f"{dossier.reference} : « {label} » reçue.")
+            return
+        items = [item for item in checklist(facts_of(dossier))]
+    if not items:
+        click.echo("Aucune pièce pour ce dossier.")
+        return
+    for item in items:
+        state = ("comprise dans l'envoi de l'étape" if item.implied else
+                 f"reçue le {messages.short_date(item.received_on)}" if item.received_on
+                 else "à recevoir")
+        where = "à transmettre à AKTO" if item.destination == "akto" else "à conserver par l'agence"
+        click.echo(f"{item.code} : {item.label} — {messages.STEP_SHORT_LABELS[item.step]}, "
+                   f"{where}, {item.when} ; {state} ({item.rule})")
 
 
 @cli.command("list")
@@ -584,18 +723,20 @@ def sample(app: App, as_of: date | None) -> None:
 @click.option("--drf-submitted", type=DATE, default=None, help="Date de dépôt de la DRF.")
 @click.option("--drf-accord", type=DATE, default=None, help="Date de l'accord de la DRF.")
 @click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
+@click.option("--explain", "with_explanations", is_flag=True,
+              help="Explique chaque date : règle, mots de la source, calcul.")
 @as_of_option
 @json_option
 def plan(kind: str, start: date, end: date, training_hours: Fraction,
          mission_hours: Fraction | None, zone: str, programme: str,
          drf_submitted: date | None, drf_accord: date | None, rules: str,
-         as_of: date | None, as_json: bool) -> None:
+         with_explanations: bool, as_of: date | None, as_json: bool) -> None:
     """Calcule les dates d'un dossier sans base de données, avant de l'ouvrir.
 
     Exemple : dossiers plan --kind cdpi --start 2027-01-11 --end 2027-02-19
     --training-hours 210 --json
     """
-    from dossiers.services.planner import PlanRequest, plan_timeline
+    from dossiers.services.planner import PlanRequest, plan_explanations, plan_timeline
     from dossiers.views import alert_lines, plan_json, steps_table
 
     request = PlanRequest(kind=kind, start=start, end=end, training_hours=training_hours,
@@ -604,7 +745,11 @@ def plan(kind: str, start: date, end: date, training_hours: Fraction,
     day = as_of or day_in_zone(None)(zone)
     timeline = plan_timeline(request, day)
     if as_json:
-        echo_json(plan_json(kind, zone, rules, timeline))
+        data = plan_json(kind, zone, rules, timeline)
+        if with_explanations:
+            data["explanations"] = [{"subject": subject, "text": text}
+                                    for subject, text in plan_explanations(request, timeline)]
+        echo_json(data)
         return
     click.echo(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} — "
                f"situation au {messages.long_date(day)} :\n")
@@ -616,6 +761,9 @@ def plan(kind: str, start: date, end: date, training_hours: Fraction,
     if timeline.drf_redo_required is not None:
         click.echo("DRF à refaire (R-DRF-SHIFT) : "
                    + ("oui" if timeline.drf_redo_required else "non"))
+    if with_explanations:
+        click.echo("")
+        _echo_explanations(plan_explanations(request, timeline))
 
 
 # Reminders ---------------------------------------------------------------------------------

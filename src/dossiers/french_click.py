@@ -99,6 +99,12 @@ class FrenchGroup(click.Group):
         except click.Abort:
             click.echo("Interrompu.", err=True)
             sys.exit(1)
+        except Exception as error:
+            # The database refused (locked, unreachable, constraint): one line, not a traceback.
+            if not type(error).__module__.startswith("sqlalchemy"):
+                raise
+            orig = getattr(error, "orig", None) or error
+            fail(f"base de données : {str(orig).splitlines()[0]}", 1)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -58,6 +58,7 @@ STATUS_LABELS = {
     "done_too_early": "fait trop tôt",
     "waiting_akto": "en attente d'AKTO",
     "akto_late": "AKTO en retard",
+    "justified": "justifié",
 }
 
 EVENT_LABELS = {
@@ -173,6 +174,56 @@ def alert_drf_suspended(first: date, last: date) -> str:
 
 def alert_drf_too_early(opens: date) -> str:
     return f"DRF déposée avant l'ouverture de sa fenêtre ({short_date(opens)}) : à redéposer"
+
+
+def alert_funding_impossible(minimum: int) -> str:
+    return (f"Financement AKTO impossible : l'agence doit compter au moins {minimum} salariés et "
+            "être membre de Prism'Emploi ou adhérente volontaire à l'accord")
+
+
+def alert_missing_documents(step: str, count: int) -> str:
+    return (f"{STEP_LABELS[step]} : {plural(count, 'pièce manquante', 'pièces manquantes')}, "
+            "l'étape n'est pas faite (voir dossiers show)")
+
+
+def alert_mission_at_risk(remaining: Fraction, days: int, pace: Fraction) -> str:
+    return (f"Obligation de mission menacée : {hours(remaining)} restantes en {days} jours, "
+            f"plus que ce que permet un rythme de {hours(pace)} par semaine")
+
+
+ALERT_INCIDENT_UNPROVEN = ("Incident de mission enregistré sans justificatif : le récupérer, "
+                           "sinon le forfait ne sera pas versé")
+ALERT_FLAT_RATE_LOST = ("Obligation de mission non tenue et non justifiée : forfait non versé "
+                        "(enregistrer l'incident et son justificatif s'il y en a un)")
+MISSION_BEFORE_WINDOW = "commence avant la fenêtre (pendant la formation ou avant)"
+MISSION_AFTER_WINDOW = "finit après la fin de la fenêtre"
+MISSION_NOT_ENDED = "pas encore terminée au jour dit"
+
+ELIGIBILITY_CODES = {
+    "anciennete-150h": "150 h dans la branche (CDPI)",
+    "etti": "public ETTI",
+    "obligation-emploi": "obligation d'emploi",
+    "inapte": "inaptitude",
+    "savoirs-de-base": "savoirs de base",
+    "minima-sociaux": "minima sociaux",
+    "chomage-longue-duree": "chômage de longue durée",
+    "protection-internationale": "protection internationale",
+    "sans-qualification": "sans qualification",
+    "sans-activite": "sans activité",
+    "reconversion": "reconversion (CDPI)",
+    "cipi-complet": "CIPI complet (CDPI)",
+    "accident-travail": "accident du travail (CAR)",
+    "maladie-professionnelle": "maladie professionnelle (CAR)",
+    "accident-trajet": "accident de trajet (CAR)",
+}
+
+INCIDENT_LABELS = {
+    "echec": ("échec à la formation", "attestation d'échec"),
+    "refus": ("refus de la mission proposée", "lettre en LR/AR et son récépissé"),
+    "maladie": ("maladie", "copie de l'arrêt de travail"),
+    "rupture": ("démission ou licenciement", "lettre de démission ou de licenciement"),
+    "autre-emploi": ("autre emploi trouvé", "attestation sur l'honneur ou copie du CDD/CDI"),
+}
 
 
 PERIOD_UNITS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +59,19 @@ class RemindersSettings:
 
 
 @dataclass(frozen=True)
+class FundingSettings:
+    """R-CDPI-FUND: the sources give no CDPI flat rate; the agency sets the joint bodies' one."""
+
+    cdpi_hourly_rate: Fraction | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     db: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
+    funding: FundingSettings = field(default_factory=FundingSettings)
 
 
 def _key(name: str) -> str:
@@ -81,6 +90,14 @@ def _convert(where: str, annotation: str, value: Any) -> Any:
         if any(n < 0 for n in numbers):
             raise InvalidInput(where, "les nombres de jours ne peuvent pas être négatifs")
         return tuple(sorted(set(numbers), reverse=True))
+    if "Fraction" in annotation:
+        try:
+            amount = Fraction(str(value).replace(",", "."))
+        except (TypeError, ValueError):
+            raise InvalidInput(where, f"montant attendu, pas « {value} »") from None
+        if amount < 0:
+            raise InvalidInput(where, "ne peut pas être négatif")
+        return amount
     if "int" in annotation:
         try:
             number = int(value)
@@ -123,7 +140,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
             raise InvalidInput("--config", f"fichier introuvable « {path} »") from None
         except tomllib.TOMLDecodeError as error:
             raise InvalidInput("--config", f"fichier TOML invalide ({error})") from None
-    unknown = set(data) - {"db", "smtp", "mail", "reminders"}
+    unknown = set(data) - {"db", "smtp", "mail", "reminders", "funding"}
     if unknown:
         raise InvalidInput("configuration", "clé(s) inconnue(s) : " + ", ".join(sorted(unknown)))
     reminders_table = dict(data.get("reminders", {}))
@@ -137,6 +154,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
         smtp=_section(SmtpSettings, data.get("smtp", {}), "smtp", environ),
         mail=_section(MailSettings, data.get("mail", {}), "mail", environ),
         reminders=_section(RemindersSettings, reminders_table, "reminders", environ),
+        funding=_section(FundingSettings, data.get("funding", {}), "funding", environ),
     )
     by_step = {step: _convert(f"reminders.lead_days_by_step.{step}", "tuple[int, ...]", leads)
                for step, leads in by_step_table.items()}

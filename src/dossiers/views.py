@@ -16,7 +16,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def step_json(step: Step, with_status: bool) -> dict[str, Any]:
+def step_json(step: Step, with_status: bool, detail: bool = False) -> dict[str, Any]:
     """The stable step object of `plan --json`; `list`/`show` add the status."""
     data: dict[str, Any] = {
         "code": step.code,
@@ -32,7 +32,18 @@ def step_json(step: Step, with_status: bool) -> dict[str, Any]:
         if step.progress is not None:
             data["hours_done"] = round(float(step.progress.hours_done), 2)
             data["hours_required"] = round(float(step.progress.hours_required), 2)
+            data["hours_remaining"] = round(float(step.progress.hours_remaining), 2)
+            data["window_start"] = step.progress.window_start.isoformat()
             data["window_end"] = step.progress.window_end.isoformat()
+        if detail:
+            # Document names can reveal an eligibility basis: only `show` gives them.
+            data["missing_documents"] = list(step.missing)
+            if step.progress is not None:
+                data["missions"] = [
+                    {"start": m.start.isoformat(), "end": m.end.isoformat(),
+                     "hours": round(float(m.hours), 2), "counted": m.counted, "reason": m.reason}
+                    for m in step.progress.missions
+                ]
     return data
 
 
@@ -52,8 +63,9 @@ def alert_json(alert: Alert) -> dict[str, str]:
     return {"code": alert.code, "rule": alert.rule, "message": alert.message}
 
 
-def dossier_json(dossier: Dossier, timeline: Timeline) -> dict[str, Any]:
-    return {
+def dossier_json(dossier: Dossier, timeline: Timeline, detail: bool = False) -> dict[str, Any]:
+    """`list --json` objects; `detail` (for `show`) adds the dossier's sensitive facts."""
+    data = {
         "id": dossier.id,
         "reference": dossier.reference,
         "kind": messages.KIND_LABELS[dossier.kind],
@@ -69,11 +81,24 @@ def dossier_json(dossier: Dossier, timeline: Timeline) -> dict[str, Any]:
         "training_hours": round(dossier.training_minutes / 60, 2),
         "rules": dossier.rules,
         "state": dossier.state,
-        "steps": [step_json(step, with_status=True) for step in timeline.steps],
+        "steps": [step_json(step, with_status=True, detail=detail) for step in timeline.steps],
         "mission_hours_required": round(float(timeline.mission_hours_required), 2),
         "drf_redo_required": timeline.drf_redo_required,
         "alerts": [alert_json(alert) for alert in timeline.alerts],
     }
+    if detail:
+        data["eligibility"] = dossier.eligibility
+        data["in_user_company"] = dossier.in_user_company
+        data["afest"] = dossier.afest
+        data["checklist"] = [
+            {"code": item.code, "label": item.label, "step": item.step, "rule": item.rule,
+             "destination": item.destination, "when": item.when, "implied": item.implied,
+             "received_on": _iso(item.received_on), "missing": item.missing}
+            for item in timeline.checklist
+        ]
+        data["incidents"] = [{"kind": i.kind, "on": i.occurred_on.isoformat(),
+                              "document_on": _iso(i.document_on)} for i in dossier.incidents]
+    return data
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], widest: int = 46) -> str:
@@ -136,10 +161,13 @@ def alert_lines(timeline: Timeline) -> list[str]:
     return [f"⚠ {alert.message} ({alert.rule})" for alert in timeline.alerts]
 
 
-def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date) -> str:
+def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
+                 funding: Any = None) -> str:
     """The timeline `show` prints, from templates/dossier.txt.j2."""
+    from dossiers.deadlines.eligibility import CATEGORIES
     from dossiers.rendering import render
 
+    category = CATEGORIES.get(dossier.eligibility or "")
     return render(
         "dossier.txt.j2",
         dossier=dossier,
@@ -148,7 +176,17 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date) -> str:
         training_hours=from_minutes(dossier.training_minutes),
         steps_table=steps_table(timeline),
         progress=[step for step in timeline.steps if step.progress is not None],
+        eligibility=category.label if category else None,
+        funding=funding,
+        STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS,
+        INCIDENT_LABELS=messages.INCIDENT_LABELS,
+        euros=euros,
     ).rstrip("\n")
+
+
+def euros(amount: Any) -> str:
+    """« 2 380,00 € »."""
+    return f"{float(amount):,.2f} €".replace(",", " ").replace(".", ",")
 
 
 def next_step(timeline: Timeline) -> Step | None:

@@ -6,14 +6,18 @@ rule of RULES.md it applies.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 
 from dossiers import messages
-from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Programme
-from dossiers.deadlines.rulesets import Figure
+from dossiers.deadlines.documents import checklist
+from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Mission, Programme
 from dossiers.deadlines.periods import Period
-from dossiers.deadlines.timeline import Alert, MissionProgress, Status, Step, Timeline
+from dossiers.deadlines.rulesets import Figure
+from dossiers.deadlines.timeline import (
+    Alert, MissionCount, MissionProgress, Status, Step, Timeline,
+)
 
 DEFAULT_DUE_SOON_DAYS = 7
 
@@ -40,13 +44,13 @@ def drf_redo_required(facts: DossierFacts) -> bool | None:
 
     None while no accord answers the latest DRF.
     """
-    accord = _current_accord(facts)
+    accord = current_accord(facts)
     if accord is None:
         return None
     return facts.training_start > facts.rules.drf_shift_limit.value.after(accord, facts.zone)
 
 
-def _current_accord(facts: DossierFacts) -> date | None:
+def current_accord(facts: DossierFacts) -> date | None:
     """The accord that answers the latest DRF; an older one belongs to a DRF since redone."""
     submitted = facts.last(EventKind.DRF_SUBMITTED)
     accord = facts.last(EventKind.DRF_ACCORD)
@@ -75,6 +79,7 @@ class _TimelineBuilder:
         self.due_soon_days = due_soon_days
         self.steps: list[Step] = []
         self.alerts: list[Alert] = []
+        self.checklist = checklist(facts)
 
     def build(self) -> Timeline:
         if self.facts.kind is Kind.CAR:
@@ -88,9 +93,10 @@ class _TimelineBuilder:
         self._mission_obligation()
         if self.facts.kind is not Kind.CAR:
             self._attendance()
+        self._company()
         redo = None if self.facts.kind is Kind.CAR else drf_redo_required(self.facts)
         if redo:
-            accord = _current_accord(self.facts)
+            accord = current_accord(self.facts)
             assert accord is not None
             limit = self.rules.drf_shift_limit
             self._alert("drf_redo", limit, messages.alert_drf_redo(
@@ -100,7 +106,21 @@ class _TimelineBuilder:
             alerts=tuple(self.alerts),
             drf_redo_required=redo,
             mission_hours_required=mission_hours_required(self.facts),
+            checklist=self.checklist,
         )
+
+    def _company(self) -> None:
+        """R-CIPI-FUND, R-CDPI-FUND: AKTO funds only agencies of 11 employees and more that
+        are Prism'Emploi members or adherents."""
+        company = self.facts.company
+        if company is None or self.facts.kind is Kind.CAR:
+            return
+        minimum = self.rules.company_min_headcount
+        too_small = company.headcount is not None and company.headcount < minimum.value
+        if too_small or not company.prism_member:
+            rule = "R-CIPI-FUND" if self.facts.kind is Kind.CIPI else "R-CDPI-FUND"
+            self.alerts.append(Alert("funding_impossible", rule,
+                                     messages.alert_funding_impossible(minimum.value)))
 
     # Steps of the AKTO process for CIPI and CDPI.
 
@@ -127,7 +147,7 @@ class _TimelineBuilder:
             return
         figure = self.rules.akto_answer_within
         expected = figure.value.after(submitted, self.zone)
-        answer = _current_accord(self.facts) or _current_refusal(self.facts)
+        answer = current_accord(self.facts) or _current_refusal(self.facts)
         if answer is not None:
             status = Status.DONE
         elif self.as_of > expected:
@@ -142,7 +162,7 @@ class _TimelineBuilder:
 
     def _contract(self) -> None:
         """R-CONTRACT: the contract and its documents within 61 calendar days of the accord."""
-        accord = _current_accord(self.facts)
+        accord = current_accord(self.facts)
         if accord is None:
             return
         figure = self.rules.contract_within
@@ -196,25 +216,72 @@ class _TimelineBuilder:
             opens = facts.training_end + timedelta(days=1)
             due = window.value.after(facts.training_end, self.zone)
         required = mission_hours_required(facts)
-        counted = sorted(
-            (m for m in facts.missions if opens <= m.start and m.end <= due and m.end <= self.as_of),
-            key=lambda m: m.end,
-        )
+        counts = tuple(self._mission_count(m, opens, due) for m in
+                       sorted(facts.missions, key=lambda m: (m.end, m.start)))
         done_hours = Fraction(0)
         reached_on = None
-        for mission in counted:
-            done_hours += mission.hours
-            if reached_on is None and done_hours >= required:
-                reached_on = mission.end
-        progress = MissionProgress(done_hours, required, opens, due)
-        self._add("mission_obligation", opens, due, reached_on, window.rule, progress)
+        for count in counts:
+            if count.counted:
+                done_hours += count.hours
+                if reached_on is None and done_hours >= required:
+                    reached_on = count.end
+        progress = MissionProgress(done_hours, required, opens, due, counts)
+        step = self._step("mission_obligation", opens, due, reached_on,
+                          self._status(opens, due, reached_on), window.rule, progress)
+        if reached_on is None:
+            step = self._mission_shortfall(step, progress, window.rule)
+        self.steps.append(step)
+
+    def _mission_count(self, mission: Mission, opens: date, due: date) -> MissionCount:
+        """Only missions entirely inside the window and ended by `as_of` count (RULES.md
+        interpretation of R-CDPI-MISSION); say why another one does not."""
+        reason = None
+        if mission.start < opens:
+            reason = messages.MISSION_BEFORE_WINDOW
+        elif mission.end > due:
+            reason = messages.MISSION_AFTER_WINDOW
+        elif mission.end > self.as_of:
+            reason = messages.MISSION_NOT_ENDED
+        return MissionCount(mission.start, mission.end, mission.hours, reason is None, reason)
+
+    def _mission_shortfall(self, step: Step, progress: MissionProgress, rule: str) -> Step:
+        """R-CDPI-EXCUSE: a justified shortfall closes the obligation; an unjustified one at
+        the deadline costs the flat rate. Before that, warn when the remaining hours no
+        longer fit at 35 h a week."""
+        justified = [i for i in self.facts.incidents if i.document_on is not None]
+        if justified:
+            on = max(i.document_on for i in justified if i.document_on is not None)
+            return replace(step, status=Status.JUSTIFIED, done_on=on)
+        if any(i.document_on is None for i in self.facts.incidents):
+            self.alerts.append(Alert("incident_unproven", "R-CDPI-EXCUSE",
+                                     messages.ALERT_INCIDENT_UNPROVEN))
+        if step.status is Status.OVERDUE:
+            self.alerts.append(Alert("flat_rate_lost", "R-CDPI-EXCUSE",
+                                     messages.ALERT_FLAT_RATE_LOST))
+        else:
+            pace = self.rules.mission_pace_hours_per_week
+            first = max(self.as_of, progress.window_start)
+            days = (progress.window_end - first).days + 1
+            capacity = pace.value * days / 7
+            if days > 0 and progress.hours_remaining > capacity:
+                self.alerts.append(Alert("mission_at_risk", rule, messages.alert_mission_at_risk(
+                    progress.hours_remaining, days, pace.value)))
+        return step
 
     # Shared status logic.
 
     def _add(self, code: str, opens: date | None, due: date | None, done_on: date | None,
-             rule: str, progress: MissionProgress | None = None) -> None:
+             rule: str) -> None:
+        """R-DOCS: a step whose event is recorded but a required document is missing is not
+        done; it says which documents (in `show` only: their names can be sensitive)."""
+        missing = tuple(item.code for item in self.checklist if item.step == code and item.missing)
+        if done_on is not None and missing:
+            self.alerts.append(Alert("missing_documents", "R-DOCS",
+                                     messages.alert_missing_documents(code, len(missing))))
+            done_on = None
         status = self._status(opens, due, done_on)
-        self.steps.append(self._step(code, opens, due, done_on, status, rule, progress))
+        step = self._step(code, opens, due, done_on, status, rule)
+        self.steps.append(replace(step, missing=missing))
 
     def _status(self, opens: date | None, due: date | None, done_on: date | None) -> Status:
         """R-CAL-4: on time when done on or before the due date; R-DRF-WINDOW: a window

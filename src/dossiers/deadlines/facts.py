@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -62,6 +63,31 @@ class Mission:
         return self.hours_worked + self.holiday_hours
 
 
+class IncidentKind(Enum):
+    """Why a mission could not be delegated (R-CDPI-EXCUSE), with the proof each needs."""
+
+    FAILURE = "echec"
+    REFUSAL = "refus"
+    ILLNESS = "maladie"
+    TERMINATION = "rupture"
+    OTHER_JOB = "autre-emploi"
+
+
+@dataclass(frozen=True)
+class Incident:
+    kind: IncidentKind
+    on: date
+    document_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Company:
+    """The agency as the funding conditions see it (R-CIPI-FUND, R-CDPI-FUND)."""
+
+    headcount: int | None
+    prism_member: bool
+
+
 @dataclass(frozen=True)
 class DossierFacts:
     kind: Kind
@@ -73,6 +99,15 @@ class DossierFacts:
     programme: Programme | None = None
     events: tuple[Event, ...] = field(default_factory=tuple)
     missions: tuple[Mission, ...] = field(default_factory=tuple)
+    contract_type: ContractType = ContractType.CTT
+    eligibility: str | None = None
+    in_user_company: bool = False
+    afest: bool = False
+    hourly_cost: Fraction | None = None
+    bilan_hours: Fraction = Fraction(0)
+    incidents: tuple[Incident, ...] = field(default_factory=tuple)
+    documents: Mapping[str, date] = field(default_factory=dict)
+    company: Company | None = None
 
     def last(self, kind: EventKind) -> date | None:
         """The latest date recorded for an event kind: a DRF redone replaces the first."""

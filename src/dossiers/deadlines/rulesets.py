@@ -58,6 +58,13 @@ class RuleSet:
     cdpi_bilan_max_hours: Figure[Fraction]
     cdpi_mission_share: Figure[Fraction]
     cdpi_mission_window: Figure[Period]
+    cdpi_trial_days: Figure[tuple[tuple[int | None, int], ...]]
+    # Funding
+    cipi_flat_rate: Figure[Fraction]
+    cipi_programme_flat_rate: Figure[Fraction]
+    cdpi_flat_rate: Figure[Fraction | None]
+    company_min_headcount: Figure[int]
+    mission_pace_hours_per_week: Figure[Fraction]
     # CAR
     car_training_period: Figure[Period]
     car_request_before_start: Figure[Period]
@@ -136,6 +143,33 @@ AKTO_CURRENT = RuleSet(
     cdpi_mission_window=Figure(
         months(3), "R-CDPI-MISSION", "003",
         "Cette mission doit être entièrement réalisée dans les 3 mois qui suivent la fin de la formation",
+    ),
+    cdpi_trial_days=Figure(
+        ((1, 2), (2, 3), (None, 5)), "R-CDPI-TRIAL", "003",
+        "2 jours si le contrat est conclu pour une durée inférieure ou égale à 1 mois ; 3 jours "
+        "si le contrat est conclu pour une durée supérieure à 1 mois et inférieure ou égale à "
+        "2 mois ; 5 jours si le contrat est conclu pour une durée supérieure à 2 mois",
+    ),
+    cipi_flat_rate=Figure(
+        Fraction(17), "R-CIPI-FUND", "001", "Pour les CIPI classiques : 17 € HT / heure",
+    ),
+    cipi_programme_flat_rate=Figure(
+        Fraction(27), "R-CIPI-FUND", "001",
+        "Pour les CIPI dans le cadre des programmes nationaux et de priorités fixées par la "
+        "branche : 27 euros € HT / heures",
+    ),
+    cdpi_flat_rate=Figure(
+        None, "R-CDPI-FUND", "003",
+        "remboursées sur la base d'un taux forfaitaire défini par les instances paritaires",
+    ),
+    company_min_headcount=Figure(
+        11, "R-CDPI-FUND", "003",
+        "entreprises de 11 salariés et plus adhérentes à Prism'Emploi ou adhérentes volontaires "
+        "à l'accord (001 : « de + de 11 salariés » ; nous lisons 11 et plus)",
+    ),
+    mission_pace_hours_per_week=Figure(
+        Fraction(35), "R-CDPI-MISSION", "interprétation",
+        "interprétation : alerte quand les heures restantes ne tiennent plus à 35 h par semaine",
     ),
     car_training_period=Figure(
         months(9), "R-CAR-HOURS", "000", "Durée de la formation : 9 mois maximum",

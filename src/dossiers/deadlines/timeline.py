@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dossiers.deadlines.documents import ChecklistItem
 
 
 class Status(Enum):
@@ -18,10 +22,22 @@ class Status(Enum):
     DONE_TOO_EARLY = "done_too_early"
     WAITING_AKTO = "waiting_akto"
     AKTO_LATE = "akto_late"
+    JUSTIFIED = "justified"
 
     @property
     def is_finished(self) -> bool:
-        return self in (Status.DONE, Status.DONE_LATE, Status.DONE_TOO_EARLY)
+        return self in (Status.DONE, Status.DONE_LATE, Status.DONE_TOO_EARLY, Status.JUSTIFIED)
+
+
+@dataclass(frozen=True)
+class MissionCount:
+    """One recorded mission and whether it counts towards the obligation, and why not."""
+
+    start: date
+    end: date
+    hours: Fraction
+    counted: bool
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,7 @@ class MissionProgress:
     hours_required: Fraction
     window_start: date
     window_end: date
+    missions: tuple[MissionCount, ...] = ()
 
     @property
     def hours_remaining(self) -> Fraction:
@@ -47,6 +64,7 @@ class Step:
     rule: str
     days_left: int | None
     progress: MissionProgress | None = None
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,7 @@ class Timeline:
     alerts: tuple[Alert, ...]
     drf_redo_required: bool | None
     mission_hours_required: Fraction
+    checklist: tuple[ChecklistItem, ...] = ()
 
     def step(self, code: str) -> Step | None:
         return next((step for step in self.steps if step.code == code), None)

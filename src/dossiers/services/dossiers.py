@@ -11,18 +11,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dossiers import messages
+from dossiers.deadlines.documents import checklist
 from dossiers.deadlines.bounds import check_dossier, check_event_date, check_event_kind
 from dossiers.deadlines.engine import compute_timeline
 from dossiers.deadlines.facts import (
-    ContractType, DossierFacts, Event as EventFact, EventKind, Kind, Mission as MissionFact,
-    Programme,
+    Company, ContractType, DossierFacts, Event as EventFact, EventKind, Incident as IncidentFact,
+    IncidentKind, Kind, Mission as MissionFact, Programme,
 )
-from dossiers.deadlines.rulesets import DEFAULT_RULE_SET, UnknownRuleSet, rule_set_named
+from dossiers.deadlines.eligibility import categories_for
+from dossiers.deadlines.rulesets import DEFAULT_RULE_SET, RuleSet, UnknownRuleSet, rule_set_named
 from dossiers.deadlines.timeline import Alert, Status, Timeline
 from dossiers.errors import InvalidInput, NotFound
 from dossiers.parsing import from_minutes, to_minutes
 from dossiers.services.network import agency_named, staff_by_email
-from dossiers.store.models import Agency, Change, Dossier, Event, Mission, Staff
+from dossiers.store.models import (
+    Agency, Change, Document, Dossier, Event, Incident, Mission, Staff,
+)
 
 DayInZone = Callable[[str], date]
 """Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
@@ -47,9 +51,25 @@ class DossierDraft:
     agency_name: str | None = None
     rules: str = DEFAULT_RULE_SET
     reference: str | None = None
+    eligibility: str | None = None
+    in_user_company: bool = False
+    afest: bool = False
+    hourly_cost: Fraction | None = None
 
 
-def rules_of(name: str):  # type: ignore[no-untyped-def]
+def check_eligibility(kind: Kind, code: str | None) -> None:
+    """R-CIPI-ELIG, R-CDPI-ELIG, R-CAR-ELIG: a basis the kind accepts."""
+    if code is None:
+        return
+    allowed = categories_for(kind)
+    if code not in allowed:
+        rule = {Kind.CIPI: "R-CIPI-ELIG", Kind.CDPI: "R-CDPI-ELIG", Kind.CAR: "R-CAR-ELIG"}[kind]
+        raise InvalidInput("éligibilité", f"« {code} » n'ouvre pas droit au "
+                           f"{messages.KIND_LABELS[kind.value]} (possibles : "
+                           f"{', '.join(allowed)})", rule)
+
+
+def rules_of(name: str) -> RuleSet:
     try:
         return rule_set_named(name)
     except UnknownRuleSet:
@@ -64,6 +84,8 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     rules = rules_of(draft.rules)
     check_dossier(draft.kind, draft.training_start, draft.training_end, draft.training_hours,
                   rules, draft.mission_hours, draft.bilan_hours)
+    check_eligibility(draft.kind, draft.eligibility)
+    _check_cost(draft.hourly_cost)
     owner = staff_by_email(session, draft.owner_email)
     agency = owner.agency
     if draft.agency_name is not None:
@@ -90,6 +112,10 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
         rules=rules.name,
         state="open",
         created_at=now,
+        eligibility=draft.eligibility,
+        in_user_company=draft.in_user_company,
+        afest=draft.afest,
+        hourly_cost_cents=_cents_or_none(draft.hourly_cost),
     )
     session.add(dossier)
     session.flush()
@@ -104,6 +130,15 @@ def _next_reference(session: Session, draft: DossierDraft) -> str:
     while session.scalar(select(Dossier.id).where(Dossier.reference == f"{prefix}{number:04d}")):
         number += 1
     return f"{prefix}{number:04d}"
+
+
+def _check_cost(cost: Fraction | None) -> None:
+    if cost is not None and cost <= 0:
+        raise InvalidInput("coût horaire", "doit être un montant positif", "R-SURCOUT")
+
+
+def _cents_or_none(value: Fraction | None) -> int | None:
+    return None if value is None else round(value * 100)
 
 
 def _minutes_or_none(value: Fraction | None) -> int | None:
@@ -122,6 +157,7 @@ def find_dossier(session: Session, ident: str) -> Dossier:
 
 
 def facts_of(dossier: Dossier) -> DossierFacts:
+    agency = dossier.agency
     return DossierFacts(
         kind=Kind(dossier.kind),
         training_start=dossier.training_start,
@@ -136,6 +172,17 @@ def facts_of(dossier: Dossier) -> DossierFacts:
                         from_minutes(m.holiday_minutes))
             for m in dossier.missions
         ),
+        contract_type=ContractType(dossier.contract_type),
+        eligibility=dossier.eligibility,
+        in_user_company=dossier.in_user_company,
+        afest=dossier.afest,
+        hourly_cost=None if dossier.hourly_cost_cents is None
+        else Fraction(dossier.hourly_cost_cents, 100),
+        bilan_hours=from_minutes(dossier.bilan_minutes or 0),
+        incidents=tuple(IncidentFact(IncidentKind(i.kind), i.occurred_on, i.document_on)
+                        for i in dossier.incidents),
+        documents={d.code: d.received_on for d in dossier.documents},
+        company=Company(agency.headcount, agency.prism_member),
     )
 
 
@@ -203,7 +250,8 @@ class UpdateResult:
 
 
 UPDATABLE = ("worker", "programme", "training_start", "training_end", "training_hours",
-             "mission_hours", "bilan_hours", "owner_email")
+             "mission_hours", "bilan_hours", "owner_email", "eligibility", "in_user_company",
+             "afest", "hourly_cost")
 
 
 def update_dossier(session: Session, dossier: Dossier, changes: dict[str, object],
@@ -241,6 +289,16 @@ def update_dossier(session: Session, dossier: Dossier, changes: dict[str, object
             raise InvalidInput(messages.FIELD_LABELS["owner"],
                                f"{owner.name} n'appartient pas à l'agence « {dossier.agency.name} »")
         dossier.owner = owner
+    if "eligibility" in changes:
+        check_eligibility(Kind(dossier.kind), changes["eligibility"])  # type: ignore[arg-type]
+        dossier.eligibility = changes["eligibility"]  # type: ignore[assignment]
+    if "in_user_company" in changes:
+        dossier.in_user_company = bool(changes["in_user_company"])
+    if "afest" in changes:
+        dossier.afest = bool(changes["afest"])
+    if "hourly_cost" in changes:
+        _check_cost(changes["hourly_cost"])  # type: ignore[arg-type]
+        dossier.hourly_cost_cents = _cents_or_none(changes["hourly_cost"])  # type: ignore[arg-type]
     check_dossier(
         Kind(dossier.kind), dossier.training_start, dossier.training_end,
         from_minutes(dossier.training_minutes), rules_of(dossier.rules),
@@ -285,6 +343,12 @@ def _describe(dossier: Dossier) -> dict[str, str]:
         "mission_hours": hours_text(dossier.mission_minutes),
         "bilan_hours": hours_text(dossier.bilan_minutes),
         "owner": dossier.owner.email,
+        # Sensitive: the history says that the basis changed, not what it is.
+        "eligibility": "renseignée" if dossier.eligibility else "",
+        "in_user_company": "oui" if dossier.in_user_company else "non",
+        "afest": "oui" if dossier.afest else "non",
+        "hourly_cost": "" if dossier.hourly_cost_cents is None
+        else f"{dossier.hourly_cost_cents / 100:.2f} €",
     }
 
 
@@ -320,7 +384,8 @@ def list_dossiers(session: Session, day_in: DayInZone,
         select(Dossier)
         .join(Dossier.agency)
         .join(Dossier.owner)
-        .options(selectinload(Dossier.events), selectinload(Dossier.missions))
+        .options(selectinload(Dossier.events), selectinload(Dossier.missions),
+             selectinload(Dossier.incidents), selectinload(Dossier.documents))
         .order_by(Agency.name, Staff.name, Dossier.reference)
     )
     if not where.include_closed:
@@ -346,3 +411,33 @@ def _due_within(timeline: Timeline, days: int) -> bool:
         and step.days_left is not None and 0 <= step.days_left <= days
         for step in timeline.steps
     )
+
+
+def record_incident(session: Session, dossier: Dossier, kind: IncidentKind, on: date,
+                    document_on: date | None, now: datetime) -> Incident:
+    """R-CDPI-EXCUSE: why the mission obligation could not be met, and when the proof came."""
+    _require_open(dossier)
+    if document_on is not None and document_on < on:
+        raise InvalidInput("--document-on", "le justificatif précède l'incident", "R-CDPI-EXCUSE")
+    incident = Incident(dossier=dossier, kind=kind.value, occurred_on=on, document_on=document_on,
+                        created_at=now)
+    session.add(incident)
+    # Sensitive (illness): the history keeps the date, not the reason.
+    log_change(session, dossier, now, "incident de mission", None,
+               on.isoformat() + (", justifié" if document_on else ", sans justificatif"))
+    session.flush()
+    return incident
+
+
+def mark_document(session: Session, dossier: Dossier, code: str, on: date,
+                  now: datetime) -> str:
+    """R-DOCS: a document of the dossier's checklist received on a day; returns its label."""
+    _require_open(dossier)
+    items = {item.code: item for item in checklist(facts_of(dossier)) if not item.implied}
+    if code not in items:
+        raise InvalidInput("DOCUMENT", f"« {code} » n'est pas dans la liste des pièces de ce "
+                           f"dossier (pièces : {', '.join(items) or 'aucune'})", "R-DOCS")
+    session.add(Document(dossier=dossier, code=code, received_on=on, created_at=now))
+    log_change(session, dossier, now, "pièce reçue", None, f"{code} le {on.isoformat()}")
+    session.flush()
+    return items[code].label

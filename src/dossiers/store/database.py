@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -73,14 +73,38 @@ def _alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the schema to the newest migration; returns (revision before, revision after)."""
+def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | None]:
+    """Bring the schema to a migration (the newest by default), in one transaction;
+    returns (revision before, revision after)."""
+    return _migrate(engine, command.upgrade, target)
+
+
+def downgrade(engine: Engine, target: str) -> tuple[str | None, str | None]:
+    return _migrate(engine, command.downgrade, target)
+
+
+def _migrate(engine: Engine, action: Callable[[Config, str], None],
+             target: str) -> tuple[str | None, str | None]:
     config = _alembic_config()
-    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
-        before = MigrationContext.configure(connection).get_current_revision()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    return before, head_revision()
+    with engine.execution_options(**{WRITE_OPTION: True}).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rebuilds a table to alter it; foreign keys must be off while the old
+            # one is dropped (they can only be switched outside a transaction), and are
+            # checked before the commit.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                before = MigrationContext.configure(connection).get_current_revision()
+                config.attributes["connection"] = connection
+                action(config, target)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("foreign key check failed after the migration")
+                after = MigrationContext.configure(connection).get_current_revision()
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+    return before, after
 
 
 def head_revision() -> str:

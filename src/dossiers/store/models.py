@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint, false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -67,6 +69,11 @@ class Dossier(Base):
     rules: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Sensitive (R-CIPI-ELIG, R-CDPI-ELIG, R-CAR-ELIG): shown only by `show` and `explain`.
+    eligibility: Mapped[str | None] = mapped_column(String(32))
+    in_user_company: Mapped[bool] = mapped_column(default=False, server_default=false())
+    afest: Mapped[bool] = mapped_column(default=False, server_default=false())
+    hourly_cost_cents: Mapped[int | None] = mapped_column(Integer)
 
     owner: Mapped[Staff] = relationship()
     agency: Mapped[Agency] = relationship()
@@ -78,6 +85,12 @@ class Dossier(Base):
     )
     changes: Mapped[list[Change]] = relationship(
         back_populates="dossier", order_by="Change.id", cascade="all, delete-orphan"
+    )
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="dossier", order_by="Incident.id", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="dossier", order_by="Document.id", cascade="all, delete-orphan"
     )
 
 
@@ -106,6 +119,38 @@ class Mission(Base):
     holiday_minutes: Mapped[int] = mapped_column(Integer, default=0)
 
     dossier: Mapped[Dossier] = relationship(back_populates="missions")
+
+
+class Incident(Base):
+    """Why the mission obligation could not be met (R-CDPI-EXCUSE), and when its proof came.
+
+    Sensitive (illness): shown only by `show` and `explain`.
+    """
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    document_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="incidents")
+
+
+class Document(Base):
+    """A document of a step's checklist received (R-DOCS)."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    received_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
 
 
 class Change(Base):

@@ -1,0 +1,123 @@
+"""Each step's checklist of documents, computed from the dossier (R-DOCS, R-CONTRACT,
+R-ATTEND, R-SURCOUT, R-CDPI-ELIG, R-CAR-ELIG).
+
+A document « implied » by a step's event is what that event means (sending the
+contract is sending the employee data, the contract, the convention and the
+programme); the others must be marked received (`dossiers doc`), and a step with a
+missing one is not done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from dossiers.deadlines.eligibility import CATEGORIES, TO_AKTO
+from dossiers.deadlines.facts import ContractType, DossierFacts, Kind, Programme
+
+AKTO = TO_AKTO
+AGENCY = "agence"
+
+
+@dataclass(frozen=True)
+class DocumentRule:
+    code: str
+    label: str
+    step: str
+    rule: str
+    destination: str
+    when: str
+    applies: Callable[[DossierFacts], bool]
+    implied: bool = False
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    label: str
+    step: str
+    rule: str
+    destination: str
+    when: str
+    implied: bool
+    received_on: date | None
+    sensitive: bool
+
+    @property
+    def missing(self) -> bool:
+        return not self.implied and self.received_on is None
+
+
+def _akto_process(facts: DossierFacts) -> bool:
+    return facts.kind is not Kind.CAR
+
+
+def _contract_label(facts: DossierFacts) -> str:
+    return ("lettre de mission-formation signée" if facts.contract_type is ContractType.CDII
+            else "contrat type signé")
+
+
+RULES: tuple[DocumentRule, ...] = (
+    DocumentRule("reference-langue-competences",
+                 "« Référence projet » d'AKTO et commentaire « Programme Langue & Compétences »",
+                 "drf", "R-DOCS", AKTO, "à la saisie de la DRF",
+                 lambda f: _akto_process(f) and f.programme is Programme.LANGUE_COMPETENCES),
+    DocumentRule("reference-hope", "« Référence projet » d'AKTO et commentaire « Programme HOPE »",
+                 "drf", "R-DOCS", AKTO, "à la saisie de la DRF",
+                 lambda f: f.kind is Kind.CDPI and f.programme is Programme.HOPE),
+    DocumentRule("engagement-parties", "programme et « engagement des parties » (formation dans "
+                 "l'entreprise utilisatrice)", "drf", "R-DOCS", AKTO, "à la saisie de la DRF",
+                 lambda f: _akto_process(f) and f.in_user_company),
+    DocumentRule("donnees-salarie", "informations relatives au salarié", "contract",
+                 "R-CONTRACT", AKTO, "sous 61 jours après l'accord", _akto_process, implied=True),
+    DocumentRule("contrat-signe", "contrat type ou lettre de mission-formation signé(e)",
+                 "contract", "R-CONTRACT", AKTO, "sous 61 jours après l'accord", _akto_process,
+                 implied=True),
+    DocumentRule("convention", "convention de formation", "contract", "R-CONTRACT", AKTO,
+                 "sous 61 jours après l'accord", _akto_process, implied=True),
+    DocumentRule("programme-formation", "programme de formation", "contract", "R-CONTRACT", AKTO,
+                 "sous 61 jours après l'accord", _akto_process, implied=True),
+    DocumentRule("charte-missions-jeunes", "charte d'engagement (Missions Jeunes)", "contract",
+                 "R-DOCS", AKTO, "avec le contrat",
+                 lambda f: _akto_process(f) and f.programme is Programme.MISSIONS_JEUNES),
+    DocumentRule("protocole-afest", "protocole de formation AFEST et engagement des parties",
+                 "contract", "R-DOCS", AKTO, "avec le contrat",
+                 lambda f: _akto_process(f) and f.afest),
+    DocumentRule("heures-presence", "heures de présence", "attendance", "R-ATTEND", AKTO,
+                 "avec la demande de remboursement", _akto_process, implied=True),
+    DocumentRule("certificat-realisation", "certificat de réalisation ou feuilles d'émargement",
+                 "attendance", "R-ATTEND", AKTO, "avec la demande de remboursement",
+                 _akto_process, implied=True),
+    DocumentRule("contrat-mission", "contrat de la mission obligatoire, signé", "attendance",
+                 "R-ATTEND", AKTO, "avec la demande de remboursement", _akto_process,
+                 implied=True),
+    DocumentRule("facture-of", "facture de l'organisme de formation (surcoût)", "attendance",
+                 "R-SURCOUT", AKTO, "avec la demande de remboursement du surcoût",
+                 lambda f: _akto_process(f) and f.hourly_cost is not None),
+    DocumentRule("avis-pole-reconversion", "avis du pôle reconversion du FPETT",
+                 "car_request", "R-CAR-ELIG", AGENCY, "avant la demande à AKTO",
+                 lambda f: f.kind is Kind.CAR),
+)
+
+
+def checklist(facts: DossierFacts) -> tuple[ChecklistItem, ...]:
+    """Every document the dossier needs, with the date it was received if it was."""
+    items = [
+        ChecklistItem(rule.code, rule.label if rule.code != "contrat-signe"
+                      else _contract_label(facts), rule.step, rule.rule, rule.destination,
+                      rule.when, rule.implied, facts.documents.get(rule.code), rule.sensitive)
+        for rule in RULES if rule.applies(facts)
+    ]
+    category = CATEGORIES.get(facts.eligibility or "")
+    if category is not None and category.justificatif and facts.kind in category.kinds:
+        items.append(ChecklistItem(
+            f"justificatif-{category.code}", category.justificatif, category.step, category.rule,
+            category.destination, category.when, False,
+            facts.documents.get(f"justificatif-{category.code}"), True))
+    return tuple(items)
+
+
+def known_codes(facts: DossierFacts) -> list[str]:
+    return [item.code for item in checklist(facts) if not item.implied]

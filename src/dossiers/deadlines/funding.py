@@ -1,0 +1,60 @@
+"""Flat-rate funding, surcoût and période d'essai: figures a dossier can show and explain.
+
+R-CIPI-FUND: 17 € HT/h, 27 € HT/h under a national programme, on training and bilan
+hours. R-CDPI-FUND: a rate set by the joint bodies (none in the sources: configurable).
+R-SURCOUT: cost per hour − flat rate. R-CDPI-TRIAL: 2, 3 or 5 days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from dossiers.deadlines.business_days import add_months
+from dossiers.deadlines.facts import DossierFacts, Kind
+from dossiers.deadlines.rulesets import Figure
+
+
+@dataclass(frozen=True)
+class FundingEstimate:
+    rate: Fraction | None
+    rate_figure: Figure[Fraction] | Figure[Fraction | None]
+    hours: Fraction
+    amount: Fraction | None
+    surcout_per_hour: Fraction | None
+    surcout_total: Fraction | None
+
+
+def flat_rate(facts: DossierFacts,
+              cdpi_rate: Fraction | None = None) -> tuple[Fraction | None, Figure]:  # type: ignore[type-arg]
+    rules = facts.rules
+    if facts.kind is Kind.CIPI:
+        figure = (rules.cipi_programme_flat_rate if facts.programme is not None
+                  else rules.cipi_flat_rate)
+        return figure.value, figure
+    return (cdpi_rate if cdpi_rate is not None else rules.cdpi_flat_rate.value,
+            rules.cdpi_flat_rate)
+
+
+def estimate(facts: DossierFacts, cdpi_rate: Fraction | None = None) -> FundingEstimate | None:
+    """None for a CAR: the sources give it no flat rate."""
+    if facts.kind is Kind.CAR:
+        return None
+    rate, figure = flat_rate(facts, cdpi_rate)
+    hours = facts.training_hours + facts.bilan_hours
+    amount = rate * hours if rate is not None else None
+    per_hour = total = None
+    if facts.hourly_cost is not None and rate is not None:
+        per_hour = max(Fraction(0), facts.hourly_cost - rate)
+        total = per_hour * facts.training_hours
+    return FundingEstimate(rate, figure, hours, amount, per_hour, total)
+
+
+def trial_days(facts: DossierFacts) -> int | None:
+    """R-CDPI-TRIAL, the contract's length read as the training period (interpretation)."""
+    if facts.kind is not Kind.CDPI:
+        return None
+    for months, days in facts.rules.cdpi_trial_days.value:
+        if months is None or facts.training_end <= add_months(facts.training_start, months):
+            return days
+    raise AssertionError("the last trial period has no limit")
