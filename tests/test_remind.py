@@ -359,3 +359,17 @@ def test_the_sample_network_is_delivered_over_smtp(dossiers: Dossiers, smtp: Smt
     received = smtp.by_recipient()
     assert len(received) >= 5
     assert all(r.endswith("@interim-exemple.fr") for r in received)
+
+
+def test_a_mission_obligation_at_risk_is_reminded_with_its_alert(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """R-CDPI-MISSION: 70 h left on 2027-05-07, 13 days before the window ends."""
+    network.ok(*CDPI)
+    network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
+    remind(network, "2027-05-07")
+    text = text_of(smtp.outbox[0].message)
+    assert ("Obligation de mission : menacée, 70 h restantes avant le mercredi 19 mai 2027 "
+            "(R-CDPI-MISSION)") in text
+    assert ("⚠ Obligation de mission menacée : 70 h restantes en 13 jours, plus que ce que "
+            "permet un rythme de 35 h par semaine (R-CDPI-MISSION)") in text

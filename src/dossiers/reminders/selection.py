@@ -22,11 +22,17 @@ ACTIONABLE = frozenset({"drf", "contract", "positioning_assessment", "car_reques
 class Reason:
     OVERDUE = "overdue"
     AKTO_LATE = "akto_late"
+    AT_RISK = "at_risk"
     DUE = "due"
     OPENED = "opened"
 
 
-REPEATING = frozenset({Reason.OVERDUE, Reason.AKTO_LATE})
+REPEATING = frozenset({Reason.OVERDUE, Reason.AKTO_LATE, Reason.AT_RISK})
+
+# Alerts a digest repeats under its dossier: their messages name no sensitive fact.
+REMINDED_ALERTS = frozenset({"drf_redo", "drf_refused", "drf_too_early", "missing_documents",
+                             "mission_at_risk", "incident_unproven", "flat_rate_lost",
+                             "funding_impossible"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class DossierItems:
     kind: str
     owner_name: str
     items: tuple[Item, ...]
+    alerts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,12 +107,15 @@ class _Builder:
             items.append(item)
 
     def digest(self) -> Digest:
-        order = {Reason.OVERDUE: 0, Reason.AKTO_LATE: 1, Reason.DUE: 2, Reason.OPENED: 3}
+        order = {Reason.OVERDUE: 0, Reason.AKTO_LATE: 1, Reason.AT_RISK: 2, Reason.DUE: 3,
+                 Reason.OPENED: 4}
         groups = []
         for dossier, items in self.groups.values():
             items.sort(key=lambda i: (order[i.reason], i.step.due or date.max))
+            alerts = tuple(f"{a.message} ({a.rule})" for a in dossier.timeline.alerts
+                           if a.code in REMINDED_ALERTS)
             groups.append(DossierItems(dossier.id, dossier.reference, dossier.worker,
-                                       dossier.kind, dossier.owner.name, tuple(items)))
+                                       dossier.kind, dossier.owner.name, tuple(items), alerts))
         groups.sort(key=lambda g: (order[g.items[0].reason], g.items[0].step.due or date.max,
                                    g.reference))
         return Digest(self.recipient, tuple(groups))
@@ -138,7 +148,7 @@ def select_digests(
             until = snoozed_until.get((dossier.id, step.code))
             if until is not None and day <= until:
                 continue
-            item = _item_for(step, day, since, policy)
+            item = _item_for(step, day, since, policy, dossier.timeline)
             if item is None:
                 continue
             add(dossier.owner, dossier, item)
@@ -151,7 +161,8 @@ def select_digests(
     return sorted((d for d in digests if d.count), key=lambda d: d.recipient.email)
 
 
-def _item_for(step: Step, day: date, since: date, policy: Policy) -> Item | None:
+def _item_for(step: Step, day: date, since: date, policy: Policy,
+              timeline: Timeline) -> Item | None:
     if step.status is Status.AKTO_LATE:
         return Item(step, Reason.AKTO_LATE)
     if step.code not in ACTIONABLE or step.status.is_finished:
@@ -159,6 +170,10 @@ def _item_for(step: Step, day: date, since: date, policy: Policy) -> Item | None
     if step.status is Status.OVERDUE:
         assert step.due is not None
         return Item(step, Reason.OVERDUE, days_late=(day - step.due).days)
+    if step.code == "mission_obligation" and any(
+        alert.code == "mission_at_risk" for alert in timeline.alerts
+    ):
+        return Item(step, Reason.AT_RISK)
     if step.status is Status.NOT_YET_OPEN:
         return None
     if step.due is not None and any(

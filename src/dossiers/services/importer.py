@@ -4,8 +4,9 @@ Columns (header names are read without accents or case; « ; » or « , »):
 reference, type, interimaire, contrat, programme, debut, fin, heures_formation,
 heures_mission, heures_bilan, responsable, agence, regles, then optional event
 dates drf_deposee, drf_accord, drf_refus, contrat_envoye, financement_accorde,
-presence_envoyee, bilan_positionnement, demande_car, clos_le, and one mission:
-mission_debut, mission_fin, mission_heures, mission_heures_feriees.
+presence_envoyee, bilan_positionnement, demande_car, clos_le, the date of the pôle
+reconversion's opinion for a CAR (avis_pole), and one mission: mission_debut,
+mission_fin, mission_heures, mission_heures_feriees.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from dossiers import messages
 from dossiers.deadlines.facts import ContractType, EventKind, Kind, Programme
 from dossiers.errors import InvalidInput
 from dossiers.parsing import parse_choice, parse_date, parse_hours
-from dossiers.services.dossiers import DossierDraft, add_mission, open_dossier, record_event
+from dossiers.services.dossiers import (
+    DossierDraft, add_mission, mark_document, open_dossier, record_event,
+)
 
 REQUIRED = ("type", "interimaire", "debut", "fin", "heures_formation", "responsable")
 OPTIONAL = ("reference", "contrat", "programme", "heures_mission", "heures_bilan", "agence",
@@ -40,8 +43,10 @@ EVENT_COLUMNS = {
     "demande_car": EventKind.CAR_REQUEST_SUBMITTED,
     "clos_le": EventKind.CLOSE,
 }
+DOCUMENT_COLUMNS = {"avis_pole": "avis-pole-reconversion"}
 MISSION_COLUMNS = ("mission_debut", "mission_fin", "mission_heures", "mission_heures_feriees")
-KNOWN = set(REQUIRED) | set(OPTIONAL) | set(EVENT_COLUMNS) | set(MISSION_COLUMNS)
+KNOWN = (set(REQUIRED) | set(OPTIONAL) | set(EVENT_COLUMNS) | set(DOCUMENT_COLUMNS)
+         | set(MISSION_COLUMNS))
 
 Row = tuple[int, dict[str, str]]
 
@@ -157,6 +162,10 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
                     parse_date("mission_fin", get("mission_fin")),
                     parse_hours("mission_heures", get("mission_heures")),
                     optional("mission_heures_feriees", parse_hours) or Fraction(0), now)
+    for column, code in DOCUMENT_COLUMNS.items():
+        received = optional(column, parse_date)
+        if received is not None:
+            mark_document(session, dossier, code, received, now)
     # Events in date order (the column order breaks ties), closing last.
     for on, _order, kind in sorted(events):
         record_event(session, dossier, kind, on, now)

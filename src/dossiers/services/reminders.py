@@ -43,7 +43,8 @@ def dossier_states(session: Session, day: date) -> list[DossierState]:
     for person in session.scalars(select(Staff).where(Staff.role == "manager").order_by(Staff.name)):
         managers.setdefault(person.agency_id, []).append(Person(person.email, person.name))
     query = (select(Dossier).where(Dossier.state == "open")
-             .options(selectinload(Dossier.events), selectinload(Dossier.missions))
+             .options(selectinload(Dossier.events), selectinload(Dossier.missions),
+                      selectinload(Dossier.incidents), selectinload(Dossier.documents))
              .order_by(Dossier.id))
     return [
         DossierState(
