@@ -99,6 +99,10 @@ FIELD_LABELS = {
     "agency": "agence",
     "rules": "règles",
     "state": "état",
+    "eligibility": "éligibilité",
+    "in_user_company": "formation dans l'entreprise utilisatrice",
+    "afest": "AFEST",
+    "hourly_cost": "coût horaire",
 }
 
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
