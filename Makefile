@@ -7,7 +7,7 @@ DEMO_DIR ?= demo
 BIN := $(VENV)/bin
 SOURCES := pyproject.toml $(shell find src -type f -not -name '*.pyc' -not -path '*/__pycache__/*')
 
-.PHONY: demo test clean
+.PHONY: demo test test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# The same suite on a throw-away PostgreSQL server on loopback (installed if missing).
+test-postgres: $(VENV)/.installed
+	DOSSIERS_TEST_DB=$$(scripts/test-postgres-server start) $(BIN)/python -m pytest; \
+	status=$$?; scripts/test-postgres-server stop; exit $$status
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist

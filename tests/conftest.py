@@ -1,13 +1,53 @@
 from __future__ import annotations
 
-import sqlite3
+import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
 
 from dossiers.cli import cli
+from dossiers.store.models import Base
+
+TEST_DB = os.environ.get("DOSSIERS_TEST_DB")
+"""A PostgreSQL server URL: the suite then runs on a fresh database of it per test."""
+
+
+def pytest_report_header() -> str:
+    if TEST_DB:
+        return f"dossiers: PostgreSQL ({make_url(TEST_DB).render_as_string(hide_password=True)})"
+    return "dossiers: SQLite (DOSSIERS_TEST_DB=postgresql://… for PostgreSQL)"
+
+
+def _admin_url() -> str:
+    url = make_url(TEST_DB or "")
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database when DOSSIERS_TEST_DB
+    names a server."""
+    if not TEST_DB:
+        yield f"sqlite:///{tmp_path / 'dossiers.db'}"
+        return
+    name = f"dossiers_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +59,13 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 @dataclass
 class Dossiers:
-    """The `dossiers` command on a real SQLite file."""
+    """The `dossiers` command on a real database (SQLite file, or PostgreSQL)."""
 
-    db_path: Path
+    url: str
 
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{self.db_path}"
+    @classmethod
+    def sqlite(cls, path: Path) -> Dossiers:
+        return cls(f"sqlite:///{path}")
 
     def run(self, *args: str) -> Result:
         return CliRunner().invoke(cli, ["--db", self.url, *args], catch_exceptions=False)
@@ -35,16 +75,41 @@ class Dossiers:
         assert result.exit_code == 0, result.output + result.stderr
         return result.stdout
 
-    def dump(self) -> list[str]:
-        with sqlite3.connect(self.db_path) as connection:
-            return list(connection.iterdump())
+    def dump(self) -> list[tuple[str, list[tuple[object, ...]]]]:
+        """Every row of every table, to check that a refused command wrote nothing."""
+        engine = create_engine(_driver(self.url))
+        try:
+            with engine.connect() as connection:
+                names = set(inspect(connection).get_table_names())
+                tables = [t for t in Base.metadata.sorted_tables if t.name in names]
+                return [(t.name, [tuple(row) for row in connection.execute(
+                    select(t).order_by(*t.primary_key.columns))]) for t in tables]
+        finally:
+            engine.dispose()
+
+
+def _driver(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
 
 
 @pytest.fixture
-def dossiers(tmp_path: Path) -> Dossiers:
-    tool = Dossiers(tmp_path / "dossiers.db")
+def dossiers(database_url: str) -> Dossiers:
+    tool = Dossiers(database_url)
     tool.ok("init")
     return tool
+
+
+@pytest.fixture
+def db_engine(dossiers: Dossiers) -> Iterator[Engine]:
+    """An engine on the test database, for calling services directly."""
+    from dossiers.store.database import open_engine
+
+    engine = open_engine(dossiers.url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_the_event_names_of_the_help_are_the_engine_s() -> None:
 
 def test_init_creates_then_finds_the_schema_up_to_date(tmp_path: Path) -> None:
     head = head_revision()
-    tool = Dossiers(tmp_path / "new" / "dossiers.db")
+    tool = Dossiers.sqlite(tmp_path / "new" / "dossiers.db")
     assert tool.ok("init") == f"Base créée (schéma {head}).\n"
     assert tool.ok("init") == f"Base déjà à jour (schéma {head}).\n"
 
@@ -69,7 +69,7 @@ def test_the_environment_variable_names_the_database(tmp_path: Path) -> None:
 
 
 def test_a_command_on_an_uninitialised_database_says_to_run_init(tmp_path: Path) -> None:
-    result = Dossiers(tmp_path / "empty.db").run("list")
+    result = Dossiers.sqlite(tmp_path / "empty.db").run("list")
     assert result.exit_code == 2
     assert result.stderr == ("Erreur : base de données non initialisée ou d'une version "
                              "antérieure : lancez « dossiers init »\n")

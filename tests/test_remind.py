@@ -12,11 +12,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from dossiers.mail.transports import SmtpTransport
 from dossiers.services.reminders import compose_day, send_pending
 from dossiers.settings import load_settings
-from dossiers.store.database import open_engine, transaction
+from dossiers.store.database import transaction
 from dossiers.store.models import OutboxMessage
 from tests.conftest import Dossiers
 from tests.smtp_server import SmtpServer
@@ -212,7 +213,7 @@ def test_a_run_with_the_server_down_keeps_everything_for_the_next_run(
 
 
 def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_alone(
-    network: Dossiers, smtp: SmtpServer
+    network: Dossiers, smtp: SmtpServer, db_engine: Engine
 ) -> None:
     network.ok(*CDPI)
     network.ok("open", "--kind", "cdpi", "--worker", "Paul R.", "--start", "2027-01-11",
@@ -229,7 +230,7 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_alone(
     assert outbox["sophie@example.fr"]["status"] == "failed"
     assert outbox["sophie@example.fr"]["error"].startswith("refus définitif 550")
     smtp.handler.refuse = {}
-    engine = open_engine(network.url)
+    engine = db_engine
     settings = load_settings(None, os.environ)
     later = datetime.now() + timedelta(minutes=31)
     report = send_pending(engine, SmtpTransport(settings.smtp), settings, lambda: later)
@@ -238,11 +239,11 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_alone(
 
 
 def test_a_crash_after_the_server_accepted_sends_again_with_the_same_message_id(
-    network: Dossiers, smtp: SmtpServer
+    network: Dossiers, smtp: SmtpServer, db_engine: Engine
 ) -> None:
     """The digest was claimed and handed to the server, but the run died before recording it."""
     network.ok(*CDPI)
-    engine = open_engine(network.url)
+    engine = db_engine
     settings = load_settings(None, os.environ)
 
     class DiesAfterSending(SmtpTransport):

@@ -84,6 +84,12 @@ class App:
             self._engine = open_engine(url or default_database_url())
         return self._engine
 
+    def close(self) -> None:
+        """Give the database connections back when the command ends."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
         """One command, one transaction; the schema must be current."""
@@ -140,6 +146,7 @@ def cli(ctx: click.Context, db_url: str | None, config_path: str | None) -> None
     Exemple : dossiers init && dossiers sample && dossiers list --overdue
     """
     ctx.obj = App(db_url, config_path)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

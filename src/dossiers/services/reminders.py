@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from dossiers.mail.compose import build_message, new_message_id, sender_address
@@ -77,6 +77,16 @@ def _digests(session: Session, day: date, settings: Settings) -> list[Digest]:
     )
 
 
+COMPOSE_LOCK = 0x646F7373  # any constant: one lock for every composing run
+
+
+def _lock_composition(session: Session) -> None:
+    """Two runs at once compose one after the other. SQLite: the write transaction
+    (BEGIN IMMEDIATE) already does it; PostgreSQL: a transaction-level advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": COMPOSE_LOCK})
+
+
 @dataclass(frozen=True)
 class Composed:
     created: int
@@ -86,6 +96,7 @@ class Composed:
 def compose_day(session: Session, day: date, settings: Settings, now: datetime) -> Composed:
     """Record the day's digests in the outbox; a recipient who has one for the day gets no other."""
     sender = sender_address(settings.mail.from_)
+    _lock_composition(session)
     existing = set(session.scalars(select(OutboxMessage.recipient)
                                    .where(OutboxMessage.day == day)))
     created = already = 0
@@ -144,8 +155,10 @@ def _claim_next(engine: Engine, now: datetime, lease: timedelta) -> tuple[int, s
     token = uuid.uuid4().hex
     while True:
         with transaction(engine) as session:
+            # PostgreSQL: skip rows another run has locked (SQLite ignores the clause).
             candidate = session.scalar(select(OutboxMessage.id).where(_claimable(now, lease))
-                                       .order_by(OutboxMessage.id).limit(1))
+                                       .order_by(OutboxMessage.id).limit(1)
+                                       .with_for_update(skip_locked=True))
             if candidate is None:
                 return None
             claimed = session.execute(

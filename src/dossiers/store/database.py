@@ -37,8 +37,19 @@ def open_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise InvalidInput("--db", f"adresse de base de données invalide : « {url} »") from None
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not psycopg2
+        try:
+            return create_engine(parsed)
+        except ImportError:
+            raise InvalidInput("--db", "PostgreSQL demande le pilote psycopg : pip install "
+                               "'dossiers[postgresql]'") from None
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed)
+        try:
+            return create_engine(parsed)
+        except (ImportError, ArgumentError) as error:
+            raise InvalidInput("--db", f"base non prise en charge ({error})") from None
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": 30})
