@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -125,6 +125,16 @@ def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def echo_json_array(items: Iterable[Any]) -> None:
+    """A JSON array written item by item, so that a long list is never all in memory."""
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 @click.group(name="dossiers", cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"],
@@ -660,7 +670,7 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
     with app.transaction(write=False) as session:
         rows = list_dossiers(session, day_in_zone(as_of), where)
         if as_json:
-            echo_json([dossier_json(dossier, timeline) for dossier, timeline in rows])
+            echo_json_array(dossier_json(dossier, timeline) for dossier, timeline in rows)
             return
         text, count = list_text(rows)
     if count == 0:

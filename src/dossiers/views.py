@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -9,7 +11,9 @@ from typing import Any
 from dossiers import messages
 from dossiers.deadlines.timeline import Alert, Status, Step, Timeline
 from dossiers.parsing import from_minutes
-from dossiers.store.models import Dossier
+
+if TYPE_CHECKING:
+    from dossiers.store.models import Dossier
 
 
 def _iso(day: date | None) -> str | None:

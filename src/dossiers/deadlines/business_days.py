@@ -26,12 +26,13 @@ def is_business_day(day: date, zone: str) -> bool:
     return day.weekday() < 5 and not is_holiday(day, zone)
 
 
+@lru_cache(maxsize=65536)
 def add_business_days(day: date, count: int, zone: str) -> date:
     """The date `count` jours ouvrés after `day` (before it when negative).
 
     `day` itself is never counted: start − 2 jours ouvrés for a Monday start is
     the Thursday before (R-DRF-WINDOW), DRF submitted + 2 jours ouvrés on a
-    Thursday is the next Monday (R-DRF-ANSWER).
+    Thursday is the next Monday (R-DRF-ANSWER). Cached: many dossiers share dates.
     """
     step = 1 if count >= 0 else -1
     remaining = abs(count)
@@ -43,6 +44,7 @@ def add_business_days(day: date, count: int, zone: str) -> date:
     return current
 
 
+@lru_cache(maxsize=65536)
 def add_months(day: date, months: int) -> date:
     """R-CAL-3: calendar months, clamped to the end of the month."""
     return day + relativedelta(months=months)

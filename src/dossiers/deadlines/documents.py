@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
 
 from dossiers.deadlines.eligibility import CATEGORIES, TO_AKTO
 from dossiers.deadlines.facts import ContractType, DossierFacts, Kind, Programme
@@ -104,19 +107,36 @@ RULES: tuple[DocumentRule, ...] = (
 
 def checklist(facts: DossierFacts) -> tuple[ChecklistItem, ...]:
     """Every document the dossier needs, with the date it was received if it was."""
-    items = [
-        ChecklistItem(rule.code, rule.label if rule.code != "contrat-signe"
-                      else _contract_label(facts), rule.step, rule.rule, rule.destination,
-                      rule.when, rule.implied, facts.documents.get(rule.code), rule.sensitive)
+    return tuple(
+        ChecklistItem(code, label, step, rule, destination, when, implied,
+                      facts.documents.get(code), sensitive)
+        for code, label, step, rule, destination, when, implied, sensitive in _applicable(
+            facts.kind, facts.programme, facts.contract_type, facts.in_user_company, facts.afest,
+            facts.hourly_cost is not None, facts.eligibility)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _applicable(kind: Kind, programme: Programme | None, contract_type: ContractType,
+                in_user_company: bool, afest: bool, has_cost: bool,
+                eligibility: str | None) -> tuple[tuple[Any, ...], ...]:
+    """The documents that apply, from the few facts that decide it (cached: dossiers share
+    them, and the engine asks for every dossier)."""
+    facts = DossierFacts(kind=kind, training_start=date.min, training_end=date.min,
+                         training_hours=Fraction(0), programme=programme,
+                         contract_type=contract_type, in_user_company=in_user_company,
+                         afest=afest, hourly_cost=Fraction(1) if has_cost else None,
+                         eligibility=eligibility)
+    rows: list[tuple[Any, ...]] = [
+        (rule.code, rule.label if rule.code != "contrat-signe" else _contract_label(facts),
+         rule.step, rule.rule, rule.destination, rule.when, rule.implied, rule.sensitive)
         for rule in RULES if rule.applies(facts)
     ]
-    category = CATEGORIES.get(facts.eligibility or "")
-    if category is not None and category.justificatif and facts.kind in category.kinds:
-        items.append(ChecklistItem(
-            f"justificatif-{category.code}", category.justificatif, category.step, category.rule,
-            category.destination, category.when, False,
-            facts.documents.get(f"justificatif-{category.code}"), True))
-    return tuple(items)
+    category = CATEGORIES.get(eligibility or "")
+    if category is not None and category.justificatif and kind in category.kinds:
+        rows.append((f"justificatif-{category.code}", category.justificatif, category.step,
+                     category.rule, category.destination, category.when, False, True))
+    return tuple(rows)
 
 
 def known_codes(facts: DossierFacts) -> list[str]:

@@ -280,8 +280,7 @@ class _TimelineBuilder:
                                      messages.alert_missing_documents(code, len(missing))))
             done_on = None
         status = self._status(opens, due, done_on)
-        step = self._step(code, opens, due, done_on, status, rule)
-        self.steps.append(replace(step, missing=missing))
+        self.steps.append(self._step(code, opens, due, done_on, status, rule, missing=missing))
 
     def _status(self, opens: date | None, due: date | None, done_on: date | None) -> Status:
         """R-CAL-4: on time when done on or before the due date; R-DRF-WINDOW: a window
@@ -303,10 +302,11 @@ class _TimelineBuilder:
         return Status.OPEN
 
     def _step(self, code: str, opens: date | None, due: date | None, done_on: date | None,
-              status: Status, rule: str, progress: MissionProgress | None = None) -> Step:
+              status: Status, rule: str, progress: MissionProgress | None = None,
+              missing: tuple[str, ...] = ()) -> Step:
         days_left = (due - self.as_of).days if due is not None else None
         return Step(code, messages.STEP_LABELS[code], opens, due, done_on, status, rule,
-                    days_left, progress)
+                    days_left, progress, missing)
 
     def _alert(self, code: str, figure: Figure, message: str) -> None:
         self.alerts.append(Alert(code, figure.rule, message))

@@ -229,3 +229,13 @@ def rule_set_named(name: str) -> RuleSet:
         return RULE_SETS[name]
     except KeyError:
         raise UnknownRuleSet(name) from None
+
+
+def rules_of(name: str) -> RuleSet:
+    """The rule set a user named, or one French line saying it does not exist."""
+    from dossiers.errors import InvalidInput
+
+    try:
+        return rule_set_named(name)
+    except UnknownRuleSet:
+        raise InvalidInput("règles", f"jeu de règles inconnu « {name} »") from None

@@ -6,6 +6,8 @@ overdue steps of `list --overdue --json` for the same day.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +15,9 @@ from datetime import date
 
 from dossiers import messages
 from dossiers.deadlines.timeline import Status, Step, Timeline
-from dossiers.store.models import Dossier
+
+if TYPE_CHECKING:
+    from dossiers.store.models import Dossier
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dossiers.deadlines.facts import (
     IncidentKind, Kind, Mission as MissionFact, Programme,
 )
 from dossiers.deadlines.eligibility import categories_for
-from dossiers.deadlines.rulesets import DEFAULT_RULE_SET, RuleSet, UnknownRuleSet, rule_set_named
+from dossiers.deadlines.rulesets import DEFAULT_RULE_SET, rules_of
 from dossiers.deadlines.timeline import Alert, Status, Timeline
 from dossiers.errors import InvalidInput, NotFound
 from dossiers.parsing import from_minutes, to_minutes
@@ -30,6 +30,8 @@ from dossiers.store.models import (
 
 DayInZone = Callable[[str], date]
 """Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
+
+STREAM_BATCH = 2000
 
 CLOSING_EVENTS = {EventKind.CLOSE: "closed", EventKind.ABANDON: "abandoned"}
 
@@ -67,13 +69,6 @@ def check_eligibility(kind: Kind, code: str | None) -> None:
         raise InvalidInput("éligibilité", f"« {code} » n'ouvre pas droit au "
                            f"{messages.KIND_LABELS[kind.value]} (possibles : "
                            f"{', '.join(allowed)})", rule)
-
-
-def rules_of(name: str) -> RuleSet:
-    try:
-        return rule_set_named(name)
-    except UnknownRuleSet:
-        raise InvalidInput("règles", f"jeu de règles inconnu « {name} »") from None
 
 
 def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossier:
@@ -396,7 +391,8 @@ def list_dossiers(session: Session, day_in: DayInZone,
         query = query.where(Dossier.agency_id == agency_named(session, where.agency_name).id)
     if where.owner_email:
         query = query.where(Dossier.owner_id == staff_by_email(session, where.owner_email).id)
-    for dossier in session.scalars(query):
+    # Streamed in batches: memory stays flat however many dossiers there are.
+    for dossier in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
         timeline = timeline_of(dossier, day_in)
         if where.overdue and not timeline.overdue:
             continue

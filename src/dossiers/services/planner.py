@@ -11,7 +11,7 @@ from dossiers.deadlines.engine import compute_timeline
 from dossiers.deadlines.explain import explain
 from dossiers.deadlines.facts import DossierFacts, Event, EventKind, Kind, Programme
 from dossiers.deadlines.timeline import Timeline
-from dossiers.services.dossiers import rules_of
+from dossiers.deadlines.rulesets import rules_of
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ message (same Message-ID), never a lost one.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -22,7 +22,7 @@ from dossiers.mail.transports import (
 )
 from dossiers.reminders.selection import Digest, DossierState, Person, Policy, select_digests
 from dossiers.errors import InvalidInput
-from dossiers.services.dossiers import log_change, timeline_of
+from dossiers.services.dossiers import STREAM_BATCH, log_change, timeline_of
 from dossiers.settings import Settings
 from dossiers.store.database import transaction
 from dossiers.store.models import (
@@ -37,7 +37,7 @@ def policy_of(settings: Settings) -> Policy:
     return Policy(reminders.leads_for, reminders.escalation_days, reminders.min_gap_days)
 
 
-def dossier_states(session: Session, day: date) -> list[DossierState]:
+def dossier_states(session: Session, day: date) -> Iterator[DossierState]:
     """Open dossiers with their timelines on `day`, their owner and their agency's managers."""
     managers: dict[int, list[Person]] = {}
     for person in session.scalars(select(Staff).where(Staff.role == "manager").order_by(Staff.name)):
@@ -46,15 +46,13 @@ def dossier_states(session: Session, day: date) -> list[DossierState]:
              .options(selectinload(Dossier.events), selectinload(Dossier.missions),
                       selectinload(Dossier.incidents), selectinload(Dossier.documents))
              .order_by(Dossier.id))
-    return [
-        DossierState(
+    for dossier in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
+        yield DossierState(
             id=dossier.id, reference=dossier.reference, worker=dossier.worker, kind=dossier.kind,
             zone=dossier.agency.zone, owner=Person(dossier.owner.email, dossier.owner.name),
             managers=tuple(managers.get(dossier.agency_id, ())),
             timeline=timeline_of(dossier, lambda _zone: day),
         )
-        for dossier in session.scalars(query)
-    ]
 
 
 def _digests(session: Session, day: date, settings: Settings) -> list[Digest]:
