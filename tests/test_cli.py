@@ -155,6 +155,7 @@ def test_closing_a_dossier_takes_it_out_of_the_list(network: Dossiers) -> None:
     network.ok(*CDPI)
     network.ok("record", "CDPI-1", "close", "--on", "2026-12-01")
     assert network.ok("list") == "Aucun dossier.\n"
+    assert network.ok("list", "--json") == "[]\n"
     assert json.loads(network.ok("list", "--all", "--json"))[0]["state"] == "closed"
     result = network.run("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
     assert result.exit_code == 2 and "clos" in result.stderr
