@@ -213,3 +213,15 @@ def test_the_time_zone_of_an_overseas_agency_decides_its_holidays(network: Dossi
     [dossier] = json.loads(network.ok("list", "--json", "--agency", "Pointe-à-Pitre"))
     assert dossier["zone"] == "guadeloupe"
     assert dossier["steps"][0]["due"] == "2026-05-26"  # 27 May, abolition of slavery (971)
+
+
+def test_update_can_set_and_remove_the_programme(network: Dossiers) -> None:
+    """R-CDPI-BILAN: Langue et Compétences adds the positioning assessment; removing it too."""
+    network.ok(*CDPI)
+    network.ok("update", "CDPI-1", "--programme", "langue-competences")
+    steps = [s["code"] for s in json.loads(network.ok("show", "CDPI-1", "--json"))["steps"]]
+    assert "positioning_assessment" in steps
+    network.ok("update", "CDPI-1", "--programme", "aucun")
+    data = json.loads(network.ok("show", "CDPI-1", "--json"))
+    assert data["programme"] is None
+    assert "positioning_assessment" not in [s["code"] for s in data["steps"]]

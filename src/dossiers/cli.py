@@ -463,18 +463,18 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
 
     Exemple : dossiers update CDPI-2027-0001 --start 2027-02-01 --end 2027-03-12
     """
-    from dossiers.services.dossiers import find_dossier, update_dossier
+    from dossiers.services.dossiers import (
+        NO_PROGRAMME, DossierChanges, find_dossier, update_dossier,
+    )
 
-    given = {
-        "training_start": start, "training_end": end, "training_hours": training_hours,
-        "mission_hours": mission_hours, "bilan_hours": bilan_hours, "worker": worker,
-        "owner_email": owner, "eligibility": eligibility, "in_user_company": in_user_company,
-        "afest": afest, "hourly_cost": hourly_cost,
-    }
-    changes: dict[str, object] = {key: value for key, value in given.items() if value is not None}
-    if programme is not None:
-        changes["programme"] = _programme(programme)
-    if not changes:
+    changes = DossierChanges(
+        worker=worker, training_start=start,
+        programme=NO_PROGRAMME if programme == NO_PROGRAMME else _programme(programme),
+        training_end=end, training_hours=training_hours, mission_hours=mission_hours,
+        bilan_hours=bilan_hours, owner_email=owner, eligibility=eligibility,
+        in_user_company=in_user_company, afest=afest, hourly_cost=hourly_cost,
+    )
+    if changes.empty:
         fail("rien à modifier : indiquez au moins une option (voir « dossiers update --help »)")
     with app.transaction() as session:
         dossier = find_dossier(session, dossier_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from fractions import Fraction
 
@@ -244,56 +244,74 @@ class UpdateResult:
     alerts: tuple[Alert, ...]
 
 
-UPDATABLE = ("worker", "programme", "training_start", "training_end", "training_hours",
-             "mission_hours", "bilan_hours", "owner_email", "eligibility", "in_user_company",
-             "afest", "hourly_cost")
+NO_PROGRAMME = "aucun"
 
 
-def update_dossier(session: Session, dossier: Dossier, changes: dict[str, object],
+@dataclass(frozen=True)
+class DossierChanges:
+    """What `update` changes; None leaves a field as it is (NO_PROGRAMME removes the
+    programme)."""
+
+    worker: str | None = None
+    programme: Programme | str | None = None
+    training_start: date | None = None
+    training_end: date | None = None
+    training_hours: Fraction | None = None
+    mission_hours: Fraction | None = None
+    bilan_hours: Fraction | None = None
+    owner_email: str | None = None
+    eligibility: str | None = None
+    in_user_company: bool | None = None
+    afest: bool | None = None
+    hourly_cost: Fraction | None = None
+
+    @property
+    def empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+def update_dossier(session: Session, dossier: Dossier, changes: DossierChanges,
                    as_of: date, now: datetime) -> UpdateResult:
     """Apply the changes, check the bounds again and return every date that moved.
 
     R-DRF-SHIFT: a start moved more than 2 months after the accord raises an alert.
     """
     _require_open(dossier)
-    unknown = set(changes) - set(UPDATABLE)
-    assert not unknown, f"not updatable: {unknown}"
     before = compute_timeline(facts_of(dossier), as_of)
     old = _describe(dossier)
-    if "worker" in changes:
-        worker = str(changes["worker"]).strip()
-        if not worker:
+    if changes.worker is not None:
+        if not changes.worker.strip():
             raise InvalidInput(messages.FIELD_LABELS["worker"], "ne peut pas être vide")
-        dossier.worker = worker
-    if "programme" in changes:
-        programme = changes["programme"]
-        dossier.programme = programme.value if isinstance(programme, Programme) else None
-    if "training_start" in changes:
-        dossier.training_start = changes["training_start"]  # type: ignore[assignment]
-    if "training_end" in changes:
-        dossier.training_end = changes["training_end"]  # type: ignore[assignment]
-    if "training_hours" in changes:
-        dossier.training_minutes = to_minutes(changes["training_hours"])  # type: ignore[arg-type]
-    if "mission_hours" in changes:
-        dossier.mission_minutes = _minutes_or_none(changes["mission_hours"])  # type: ignore[arg-type]
-    if "bilan_hours" in changes:
-        dossier.bilan_minutes = _minutes_or_none(changes["bilan_hours"])  # type: ignore[arg-type]
-    if "owner_email" in changes:
-        owner = staff_by_email(session, str(changes["owner_email"]))
+        dossier.worker = changes.worker.strip()
+    if changes.programme is not None:
+        dossier.programme = (changes.programme.value if isinstance(changes.programme, Programme)
+                             else None)
+    if changes.training_start is not None:
+        dossier.training_start = changes.training_start
+    if changes.training_end is not None:
+        dossier.training_end = changes.training_end
+    if changes.training_hours is not None:
+        dossier.training_minutes = to_minutes(changes.training_hours)
+    if changes.mission_hours is not None:
+        dossier.mission_minutes = to_minutes(changes.mission_hours)
+    if changes.bilan_hours is not None:
+        dossier.bilan_minutes = to_minutes(changes.bilan_hours)
+    if changes.owner_email is not None:
+        owner = staff_by_email(session, changes.owner_email)
         if owner.agency_id != dossier.agency_id:
             raise InvalidInput(messages.FIELD_LABELS["owner"],
                                f"{owner.name} n'appartient pas à l'agence « {dossier.agency.name} »")
         dossier.owner = owner
-    if "eligibility" in changes:
-        check_eligibility(Kind(dossier.kind), changes["eligibility"])  # type: ignore[arg-type]
-        dossier.eligibility = changes["eligibility"]  # type: ignore[assignment]
-    if "in_user_company" in changes:
-        dossier.in_user_company = bool(changes["in_user_company"])
-    if "afest" in changes:
-        dossier.afest = bool(changes["afest"])
-    if "hourly_cost" in changes:
-        _check_cost(changes["hourly_cost"])  # type: ignore[arg-type]
-        dossier.hourly_cost_cents = _cents_or_none(changes["hourly_cost"])  # type: ignore[arg-type]
+    if changes.eligibility is not None:
+        check_eligibility(Kind(dossier.kind), changes.eligibility)
+        dossier.eligibility = changes.eligibility
+    if changes.in_user_company is not None:
+        dossier.in_user_company = changes.in_user_company
+    if changes.afest is not None:
+        dossier.afest = changes.afest
+    if changes.hourly_cost is not None:
+        _check_cost(changes.hourly_cost)
+        dossier.hourly_cost_cents = _cents_or_none(changes.hourly_cost)
     check_dossier(
         Kind(dossier.kind), dossier.training_start, dossier.training_end,
         from_minutes(dossier.training_minutes), rules_of(dossier.rules),
