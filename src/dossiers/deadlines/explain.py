@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from dossiers import messages
 from dossiers.deadlines.engine import current_accord
-from dossiers.deadlines.facts import DossierFacts, EventKind, Kind
+from dossiers.deadlines.facts import DossierFacts, Kind
 from dossiers.deadlines.funding import estimate, trial_days
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import Figure

@@ -6,12 +6,11 @@ overdue steps of `list --overdue --json` for the same day.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dossiers import messages
 from dossiers.deadlines.timeline import Status, Step, Timeline

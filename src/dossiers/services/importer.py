@@ -95,7 +95,7 @@ def read_rows(path: Path) -> list[Row]:
             continue
         if len(cells) > len(headers):
             raise InvalidInput("FICHIER.csv", f"ligne {number} : plus de valeurs que de colonnes")
-        rows.append((number, {h: c.strip() for h, c in zip(headers, cells) if h}))
+        rows.append((number, {h: c.strip() for h, c in zip(headers, cells, strict=False) if h}))
     return rows
 
 
