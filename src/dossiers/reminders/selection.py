@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dossiers.deadlines.business_days import business_days_between
+from dossiers.deadlines.business_days import add_business_days
 from dossiers.deadlines.timeline import Status, Step, Timeline
 
 ACTIONABLE = frozenset({"drf", "contract", "positioning_assessment", "car_request",
@@ -153,8 +153,10 @@ def select_digests(
                 continue
             add(dossier.owner, dossier, item)
             if item.reason == Reason.OVERDUE and step.due is not None:
-                late = business_days_between(step.due + timedelta(days=1), day, dossier.zone)
-                if late > policy.escalation_days:
+                # More than N jours ouvrés late: the (N+1)th jour ouvré after the due date
+                # has come.
+                escalate_on = add_business_days(step.due, policy.escalation_days + 1, dossier.zone)
+                if escalate_on <= day:
                     for manager in dossier.managers:
                         add(manager, dossier, Item(step, item.reason, item.days_late, True))
     digests = [builder.digest() for builder in builders.values()]
