@@ -11,7 +11,10 @@ from dossiers.deadlines.timeline import Alert, Status, Step, Timeline
 from dossiers.parsing import from_minutes
 
 if TYPE_CHECKING:
-    from dossiers.store.models import Dossier
+    from dossiers.store.models import Dossier as DossierRow
+    from dossiers.store.records import DossierRecord
+
+    Dossier = DossierRow | DossierRecord
 
 
 def _iso(day: date | None) -> str | None:

@@ -16,7 +16,10 @@ from dossiers import messages
 from dossiers.deadlines.timeline import Status, Step, Timeline
 
 if TYPE_CHECKING:
-    from dossiers.store.models import Dossier
+    from dossiers.store.models import Dossier as DossierRow
+    from dossiers.store.records import DossierRecord
+
+    Dossier = DossierRow | DossierRecord
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from fractions import Fraction
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from dossiers import messages
 from dossiers.deadlines.documents import checklist
@@ -24,14 +24,11 @@ from dossiers.deadlines.timeline import Alert, Status, Timeline
 from dossiers.errors import InvalidInput, NotFound
 from dossiers.parsing import from_minutes, to_minutes
 from dossiers.services.network import agency_named, staff_by_email
-from dossiers.store.models import (
-    Agency, Change, Document, Dossier, Event, Incident, Mission, Staff,
-)
+from dossiers.store.models import Change, Document, Dossier, Event, Incident, Mission
+from dossiers.store.records import DossierRecord, dossier_query, stream_dossiers
 
 DayInZone = Callable[[str], date]
 """Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
-
-STREAM_BATCH = 2000
 
 CLOSING_EVENTS = {EventKind.CLOSE: "closed", EventKind.ABANDON: "abandoned"}
 
@@ -151,7 +148,7 @@ def find_dossier(session: Session, ident: str) -> Dossier:
     return dossier
 
 
-def facts_of(dossier: Dossier) -> DossierFacts:
+def facts_of(dossier: Dossier | DossierRecord) -> DossierFacts:
     agency = dossier.agency
     return DossierFacts(
         kind=Kind(dossier.kind),
@@ -181,7 +178,7 @@ def facts_of(dossier: Dossier) -> DossierFacts:
     )
 
 
-def timeline_of(dossier: Dossier, day_in: DayInZone) -> Timeline:
+def timeline_of(dossier: Dossier | DossierRecord, day_in: DayInZone) -> Timeline:
     return compute_timeline(facts_of(dossier), day_in(dossier.agency.zone))
 
 
@@ -391,16 +388,10 @@ class ListFilter:
 
 
 def list_dossiers(session: Session, day_in: DayInZone,
-                  where: ListFilter = ListFilter()) -> Iterator[tuple[Dossier, Timeline]]:
-    """Dossiers with their timelines, by agency, owner and reference."""
-    query = (
-        select(Dossier)
-        .join(Dossier.agency)
-        .join(Dossier.owner)
-        .options(selectinload(Dossier.events), selectinload(Dossier.missions),
-             selectinload(Dossier.incidents), selectinload(Dossier.documents))
-        .order_by(Agency.name, Staff.name, Dossier.reference)
-    )
+                  where: ListFilter = ListFilter()) -> Iterator[tuple[DossierRecord, Timeline]]:
+    """Dossiers with their timelines, by agency, owner and reference, streamed in batches
+    so that memory stays flat however many dossiers there are."""
+    query = dossier_query()
     if not where.include_closed:
         query = query.where(Dossier.state == "open")
     if where.kind is not None:
@@ -409,8 +400,7 @@ def list_dossiers(session: Session, day_in: DayInZone,
         query = query.where(Dossier.agency_id == agency_named(session, where.agency_name).id)
     if where.owner_email:
         query = query.where(Dossier.owner_id == staff_by_email(session, where.owner_email).id)
-    # Streamed in batches: memory stays flat however many dossiers there are.
-    for dossier in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
+    for dossier in stream_dossiers(session, query):
         timeline = timeline_of(dossier, day_in)
         if where.overdue and not timeline.overdue:
             continue

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import Engine, and_, func, or_, select, text, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from dossiers.mail.compose import build_message, new_message_id, sender_address
 from dossiers.mail.transports import (
@@ -22,12 +22,11 @@ from dossiers.mail.transports import (
 )
 from dossiers.reminders.selection import Digest, DossierState, Person, Policy, select_digests
 from dossiers.errors import InvalidInput
-from dossiers.services.dossiers import STREAM_BATCH, log_change, timeline_of
+from dossiers.services.dossiers import log_change, timeline_of
 from dossiers.settings import Settings
 from dossiers.store.database import transaction
-from dossiers.store.models import (
-    Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze, Staff,
-)
+from dossiers.store.models import Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze
+from dossiers.store.records import dossier_query, managers_by_agency, stream_dossiers
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
@@ -39,18 +38,13 @@ def policy_of(settings: Settings) -> Policy:
 
 def dossier_states(session: Session, day: date) -> Iterator[DossierState]:
     """Open dossiers with their timelines on `day`, their owner and their agency's managers."""
-    managers: dict[int, list[Person]] = {}
-    for person in session.scalars(select(Staff).where(Staff.role == "manager").order_by(Staff.name)):
-        managers.setdefault(person.agency_id, []).append(Person(person.email, person.name))
-    query = (select(Dossier).where(Dossier.state == "open")
-             .options(selectinload(Dossier.events), selectinload(Dossier.missions),
-                      selectinload(Dossier.incidents), selectinload(Dossier.documents))
-             .order_by(Dossier.id))
-    for dossier in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
+    managers = {agency: tuple(Person(m.email, m.name) for m in people)
+                for agency, people in managers_by_agency(session).items()}
+    for dossier in stream_dossiers(session, dossier_query().where(Dossier.state == "open")):
         yield DossierState(
             id=dossier.id, reference=dossier.reference, worker=dossier.worker, kind=dossier.kind,
             zone=dossier.agency.zone, owner=Person(dossier.owner.email, dossier.owner.name),
-            managers=tuple(managers.get(dossier.agency_id, ())),
+            managers=managers.get(dossier.agency_id, ()),
             timeline=timeline_of(dossier, lambda _zone: day),
         )
 

@@ -1,0 +1,160 @@
+"""A light, read-only copy of dossiers for the commands that look at every one of them
+(`list`, `report`, `remind`): plain rows streamed in batches, no ORM objects.
+
+The records have the attribute names of the models, so `facts_of` and the views read
+either. `show` and the writing commands keep the ORM.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from dossiers.store.models import Agency, Document, Dossier, Event, Incident, Mission, Staff
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class AgencyRecord:
+    id: int
+    name: str
+    zone: str
+    headcount: int | None
+    prism_member: bool
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    id: int
+    name: str
+    email: str
+    role: str
+    agency_id: int
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    kind: str
+    occurred_on: date
+
+
+@dataclass(frozen=True)
+class MissionRecord:
+    start: date
+    end: date
+    worked_minutes: int
+    holiday_minutes: int
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    kind: str
+    occurred_on: date
+    document_on: date | None
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    code: str
+    received_on: date
+
+
+@dataclass(frozen=True)
+class DossierRecord:
+    id: int
+    reference: str
+    kind: str
+    worker: str
+    contract_type: str
+    programme: str | None
+    training_start: date
+    training_end: date
+    training_minutes: int
+    mission_minutes: int | None
+    bilan_minutes: int | None
+    rules: str
+    state: str
+    eligibility: str | None
+    in_user_company: bool
+    afest: bool
+    hourly_cost_cents: int | None
+    agency_id: int
+    agency: AgencyRecord
+    owner: StaffRecord
+    events: tuple[EventRecord, ...]
+    missions: tuple[MissionRecord, ...]
+    incidents: tuple[IncidentRecord, ...]
+    documents: tuple[DocumentRecord, ...]
+
+
+DOSSIER_COLUMNS = (
+    Dossier.id, Dossier.reference, Dossier.kind, Dossier.worker, Dossier.contract_type,
+    Dossier.programme, Dossier.training_start, Dossier.training_end, Dossier.training_minutes,
+    Dossier.mission_minutes, Dossier.bilan_minutes, Dossier.rules, Dossier.state,
+    Dossier.eligibility, Dossier.in_user_company, Dossier.afest, Dossier.hourly_cost_cents,
+    Dossier.agency_id, Dossier.owner_id,
+)
+
+
+def dossier_query() -> Select[Any]:
+    """The dossier columns, ordered by agency, owner and reference; callers add filters."""
+    return (select(*DOSSIER_COLUMNS).join(Agency, Dossier.agency_id == Agency.id)
+            .join(Staff, Dossier.owner_id == Staff.id)
+            .order_by(Agency.name, Staff.name, Dossier.reference))
+
+
+def _children(session: Session, ids: list[int]) -> dict[str, dict[int, list[Any]]]:
+    found: dict[str, dict[int, list[Any]]] = {name: defaultdict(list) for name in
+                                              ("events", "missions", "incidents", "documents")}
+    for row in session.execute(select(Event.dossier_id, Event.kind, Event.occurred_on)
+                               .where(Event.dossier_id.in_(ids)).order_by(Event.id)):
+        found["events"][row[0]].append(EventRecord(row[1], row[2]))
+    for row in session.execute(select(Mission.dossier_id, Mission.start, Mission.end,
+                                      Mission.worked_minutes, Mission.holiday_minutes)
+                               .where(Mission.dossier_id.in_(ids)).order_by(Mission.start)):
+        found["missions"][row[0]].append(MissionRecord(row[1], row[2], row[3], row[4]))
+    for row in session.execute(select(Incident.dossier_id, Incident.kind, Incident.occurred_on,
+                                      Incident.document_on)
+                               .where(Incident.dossier_id.in_(ids)).order_by(Incident.id)):
+        found["incidents"][row[0]].append(IncidentRecord(row[1], row[2], row[3]))
+    for row in session.execute(select(Document.dossier_id, Document.code, Document.received_on)
+                               .where(Document.dossier_id.in_(ids)).order_by(Document.id)):
+        found["documents"][row[0]].append(DocumentRecord(row[1], row[2]))
+    return found
+
+
+def stream_dossiers(session: Session, query: Select[Any]) -> Iterator[DossierRecord]:
+    """The dossiers of `query` (built on dossier_query), batch by batch."""
+    agencies = {a.id: AgencyRecord(a.id, a.name, a.zone, a.headcount, a.prism_member)
+                for a in session.execute(select(Agency.id, Agency.name, Agency.zone,
+                                                Agency.headcount, Agency.prism_member))}
+    staff = {s.id: StaffRecord(s.id, s.name, s.email, s.role, s.agency_id)
+             for s in session.execute(select(Staff.id, Staff.name, Staff.email, Staff.role,
+                                             Staff.agency_id))}
+    result = session.execute(query.execution_options(yield_per=BATCH))
+    for batch in result.partitions():
+        children = _children(session, [row.id for row in batch])
+        for row in batch:
+            yield DossierRecord(
+                *row[:-1], agency=agencies[row.agency_id], owner=staff[row.owner_id],
+                events=tuple(children["events"].get(row.id, ())),
+                missions=tuple(children["missions"].get(row.id, ())),
+                incidents=tuple(children["incidents"].get(row.id, ())),
+                documents=tuple(children["documents"].get(row.id, ())),
+            )
+
+
+def managers_by_agency(session: Session) -> dict[int, list[StaffRecord]]:
+    managers: dict[int, list[StaffRecord]] = defaultdict(list)
+    for s in session.execute(select(Staff.id, Staff.name, Staff.email, Staff.role,
+                                    Staff.agency_id).where(Staff.role == "manager")
+                             .order_by(Staff.name)):
+        managers[s.agency_id].append(StaffRecord(s.id, s.name, s.email, s.role, s.agency_id))
+    return managers
