@@ -826,14 +826,15 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     settings = app.settings()
     day = as_of or day_in_zone(None)(DEFAULT_ZONE)
     if dry_run:
+        count = 0
         with app.transaction(write=False) as session:
-            previews = preview_day(session, day, settings, utc_now())
-        for message in previews:
-            text = message.get_body(("plain",))
-            click.echo(f"À : {message['To']}\nObjet : {message['Subject']}\n")
-            click.echo((text.get_content() if text else "").rstrip("\n") + "\n")
+            for message in preview_day(session, day, settings, utc_now()):
+                count += 1
+                text = message.get_body(("plain",))
+                click.echo(f"À : {message['To']}\nObjet : {message['Subject']}\n")
+                click.echo((text.get_content() if text else "").rstrip("\n") + "\n")
         click.echo(f"Simulation du {messages.short_date(day)} : "
-                   f"{messages.plural(len(previews), 'message')} à envoyer, rien n'est enregistré.")
+                   f"{messages.plural(count, 'message')} à envoyer, rien n'est enregistré.")
         return
     chosen = _transport(settings, transport or settings.mail.transport, outbox_dir)
     with app.transaction() as session:

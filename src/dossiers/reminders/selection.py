@@ -8,8 +8,8 @@ times and openings crossed since the last run are caught up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dossiers.deadlines.business_days import add_business_days
@@ -49,6 +49,7 @@ class DossierState:
     reference: str
     worker: str
     kind: str
+    agency_id: int
     zone: str
     owner: Person
     managers: tuple[Person, ...]
@@ -96,27 +97,33 @@ class Digest:
                    if item.reason == Reason.OVERDUE)
 
 
+ORDER = {Reason.OVERDUE: 0, Reason.AKTO_LATE: 1, Reason.AT_RISK: 2, Reason.DUE: 3,
+         Reason.OPENED: 4}
+
+
 @dataclass
 class _Builder:
+    """One recipient's digest as it fills; it keeps what the message shows, not the
+    dossiers' timelines, so that memory follows the number of reminders."""
+
     recipient: Person
-    groups: dict[int, tuple[DossierState, list[Item]]] = field(default_factory=dict)
+    groups: dict[int, DossierItems] = field(default_factory=dict)
 
     def add(self, dossier: DossierState, item: Item) -> None:
-        _, items = self.groups.setdefault(dossier.id, (dossier, []))
-        if all(existing.step.code != item.step.code for existing in items):
-            items.append(item)
-
-    def digest(self) -> Digest:
-        order = {Reason.OVERDUE: 0, Reason.AKTO_LATE: 1, Reason.AT_RISK: 2, Reason.DUE: 3,
-                 Reason.OPENED: 4}
-        groups = []
-        for dossier, items in self.groups.values():
-            items.sort(key=lambda i: (order[i.reason], i.step.due or date.max))
+        group = self.groups.get(dossier.id)
+        if group is None:
             alerts = tuple(f"{a.message} ({a.rule})" for a in dossier.timeline.alerts
                            if a.code in REMINDED_ALERTS)
-            groups.append(DossierItems(dossier.id, dossier.reference, dossier.worker,
-                                       dossier.kind, dossier.owner.name, tuple(items), alerts))
-        groups.sort(key=lambda g: (order[g.items[0].reason], g.items[0].step.due or date.max,
+            group = DossierItems(dossier.id, dossier.reference, dossier.worker, dossier.kind,
+                                 dossier.owner.name, (), alerts)
+        if all(existing.step.code != item.step.code for existing in group.items):
+            self.groups[dossier.id] = replace(group, items=group.items + (item,))
+
+    def digest(self) -> Digest:
+        groups = [replace(group, items=tuple(sorted(
+                      group.items, key=lambda i: (ORDER[i.reason], i.step.due or date.max))))
+                  for group in self.groups.values()]
+        groups.sort(key=lambda g: (ORDER[g.items[0].reason], g.items[0].step.due or date.max,
                                    g.reference))
         return Digest(self.recipient, tuple(groups))
 
@@ -128,13 +135,21 @@ def select_digests(
     policy: Policy,
     last_reminded: Mapping[tuple[int, str, str], date],
     snoozed_until: Mapping[tuple[int, str], date],
-) -> list[Digest]:
+) -> Iterator[Digest]:
     """The digests of `day`; `since` is the last day already handled (day − 1 normally).
 
     `last_reminded[(dossier_id, step, email)]` is the last day that step was in that
     person's digest; `snoozed_until[(dossier_id, step)]` silences a step up to that day.
+    Dossiers come grouped by agency (owners and managers belong to the dossier's agency),
+    so each agency's digests are given as soon as its last dossier is read.
     """
     builders: dict[str, _Builder] = {}
+    agency: int | None = None
+
+    def flush() -> Iterator[Digest]:
+        digests = [builder.digest() for builder in builders.values()]
+        builders.clear()
+        yield from sorted((d for d in digests if d.count), key=lambda d: d.recipient.email)
 
     def add(person: Person, dossier: DossierState, item: Item) -> None:
         if item.reason in REPEATING:
@@ -144,6 +159,9 @@ def select_digests(
         builders.setdefault(person.email, _Builder(person)).add(dossier, item)
 
     for dossier in dossiers:
+        if dossier.agency_id != agency:
+            yield from flush()
+            agency = dossier.agency_id
         for step in dossier.timeline.steps:
             until = snoozed_until.get((dossier.id, step.code))
             if until is not None and day <= until:
@@ -159,8 +177,7 @@ def select_digests(
                 if escalate_on <= day:
                     for manager in dossier.managers:
                         add(manager, dossier, Item(step, item.reason, item.days_late, True))
-    digests = [builder.digest() for builder in builders.values()]
-    return sorted((d for d in digests if d.count), key=lambda d: d.recipient.email)
+    yield from flush()
 
 
 def _item_for(step: Step, day: date, since: date, policy: Policy,

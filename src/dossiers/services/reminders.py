@@ -43,13 +43,14 @@ def dossier_states(session: Session, day: date) -> Iterator[DossierState]:
     for dossier in stream_dossiers(session, dossier_query().where(Dossier.state == "open")):
         yield DossierState(
             id=dossier.id, reference=dossier.reference, worker=dossier.worker, kind=dossier.kind,
-            zone=dossier.agency.zone, owner=Person(dossier.owner.email, dossier.owner.name),
+            agency_id=dossier.agency_id, zone=dossier.agency.zone,
+            owner=Person(dossier.owner.email, dossier.owner.name),
             managers=managers.get(dossier.agency_id, ()),
             timeline=timeline_of(dossier, lambda _zone: day),
         )
 
 
-def _digests(session: Session, day: date, settings: Settings) -> list[Digest]:
+def _digests(session: Session, day: date, settings: Settings) -> Iterator[Digest]:
     since = session.scalar(select(func.max(ReminderRun.day)).where(ReminderRun.day < day))
     reminded = session.execute(
         select(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient,
@@ -62,10 +63,12 @@ def _digests(session: Session, day: date, settings: Settings) -> list[Digest]:
         select(Snooze.dossier_id, Snooze.step, func.max(Snooze.until))
         .group_by(Snooze.dossier_id, Snooze.step)
     )
+    # Read both before the dossiers stream: the rows would otherwise be consumed lazily.
+    last_reminded = {(d, s, r): last for d, s, r, last in reminded}
+    snoozed = {(d, s): until for d, s, until in snoozes}
     return select_digests(
         dossier_states(session, day), day, since or day - timedelta(days=1), policy_of(settings),
-        {(d, s, r): last for d, s, r, last in reminded},
-        {(d, s): until for d, s, until in snoozes},
+        last_reminded, snoozed,
     )
 
 
@@ -112,12 +115,13 @@ def compose_day(session: Session, day: date, settings: Settings, now: datetime) 
     return Composed(created, already)
 
 
-def preview_day(session: Session, day: date, settings: Settings, now: datetime) -> list[EmailMessage]:
+def preview_day(session: Session, day: date, settings: Settings,
+                now: datetime) -> Iterator[EmailMessage]:
     """`--dry-run`: the day's digests as they would be sent; nothing is recorded."""
     sender = sender_address(settings.mail.from_)
-    return [build_message(digest, day, sender, new_message_id(sender, day), now,
-                          settings.mail.templates)
-            for digest in _digests(session, day, settings)]
+    for digest in _digests(session, day, settings):
+        yield build_message(digest, day, sender, new_message_id(sender, day), now,
+                            settings.mail.templates)
 
 
 @dataclass
