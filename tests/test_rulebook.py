@@ -4,6 +4,7 @@ funding, trial period, explanations."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
@@ -164,6 +165,13 @@ def test_a_car_request_needs_the_pole_reconversion_opinion() -> None:
     request = compute_timeline(car, date(2027, 1, 5)).step("car_request")
     assert request is not None and request.missing == ("avis-pole-reconversion",)
     assert not request.status.is_finished
+    after = replace(car, documents={"avis-pole-reconversion": date(2027, 1, 5)})
+    timeline = compute_timeline(after, date(2027, 1, 6))
+    assert [(a.code, a.rule) for a in timeline.alerts] == [("pole_opinion_late", "R-CAR-ELIG")]
+    before = replace(car, documents={"avis-pole-reconversion": date(2026, 12, 20)})
+    timeline = compute_timeline(before, date(2027, 1, 6))
+    step = timeline.step("car_request")
+    assert timeline.alerts == () and step is not None and step.status is Status.DONE
 
 
 # R-CIPI-FUND, R-CDPI-FUND, R-SURCOUT, R-CDPI-TRIAL.

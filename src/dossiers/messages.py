@@ -195,6 +195,11 @@ def alert_mission_at_risk(remaining: Fraction, days: int, pace: Fraction) -> str
             f"plus que ce que permet un rythme de {hours(pace)} par semaine")
 
 
+def alert_pole_opinion_late(opinion: date, request: date) -> str:
+    return (f"L'avis du pôle reconversion ({short_date(opinion)}) est postérieur à la demande de "
+            f"CAR ({short_date(request)}) : il doit la précéder")
+
+
 ALERT_INCIDENT_UNPROVEN = ("Incident de mission enregistré sans justificatif : le récupérer, "
                            "sinon le forfait ne sera pas versé")
 ALERT_FLAT_RATE_LOST = ("Obligation de mission non tenue et non justifiée : forfait non versé "

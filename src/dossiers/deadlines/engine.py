@@ -20,6 +20,7 @@ from dossiers.deadlines.timeline import (
 )
 
 DEFAULT_DUE_SOON_DAYS = 7
+POLE_OPINION = "avis-pole-reconversion"
 
 
 def compute_timeline(
@@ -198,6 +199,11 @@ class _TimelineBuilder:
         due = figure.value.before(self.facts.training_start, self.zone)
         done_on = self.facts.last(EventKind.CAR_REQUEST_SUBMITTED)
         self._add("car_request", None, due, done_on, figure.rule)
+        # R-CAR-ELIG: the pôle reconversion's opinion is mandatory before the request.
+        opinion = self.facts.documents.get(POLE_OPINION)
+        if done_on is not None and opinion is not None and opinion > done_on:
+            self.alerts.append(Alert("pole_opinion_late", "R-CAR-ELIG",
+                                     messages.alert_pole_opinion_late(opinion, done_on)))
 
     # The mission obligation of the three kinds.
 
