@@ -130,6 +130,11 @@ def hours(value: Fraction) -> str:
     return f"{whole} h {rest:02d} min" if rest else f"{whole} h"
 
 
+def euros(amount: Fraction) -> str:
+    """« 2 380,00 € »."""
+    return f"{float(amount):,.2f} €".replace(",", " ").replace(".", ",")
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """« 1 point », « 3 points »."""
     word = singular if count == 1 else (plural_form or singular + "s")

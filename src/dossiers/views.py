@@ -185,13 +185,8 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
         funding=funding,
         STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS,
         INCIDENT_LABELS=messages.INCIDENT_LABELS,
-        euros=euros,
+        euros=messages.euros,
     ).rstrip("\n")
-
-
-def euros(amount: Any) -> str:
-    """« 2 380,00 € »."""
-    return f"{float(amount):,.2f} €".replace(",", " ").replace(".", ",")
 
 
 def next_step(timeline: Timeline) -> Step | None:

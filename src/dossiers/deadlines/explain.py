@@ -28,10 +28,6 @@ def _shift(result: date, anchor: date, anchor_name: str, sign: str, figure: Figu
             f"{_period(figure.value)} {_cite(figure)}")
 
 
-def _euros(amount: Fraction) -> str:
-    return f"{float(amount):,.2f} €".replace(",", " ").replace(".", ",")
-
-
 def explain(facts: DossierFacts, timeline: Timeline,
             cdpi_rate: Fraction | None = None) -> list[tuple[str, str]]:
     """(subject, explanation) pairs, in the order of the steps."""
@@ -115,13 +111,14 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
     if funding.rate is None or funding.amount is None:
         return [("Forfait", "taux non connu : aucun chiffre dans les sources, à régler dans la "
                  f"configuration ([funding] cdpi_hourly_rate) {_cite(funding.rate_figure)}")]
-    lines = [("Forfait", f"{_euros(funding.amount)} HT = {messages.hours(funding.hours)} "
-              f"(formation et bilans) × {_euros(funding.rate)}/h {_cite(funding.rate_figure)}")]
+    lines = [("Forfait", f"{messages.euros(funding.amount)} HT = {messages.hours(funding.hours)} "
+              f"(formation et bilans) × {messages.euros(funding.rate)}/h {_cite(funding.rate_figure)}")]
     if funding.surcout_per_hour is not None and facts.hourly_cost is not None:
         assert funding.surcout_total is not None
-        lines.append(("Surcoût", f"{_euros(funding.surcout_per_hour)}/h = "
-                      f"{_euros(facts.hourly_cost)}/h (coût) − {_euros(funding.rate)}/h (forfait) ; "
-                      f"{_euros(funding.surcout_total)} sur {messages.hours(facts.training_hours)} "
+        euros = messages.euros
+        lines.append(("Surcoût", f"{euros(funding.surcout_per_hour)}/h = "
+                      f"{euros(facts.hourly_cost)}/h (coût) − {euros(funding.rate)}/h (forfait) ; "
+                      f"{euros(funding.surcout_total)} sur {messages.hours(facts.training_hours)} "
                       "(R-SURCOUT, 001 : « le surcoût du contrat sera de 36-17 = 19€/ H »)"))
     return lines
 
