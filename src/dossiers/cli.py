@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -970,7 +971,7 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
             as_of: date | None) -> None:
     from dossiers.deadlines.facts import Kind
     from dossiers.reports import formats
-    from dossiers.reports.rows import overdue_report, upcoming_report
+    from dossiers.reports.rows import Report, report_rows
     from dossiers.services.dossiers import ListFilter, list_dossiers
 
     if output_format == "pdf" and not output:
@@ -978,38 +979,65 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
     day = as_of or day_in_zone(None)(DEFAULT_ZONE)
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
                        owner_email=owner, overdue=kind_of_report == "overdue")
+    heading = Report(kind_of_report, day, within, ())
+    count = 0
     with app.transaction(write=False) as session:
-        rows = list_dossiers(session, day_in_zone(day), where)
-        built = (overdue_report(rows, day) if kind_of_report == "overdue"
-                 else upcoming_report(rows, day, within or 0))
+        rows = report_rows(kind_of_report, list_dossiers(session, day_in_zone(day), where), day,
+                           within)
+        if output_format in ("csv", "json"):
+            # Written as the rows come: memory stays flat however long the report is.
+            def counted() -> Iterator[Any]:
+                nonlocal count
+                for row in rows:
+                    count += 1
+                    yield row
+
+            chunks = (formats.csv_chunks(heading, counted()) if output_format == "csv"
+                      else formats.json_chunks(counted()))
+            _write_report(chunks, output)
+        else:
+            built = Report(kind_of_report, day, within, tuple(rows))
+            count = len(built.rows)
+    if output_format not in ("csv", "json"):
+        _write_report(iter([_render_report(app, built, output_format, agency_name, owner,
+                                           kind)]), output)
+    if output:
+        click.echo(f"Rapport écrit dans {output} ({messages.plural(count, 'ligne')}).")
+
+
+def _render_report(app: App, built: Any, output_format: str, agency_name: str | None,
+                   owner: str | None, kind: str | None) -> bytes:
+    from dossiers.reports import formats
+
+    if output_format == "table":
+        return (formats.as_table(built) + "\n").encode("utf-8")
     scope = " · ".join(part for part in (
         f"agence {agency_name}" if agency_name else "toutes les agences",
         f"responsable {owner}" if owner else "",
         messages.KIND_LABELS[kind] if kind else "",
     ) if part)
-    data: str | bytes
-    if output_format == "table":
-        data = formats.as_table(built) + "\n"
-    elif output_format == "csv":
-        data = formats.as_csv(built)
-    elif output_format == "json":
-        data = formats.as_json(built) + "\n"
-    else:
-        data = formats.as_html(built, scope, app.settings().mail.templates)
-        if output_format == "pdf":
-            try:
-                data = formats.as_pdf(data)
-            except formats.PdfUnavailable as error:
-                fail(str(error), 1)
-    if output:
-        try:
-            if isinstance(data, bytes):
-                Path(output).write_bytes(data)
-            else:
-                Path(output).write_text(data, encoding="utf-8")
-        except OSError as error:
-            fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
-        click.echo(f"Rapport écrit dans {output} "
-                   f"({messages.plural(len(built.rows), 'ligne')}).")
-    else:
-        click.echo(data, nl=False)
+    html = formats.as_html(built, scope, app.settings().mail.templates)
+    if output_format == "html":
+        return html.encode("utf-8")
+    try:
+        return formats.as_pdf(html)
+    except formats.PdfUnavailable as error:
+        fail(str(error), 1)
+        raise AssertionError("fail() exits") from None
+
+
+def _write_report(chunks: Iterator[bytes], output: str | None) -> None:
+    """To the file, or to standard output."""
+    if not output:
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return
+    try:
+        with open(output, "wb") as target:
+            for chunk in chunks:
+                target.write(chunk)
+    except OSError as error:
+        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")

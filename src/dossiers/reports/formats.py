@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import textwrap
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dossiers import messages
@@ -62,31 +63,60 @@ def _line(cells: Any, widths: tuple[int, ...]) -> str:
                      for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
-def as_csv(report: Report) -> bytes:
-    """UTF-8 with BOM, « ; », one header row, dates JJ/MM/AAAA: opens cleanly in French Excel."""
+def csv_chunks(report: Report, rows: Iterable[ReportRow]) -> Iterator[bytes]:
+    """UTF-8 with BOM, « ; », one header row, dates JJ/MM/AAAA: opens cleanly in French Excel.
+
+    Written row by row from `rows` (`report` gives the title and the empty text).
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+
+    def flush() -> bytes:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text.encode("utf-8")
+
     writer.writerow(CSV_HEADERS)
-    if not report.rows:
-        writer.writerow([report.empty_text] + [""] * (len(CSV_HEADERS) - 1))
-    for row in report.rows:
+    yield "\ufeff".encode() + flush()
+    empty = True
+    for row in rows:
+        empty = False
         writer.writerow([row.agency, row.owner, row.reference, row.worker, row.kind,
                          row.step_label, row.step, messages.short_date(row.due), row.days_late,
                          row.action, row.stake, row.rule])
-    return out.getvalue().encode("utf-8-sig")
+        yield flush()
+    if empty:
+        writer.writerow([report.empty_text] + [""] * (len(CSV_HEADERS) - 1))
+        yield flush()
+
+
+def as_csv(report: Report) -> bytes:
+    return b"".join(csv_chunks(report, report.rows))
+
+
+def _row_json(row: ReportRow) -> dict[str, Any]:
+    return {
+        "agency": row.agency, "owner": row.owner_email, "owner_name": row.owner,
+        "reference": row.reference, "worker": row.worker, "kind": row.kind,
+        "step": row.step, "step_label": row.step_label, "due": row.due.isoformat(),
+        "days_late": row.days_late, "action": row.action, "stake": row.stake or None,
+        "rule": row.rule,
+    }
+
+
+def json_chunks(rows: Iterable[ReportRow]) -> Iterator[bytes]:
+    """A JSON array of rows, written row by row."""
+    first = True
+    for row in rows:
+        text = json.dumps(_row_json(row), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield (("[\n  " if first else ",\n  ") + text).encode("utf-8")
+        first = False
+    yield b"[]\n" if first else b"\n]\n"
 
 
 def as_json(report: Report) -> str:
-    def row_json(row: ReportRow) -> dict[str, Any]:
-        return {
-            "agency": row.agency, "owner": row.owner_email, "owner_name": row.owner,
-            "reference": row.reference, "worker": row.worker, "kind": row.kind,
-            "step": row.step, "step_label": row.step_label, "due": row.due.isoformat(),
-            "days_late": row.days_late, "action": row.action, "stake": row.stake or None,
-            "rule": row.rule,
-        }
-
-    return json.dumps([row_json(row) for row in report.rows], ensure_ascii=False, indent=2)
+    return b"".join(json_chunks(report.rows)).decode("utf-8").rstrip("\n")
 
 
 def as_html(report: Report, scope: str, templates_dir: str | None = None) -> str:

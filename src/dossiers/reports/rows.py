@@ -7,7 +7,7 @@ overdue steps of `list --overdue --json` for the same day.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -99,20 +99,42 @@ def _row(dossier: Dossier, step: Step, as_of: date) -> ReportRow:
     )
 
 
+def report_rows(kind: str, dossiers: Iterable[tuple[Dossier, Timeline]], as_of: date,
+                within: int | None = None) -> Iterator[ReportRow]:
+    """The rows of an "overdue" or "upcoming" report, in report order, as they come.
+
+    Dossiers arrive ordered by agency, owner and reference (as `list` gives them): only
+    one owner's rows are held at a time, to sort them most late (or soonest due) first.
+    """
+    def wanted(step: Step) -> bool:
+        if kind == "overdue":
+            return step.status is Status.OVERDUE
+        return (step.status in (Status.OPEN, Status.DUE_SOON) and step.due is not None
+                and 0 <= (step.due - as_of).days <= (within or 0))
+
+    def order(row: ReportRow) -> tuple[object, ...]:
+        if kind == "overdue":
+            return (-row.days_late, row.reference, row.step)
+        return (row.due, row.reference, row.step)
+
+    group: tuple[str, str] | None = None
+    held: list[ReportRow] = []
+    for dossier, timeline in dossiers:
+        key = (dossier.agency.name, dossier.owner.name)
+        if key != group:
+            yield from sorted(held, key=order)
+            group, held = key, []
+        held += [_row(dossier, step, as_of) for step in timeline.steps if wanted(step)]
+    yield from sorted(held, key=order)
+
+
 def overdue_report(dossiers: Iterable[tuple[Dossier, Timeline]], as_of: date) -> Report:
     """Every overdue step; most late first within each agency and owner."""
-    rows = [_row(dossier, step, as_of) for dossier, timeline in dossiers
-            for step in timeline.steps if step.status is Status.OVERDUE]
-    rows.sort(key=lambda r: (r.agency, r.owner, -r.days_late, r.reference, r.step))
-    return Report("overdue", as_of, None, tuple(rows))
+    return Report("overdue", as_of, None, tuple(report_rows("overdue", dossiers, as_of)))
 
 
 def upcoming_report(dossiers: Iterable[tuple[Dossier, Timeline]], as_of: date,
                     within: int) -> Report:
     """Every step still to do whose due date is within `within` days; soonest first."""
-    rows = [_row(dossier, step, as_of) for dossier, timeline in dossiers
-            for step in timeline.steps
-            if step.status in (Status.OPEN, Status.DUE_SOON) and step.due is not None
-            and 0 <= (step.due - as_of).days <= within]
-    rows.sort(key=lambda r: (r.agency, r.owner, r.due, r.reference, r.step))
-    return Report("upcoming", as_of, within, tuple(rows))
+    return Report("upcoming", as_of, within,
+                  tuple(report_rows("upcoming", dossiers, as_of, within)))
