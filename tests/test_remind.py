@@ -374,3 +374,10 @@ def test_a_mission_obligation_at_risk_is_reminded_with_its_alert(
             "(R-CDPI-MISSION)") in text
     assert ("⚠ Obligation de mission menacée : 70 h restantes en 13 jours, plus que ce que "
             "permet un rythme de 35 h par semaine (R-CDPI-MISSION)") in text
+
+
+def test_the_date_header_is_paris_time(network: Dossiers, smtp: SmtpServer) -> None:
+    network.ok(*CDPI)
+    remind(network, "2027-01-08")
+    assert smtp.outbox[0].message["Date"].datetime.utcoffset() in (
+        timedelta(hours=1), timedelta(hours=2))

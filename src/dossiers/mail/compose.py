@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from zoneinfo import ZoneInfo
 
 from dossiers import messages
 from dossiers.errors import InvalidInput
 from dossiers.rendering import render
 from dossiers.reminders.selection import Digest
 
+PARIS = ZoneInfo("Europe/Paris")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f\u2028\u2029\x85]+")
 
 
@@ -51,7 +53,8 @@ def build_message(digest: Digest, day: date, sender: str, message_id: str, now: 
     message["From"] = sender
     message["To"] = formataddr((one_line(digest.recipient.name), one_line(digest.recipient.email)))
     message["Subject"] = subject
-    message["Date"] = format_datetime(now.replace(tzinfo=UTC))
+    # French recipients read Paris time; the file transport names files after this date.
+    message["Date"] = format_datetime(now.replace(tzinfo=UTC).astimezone(PARIS))
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text.rstrip("\n") + "\n")
