@@ -54,6 +54,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the user's own database or configuration."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv("DOSSIERS_DB", raising=False)
 
 

@@ -161,6 +161,11 @@ def cli(ctx: click.Context, db_url: str | None, config_path: str | None) -> None
 
 
 def main() -> None:
+    from dossiers.deadlines.business_days import use_holiday_source
+    from dossiers.holiday_cache import HolidayFileCache, default_cache_folder
+
+    use_holiday_source(HolidayFileCache(
+        default_cache_folder(os.environ.get("XDG_CACHE_HOME"), Path.home())))
     cli.main(prog_name="dossiers")
 
 

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from dateutil.relativedelta import relativedelta
 
 from dossiers.deadlines.zones import zone_named
 
+HolidaySource = Callable[[str, int], frozenset[date]]
+
+
+def holidays_from_package(zone: str, year: int) -> frozenset[date]:
+    """R-CAL-2: the zone's public holidays of a year, from the `holidays` package."""
+    import holidays  # imported on first use: it loads every country (≈ 0.3 s)
+
+    return frozenset(holidays.France(subdiv=zone_named(zone).subdivision, years=year))
+
+
+_source: HolidaySource = holidays_from_package
+
+
+def use_holiday_source(source: HolidaySource) -> None:
+    """Let the application put a cache in front of the package (the dates are the same)."""
+    global _source
+    _source = source
+    _year_holidays.cache_clear()
+    add_business_days.cache_clear()
+
 
 @lru_cache(maxsize=None)
-def _holidays(slug: str) -> holidays.HolidayBase:
-    # The holiday object fills in each year the first time a date of that year is asked.
-    return holidays.France(subdiv=zone_named(slug).subdivision)
+def _year_holidays(zone: str, year: int) -> frozenset[date]:
+    zone_named(zone)  # an unknown zone is an error, not a calendar without holidays
+    return _source(zone, year)
 
 
 def is_holiday(day: date, zone: str) -> bool:
-    return day in _holidays(zone)
+    return day in _year_holidays(zone, day.year)
 
 
 def is_business_day(day: date, zone: str) -> bool:
