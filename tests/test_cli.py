@@ -225,3 +225,43 @@ def test_update_can_set_and_remove_the_programme(network: Dossiers) -> None:
     data = json.loads(network.ok("show", "CDPI-1", "--json"))
     assert data["programme"] is None
     assert "positioning_assessment" not in [s["code"] for s in data["steps"]]
+
+
+def test_an_event_dated_after_today_is_recorded_with_a_warning(network: Dossiers) -> None:
+    """R-CAL-4: a date in the future is most often a typo; say so, keep what was typed."""
+    network.ok(*CDPI)
+    result = network.run("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01",
+                         "--as-of", "2026-11-22")
+    assert result.exit_code == 0
+    assert result.stderr == ("Attention : le 01/12/2026 est après le jour dit (22/11/2026) ; si "
+                             "c'est une erreur de saisie : dossiers cancel CDPI-1 drf-submitted "
+                             "--on 2026-12-01\n")
+    quiet = network.run("record", "CDPI-1", "drf-accord", "--on", "2026-12-02",
+                        "--as-of", "2026-12-02")
+    assert quiet.stderr == ""
+
+
+def test_cancel_takes_back_a_mistaken_event_and_the_history_keeps_it(network: Dossiers) -> None:
+    """R-DRF-WINDOW: the latest DRF counts, so a wrong date must be cancelled, not outvoted."""
+    network.ok(*CDPI)
+    network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-12-10")
+    assert network.ok("cancel", "CDPI-1", "drf-submitted", "--on", "2026-12-10") == (
+        "CDPI-1 : « DRF déposée » du 10/12/2026 annulé.\n")
+    network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
+    data = json.loads(network.ok("show", "CDPI-1", "--json", "--history", "--as-of", "2026-12-02"))
+    assert data["steps"][0]["done_on"] == "2026-12-01"
+    assert ("événement annulé drf-submitted", "2026-12-10", "—") in [
+        (h["what"], h["before"], h["after"]) for h in data["history"]]
+    before = network.dump()
+    missing = network.run("cancel", "CDPI-1", "drf-accord", "--on", "2026-12-02")
+    assert missing.exit_code == 2
+    assert missing.stderr == ("Erreur : --on : aucun événement « drf-accord » le 02/12/2026 dans "
+                              "« CDPI-1 »\n")
+    assert network.dump() == before
+
+
+def test_cancelling_a_closure_reopens_the_dossier(network: Dossiers) -> None:
+    network.ok(*CDPI)
+    network.ok("record", "CDPI-1", "close", "--on", "2026-12-01")
+    network.ok("cancel", "CDPI-1", "close", "--on", "2026-12-01")
+    assert [d["state"] for d in json.loads(network.ok("list", "--json"))] == ["open"]

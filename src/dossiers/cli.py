@@ -408,11 +408,36 @@ def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) 
         record_event(session, dossier, EventKind(event), on, utc_now())
         click.echo(f"{dossier.reference} : {messages.EVENT_LABELS[event]} le "
                    f"{messages.short_date(on)}.")
+        today = day_in_zone(as_of)(dossier.agency.zone)
+        if on > today:
+            click.echo(messages.future_event_warning(dossier.reference, event, on, today),
+                       err=True)
         if dossier.state == "open":
             timeline = timeline_of(dossier, day_in_zone(as_of))
             click.echo("\n" + steps_table(timeline))
             for line in alert_lines(timeline):
                 click.echo(line)
+
+
+@cli.command()
+@click.argument("dossier_id", metavar="ID")
+@click.argument("event", type=EVENT_CHOICE)
+@click.option("--on", "on", type=DATE, required=True, help="Date de l'événement à annuler.")
+@pass_app
+def cancel(app: App, dossier_id: str, event: str, on: date) -> None:
+    """Annule un événement enregistré par erreur (l'historique le garde) ; annuler une
+    clôture rouvre le dossier.
+
+    Exemple : dossiers cancel CDPI-2027-0001 drf-submitted --on 2027-12-01
+    """
+    from dossiers.deadlines.facts import EventKind
+    from dossiers.services.dossiers import cancel_event, find_dossier
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        cancel_event(session, dossier, EventKind(event), on, utc_now())
+        click.echo(f"{dossier.reference} : « {messages.EVENT_LABELS[event]} » du "
+                   f"{messages.short_date(on)} annulé.")
 
 
 @cli.command()

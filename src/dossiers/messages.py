@@ -200,6 +200,12 @@ def alert_mission_at_risk(remaining: Fraction, days: int, pace: Fraction) -> str
             f"plus que ce que permet un rythme de {hours(pace)} par semaine")
 
 
+def future_event_warning(reference: str, event: str, on: date, today: date) -> str:
+    return (f"Attention : le {short_date(on)} est après le jour dit ({short_date(today)}) ; "
+            f"si c'est une erreur de saisie : dossiers cancel {reference} {event} "
+            f"--on {on.isoformat()}")
+
+
 def alert_pole_opinion_late(opinion: date, request: date) -> str:
     return (f"L'avis du pôle reconversion ({short_date(opinion)}) est postérieur à la demande de "
             f"CAR ({short_date(request)}) : il doit la précéder")

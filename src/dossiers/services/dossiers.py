@@ -202,6 +202,30 @@ def record_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
     return event
 
 
+def cancel_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
+                 now: datetime) -> None:
+    """Take back an event entered by mistake; the history keeps what it was. Cancelling a
+    closure reopens the dossier."""
+    if kind in CLOSING_EVENTS:
+        if dossier.state != CLOSING_EVENTS[kind]:
+            raise InvalidInput("EVENT", f"« {dossier.reference} » n'est pas "
+                               f"{messages.STATE_LABELS[CLOSING_EVENTS[kind]]}")
+    else:
+        _require_open(dossier)
+    matches = [e for e in dossier.events if e.kind == kind.value and e.occurred_on == on]
+    if not matches:
+        raise InvalidInput("--on", f"aucun événement « {kind.value} » le "
+                           f"{messages.short_date(on)} dans « {dossier.reference} »")
+    event = matches[-1]
+    dossier.events.remove(event)
+    session.delete(event)
+    if kind in CLOSING_EVENTS:
+        log_change(session, dossier, now, "état", dossier.state, "open")
+        dossier.state = "open"
+    log_change(session, dossier, now, f"événement annulé {kind.value}", on.isoformat(), None)
+    session.flush()
+
+
 def add_mission(session: Session, dossier: Dossier, start: date, end: date,
                 hours_worked: Fraction, holiday_hours: Fraction, now: datetime) -> Mission:
     _require_open(dossier)
