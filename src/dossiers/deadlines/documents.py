@@ -137,7 +137,3 @@ def _applicable(kind: Kind, programme: Programme | None, contract_type: Contract
         rows.append((f"justificatif-{category.code}", category.justificatif, category.step,
                      category.rule, category.destination, category.when, False, True))
     return tuple(rows)
-
-
-def known_codes(facts: DossierFacts) -> list[str]:
-    return [item.code for item in checklist(facts) if not item.implied]
