@@ -48,11 +48,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def today_in(zone: str) -> date:
+    """R-CAL-4: the local date of the zone."""
+    return datetime.now(ZoneInfo(ZONES[zone].time_zone)).date()
+
+
 def day_in_zone(as_of: date | None) -> Callable[[str], date]:
-    """R-CAL-4: today is the local date of the zone, unless --as-of fixes it."""
+    """Today in each zone, unless --as-of fixes the day."""
     if as_of is not None:
         return lambda _zone: as_of
-    return lambda zone: datetime.now(ZoneInfo(ZONES[zone].time_zone)).date()
+    return today_in
 
 
 def default_database_url() -> str:
@@ -660,7 +665,7 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
                                   utc_now())
             click.echo(f"{dossier.reference} : « {label} » reçue.")
             return
-        items = [item for item in checklist(facts_of(dossier))]
+        items = list(checklist(facts_of(dossier)))
     if not items:
         click.echo("Aucune pièce pour ce dossier.")
         return
@@ -750,7 +755,7 @@ def sample(app: App, as_of: date | None) -> None:
     """
     from dossiers.services.sample import load_sample
 
-    day = as_of or day_in_zone(None)(DEFAULT_ZONE)
+    day = as_of or today_in(DEFAULT_ZONE)
     with app.transaction() as session:
         counts = load_sample(session, day, utc_now())
     click.echo(f"Données de démonstration chargées au {messages.short_date(day)} : "
@@ -790,7 +795,7 @@ def plan(kind: str, start: date, end: date, training_hours: Fraction,
     request = PlanRequest(kind=kind, start=start, end=end, training_hours=training_hours,
                           mission_hours=mission_hours, zone=zone, programme=_programme(programme),
                           drf_submitted=drf_submitted, drf_accord=drf_accord, rules=rules)
-    day = as_of or day_in_zone(None)(zone)
+    day = as_of or today_in(zone)
     timeline = plan_timeline(request, day)
     if as_json:
         data = plan_json(kind, zone, rules, timeline)
@@ -855,7 +860,7 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     from dossiers.services.reminders import compose_day, preview_day, send_pending
 
     settings = app.settings()
-    day = as_of or day_in_zone(None)(DEFAULT_ZONE)
+    day = as_of or today_in(DEFAULT_ZONE)
     if dry_run:
         count = 0
         with app.transaction(write=False) as session:
@@ -1006,7 +1011,7 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
 
     if output_format == "pdf" and not output:
         fail("--format pdf : indiquez le fichier à écrire avec -o FICHIER.pdf")
-    day = as_of or day_in_zone(None)(DEFAULT_ZONE)
+    day = as_of or today_in(DEFAULT_ZONE)
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
                        owner_email=owner, overdue=kind_of_report == "overdue")
     heading = Report(kind_of_report, day, within, ())
@@ -1053,7 +1058,6 @@ def _render_report(app: App, built: Any, output_format: str, agency_name: str | 
         return formats.as_pdf(html)
     except formats.PdfUnavailable as error:
         fail(str(error), 1)
-        raise AssertionError("fail() exits") from None
 
 
 def _write_report(chunks: Iterator[bytes], output: str | None) -> None:

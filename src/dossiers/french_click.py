@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -108,7 +108,7 @@ class FrenchGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"Erreur : {message}", err=True)
     sys.exit(code)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dossiers import messages
 from dossiers.deadlines.documents import checklist
 from dossiers.deadlines.bounds import check_dossier, check_event_date, check_event_kind
-from dossiers.deadlines.engine import compute_timeline
+from dossiers.deadlines.engine import compute_timeline, current_accord
 from dossiers.deadlines.facts import (
     Company, ContractType, DossierFacts, Event as EventFact, EventKind, Incident as IncidentFact,
     IncidentKind, Kind, Mission as MissionFact, Programme,
@@ -188,10 +188,8 @@ def record_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
     _require_open(dossier)
     check_event_kind(Kind(dossier.kind), kind)
     facts = facts_of(dossier)
-    submitted = facts.last(EventKind.DRF_SUBMITTED)
-    accord = facts.last(EventKind.DRF_ACCORD)
-    answered = accord if accord is not None and submitted is not None and accord >= submitted else None
-    check_event_date(kind, on, dossier.training_start, submitted, answered)
+    check_event_date(kind, on, dossier.training_start, facts.last(EventKind.DRF_SUBMITTED),
+                     current_accord(facts))
     event = Event(dossier=dossier, kind=kind.value, occurred_on=on, recorded_at=now)
     session.add(event)
     if kind in CLOSING_EVENTS:
