@@ -33,6 +33,8 @@ CASES = {
     "hours not a number": (replaced(OPEN, "--training-hours", "beaucoup"),
                            "--training-hours : nombre d'heures invalide « beaucoup » "
                            "(exemple : 210 ou 46,5)"),
+    "amount not a number": ([*OPEN, "--hourly-cost", "36.555"],
+                            "--hourly-cost : montant invalide « 36.555 » (exemple : 36 ou 36,50)"),
     "unknown kind": (replaced(OPEN, "--kind", "cdd"),
                      "--kind : valeur inconnue « cdd » (valeurs possibles : cipi, cdpi, car)"),
     "unknown zone": (["agency", "add", "Brest", "--zone", "bretagne"],

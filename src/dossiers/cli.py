@@ -22,7 +22,7 @@ import click
 
 from dossiers import messages
 from dossiers.deadlines.zones import DEFAULT_ZONE, ZONES
-from dossiers.french_click import COUNT, DATE, HOURS, ChoiceType, FrenchGroup, fail
+from dossiers.french_click import AMOUNT, COUNT, DATE, HOURS, ChoiceType, FrenchGroup, fail
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -41,7 +41,6 @@ ROLE_CHOICE = ChoiceType(messages.ROLE_LABELS)
 ELIGIBILITY_CHOICE = ChoiceType(messages.ELIGIBILITY_CODES)
 INCIDENT_CHOICE = ChoiceType({code: label for code, (label, _) in
                               messages.INCIDENT_LABELS.items()})
-AMOUNT = HOURS  # euros parse like hours: « 36 », « 36,50 »
 
 
 def utc_now() -> datetime:

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from dossiers.errors import InvalidInput
-from dossiers.parsing import parse_choice, parse_date, parse_hours
+from dossiers.parsing import parse_amount, parse_choice, parse_date, parse_hours
 
 HEADINGS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
 HELP_EXTRAS = (("[required]", "[obligatoire]"), ("[default: ", "[défaut : "),
@@ -161,6 +161,19 @@ class HoursType(click.ParamType):
             self.fail(error.message, param, ctx)
 
 
+class AmountType(click.ParamType):
+    name = "EUROS"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Fraction:
+        if isinstance(value, Fraction):
+            return value
+        try:
+            return parse_amount(_hint(param), str(value))
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
+
+
 class CountType(click.ParamType):
     """A whole number, zero or more."""
 
@@ -194,4 +207,5 @@ class ChoiceType(click.ParamType):
 
 DATE = DateType()
 HOURS = HoursType()
+AMOUNT = AmountType()
 COUNT = CountType()

@@ -41,6 +41,18 @@ def parse_hours(field: str, text: str) -> Fraction:
     return value
 
 
+_AMOUNT = re.compile(r"^\s*(\d+)(?:[.,](\d{1,2}))?\s*(?:€|EUR)?\s*$", re.IGNORECASE)
+
+
+def parse_amount(field: str, text: str) -> Fraction:
+    """« 36 », « 36,50 », « 36.5 € »: euros, to the cent."""
+    match = _AMOUNT.match(text)
+    if not match:
+        raise InvalidInput(field, f"montant invalide « {text} » (exemple : 36 ou 36,50)")
+    cents = match.group(2) or "0"
+    return Fraction(int(match.group(1))) + Fraction(int(cents.ljust(2, "0")), 100)
+
+
 def to_minutes(value: Fraction) -> int:
     minutes = value * 60
     assert minutes.denominator == 1, "hours are parsed to the minute"
