@@ -1,20 +1,26 @@
 # Two commands set everything up on a machine with Python 3.11+ and access to PyPI:
 #   make demo   virtualenv, install, sample network, today's reminders, the overdue report
 #   make test   virtualenv, install with the test tools, the whole test suite
+# Both install the exact, hashed versions of requirements.txt (`make lock` refreshes it).
 PYTHON ?= python3
 VENV ?= .venv
 DEMO_DIR ?= demo
 BIN := $(VENV)/bin
-SOURCES := pyproject.toml $(shell find src -type f -not -name '*.pyc' -not -path '*/__pycache__/*')
+SOURCES := pyproject.toml $(shell find src templates migrations sample_data -type f -not -name '*.pyc' -not -path '*/__pycache__/*')
 
-.PHONY: demo test test-postgres clean
+LOCK := requirements.txt
+
+.PHONY: demo test test-postgres lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# A normal, non-editable install: templates, migrations and sample data must ship in the wheel.
-$(VENV)/.installed: $(BIN)/python $(SOURCES)
-	$(BIN)/python -m pip install -qq --disable-pip-version-check '.[test]'
+# The locked dependencies (hashes checked), then the project itself as a normal, non-editable
+# install built with the locked hatchling: templates, migrations and sample data must ship in
+# the wheel.
+$(VENV)/.installed: $(BIN)/python $(LOCK) $(SOURCES)
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation .
 	touch $@
 
 demo: export DOSSIERS_DB = sqlite:///$(DEMO_DIR)/dossiers.db
@@ -40,5 +46,13 @@ test-postgres: $(VENV)/.installed
 	DOSSIERS_TEST_DB=$$(scripts/test-postgres-server start) $(BIN)/python -m pytest; \
 	status=$$?; scripts/test-postgres-server stop; exit $$status
 
+# Re-resolve every dependency to its newest release allowed by pyproject.toml, with hashes.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -qq --disable-pip-version-check 'pip-tools>=7.4'
+	.venv-lock/bin/pip-compile -q --upgrade --generate-hashes --allow-unsafe --strip-extras \
+	    --no-emit-index-url --no-emit-find-links --all-build-deps \
+	    --extra test --extra pdf --extra postgresql -o $(LOCK) pyproject.toml
+
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) build dist
+	rm -rf $(VENV) .venv-lock $(DEMO_DIR) build dist

@@ -1,4 +1,4 @@
-"""Jinja2 templates shipped in dossiers/templates: strict, with the French formatting filters."""
+"""Jinja2 templates shipped in the package (top-level templates/ of the repository): strict, with the French formatting filters."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The schema, as SQLAlchemy 2 typed declarative models.
 
-The tables are created only by the Alembic migrations in dossiers/migrations.
+The tables are created only by the Alembic migrations (top-level migrations/, shipped as dossiers/migrations).
 Hours are stored as whole minutes so that sums are exact on every database.
 """
 
