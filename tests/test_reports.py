@@ -178,6 +178,26 @@ def test_pdf_needs_weasyprint_and_says_how_to_install_it(
     assert not target.exists()
 
 
+def test_pdf_without_pango_names_the_system_library_and_the_html_way_out(
+    late: Dossiers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A WeasyPrint whose import fails as it does when Pango is missing (OSError from cffi)."""
+    fake = tmp_path / "site" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libpango-1.0-0'\")\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    target = tmp_path / "retards.pdf"
+    result = late.run("report", "overdue", "--as-of", AS_OF, "--format", "pdf", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Erreur : le format pdf demande la bibliothèque système Pango, introuvable (cannot load "
+        "library 'libpango-1.0-0') : sous Debian ou Ubuntu, apt-get install libpango-1.0-0 "
+        "libpangoft2-1.0-0 ; sinon --format html, à imprimer en PDF depuis le navigateur\n")
+    assert not target.exists()
+
+
 def test_pdf_is_the_html_through_weasyprint(late: Dossiers, tmp_path: Path) -> None:
     try:
         import weasyprint  # noqa: F401

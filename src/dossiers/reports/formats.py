@@ -133,7 +133,9 @@ def as_pdf(html: str) -> bytes:
         raise PdfUnavailable("le format pdf demande WeasyPrint : pip install 'dossiers[pdf]' "
                              "(ou pip install weasyprint)") from None
     except OSError as error:
-        raise PdfUnavailable(f"WeasyPrint est installé mais ne trouve pas ses bibliothèques "
-                             f"système (Pango) : {error}") from None
+        raise PdfUnavailable(f"le format pdf demande la bibliothèque système Pango, introuvable "
+                             f"({error}) : sous Debian ou Ubuntu, apt-get install libpango-1.0-0 "
+                             f"libpangoft2-1.0-0 ; sinon --format html, à imprimer en PDF depuis "
+                             f"le navigateur") from None
     return bytes(HTML(string=html).write_pdf())
 
