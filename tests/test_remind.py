@@ -105,12 +105,58 @@ def test_lead_times_are_configurable_per_step(
 
 
 def test_a_window_that_opens_today_is_announced(network: Dossiers, smtp: SmtpServer) -> None:
-    """R-DRF-WINDOW opens 2026-11-11 for a start on 2027-01-11."""
-    network.ok(*CDPI)
-    remind(network, "2026-11-11")
+    """R-DRF-WINDOW opens 2026-11-10 for a start on 2027-01-10 (a Sunday)."""
+    network.ok(*CDPI[:6], "2027-01-10", *CDPI[7:])
+    remind(network, "2026-11-10")
     [received] = smtp.outbox
     assert ("Demande de réservation de financement (DRF) : possible à partir d'aujourd'hui, au "
             "plus tard le jeudi 7 janvier 2027 (R-DRF-WINDOW)") in text_of(received.message)
+
+
+def test_no_digest_on_a_public_holiday_the_next_jour_ouvre_brings_it(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """R-CAL-1: the window opens on 11 November (Armistice): announced on the 12th."""
+    network.ok(*CDPI)
+    assert remind(network, "2026-11-10") == \
+        "Rappels du 10/11/2026 : 0 envoyé(s), 0 en attente, 0 en échec.\n"
+    remind(network, "2026-11-11")
+    assert smtp.outbox == []
+    remind(network, "2026-11-12")
+    [received] = smtp.outbox
+    assert ("Demande de réservation de financement (DRF) : possible depuis le mercredi 11 "
+            "novembre 2026, au plus tard le jeudi 7 janvier 2027 (R-DRF-WINDOW)"
+            ) in text_of(received.message)
+
+
+def test_no_digest_at_the_weekend_monday_brings_what_fell_due(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """R-CAL-1, R-DRF-WINDOW: due Thu 07/01/2027; J-7 falls on Thursday 31/12, but a CIPI
+    due Mon 11/01 has its J-2 on Saturday 09/01: Monday's digest brings it."""
+    network.ok(*CIPI[:6], "2027-01-13", *CIPI[7:])  # DRF due Mon 11/01/2027
+    for day in ("2027-01-08", "2027-01-09", "2027-01-10"):
+        remind(network, day)
+    assert [m.message["Subject"] for m in smtp.outbox] == []
+    remind(network, "2027-01-11")
+    [received] = smtp.outbox
+    assert "échéance aujourd'hui, lundi 11 janvier 2027 (R-DRF-WINDOW)" in text_of(received.message)
+
+
+def test_an_alsace_moselle_agency_gets_nothing_on_good_friday_a_lyon_one_does(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """R-CAL-2: Vendredi saint 26/03/2027 is a holiday in Metz only; both DRF windows open
+    that day (R-DRF-WINDOW, start 26/05/2027)."""
+    for owner, reference in (("lea@example.fr", "LYON-1"), ("julien@example.fr", "METZ-1")):
+        network.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-05-26",
+                   "--end", "2027-07-02", "--training-hours", "210", "--owner", owner,
+                   "--reference", reference)
+    remind(network, "2027-03-26")
+    assert [m.recipients for m in smtp.outbox] == [["lea@example.fr"]]
+    remind(network, "2027-03-29")  # Easter Monday, everywhere
+    remind(network, "2027-03-30")
+    assert [m.recipients for m in smtp.outbox] == [["lea@example.fr"], ["julien@example.fr"]]
 
 
 def test_a_late_akto_answer_suggests_a_follow_up(network: Dossiers, smtp: SmtpServer) -> None:
@@ -144,16 +190,20 @@ def test_an_overdue_step_goes_to_the_managers_after_three_jours_ouvres(
 def test_overdue_reminders_repeat_daily_unless_a_gap_is_set(
     network: Dossiers, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Every jour ouvré (Friday, then Monday), or every N days at least."""
     network.ok(*CDPI)
+    def to_lea() -> int:
+        return sum(m.recipients == ["lea@example.fr"] for m in smtp.outbox)
+
     remind(network, "2027-01-08")
-    remind(network, "2027-01-09")
-    assert len(smtp.outbox) == 2
-    monkeypatch.setenv("DOSSIERS_REMINDERS_MIN_GAP_DAYS", "3")
-    remind(network, "2027-01-10")
     remind(network, "2027-01-11")
-    assert len(smtp.outbox) == 2
+    assert to_lea() == 2
+    monkeypatch.setenv("DOSSIERS_REMINDERS_MIN_GAP_DAYS", "3")
     remind(network, "2027-01-12")
-    assert len(smtp.outbox) == 3
+    remind(network, "2027-01-13")
+    assert to_lea() == 2
+    remind(network, "2027-01-14")
+    assert to_lea() == 3
 
 
 def test_snooze_stops_the_reminders_not_the_overdue_status(
@@ -341,7 +391,7 @@ def test_a_custom_template_folder_overrides_and_a_missing_variable_is_an_error(
 
     environment.cache_clear()
     with pytest.raises(UndefinedError):
-        network.run("remind", "--transport", "smtp", "--as-of", "2027-01-09")
+        network.run("remind", "--transport", "smtp", "--as-of", "2027-01-11")
     environment.cache_clear()
 
 

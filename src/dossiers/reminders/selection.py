@@ -4,6 +4,10 @@ One digest per recipient. The owner gets the steps whose due date reaches a lead
 time, those overdue, late AKTO answers and windows that just opened; a step
 overdue for more than N jours ouvrés also goes to the agency's managers. Lead
 times and openings crossed since the last run are caught up.
+
+Digests go out on jours ouvrés only (R-CAL-1, in the zone of the dossier's agency): nothing
+on Saturdays, Sundays or the zone's public holidays, and the next jour ouvré's digest
+brings what those days crossed.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from dossiers.deadlines.business_days import add_business_days
+from dossiers.deadlines.business_days import add_business_days, is_business_day
 from dossiers.deadlines.timeline import Status, Step, Timeline
 
 ACTIONABLE = frozenset({"drf", "contract", "positioning_assessment", "car_request",
@@ -162,11 +166,15 @@ def select_digests(
         if dossier.agency_id != agency:
             yield from flush()
             agency = dossier.agency_id
+        if not is_business_day(day, dossier.zone):
+            continue  # the agency is closed: the next jour ouvré catches up
+        # What fell on the days off since the zone's last jour ouvré comes today.
+        zone_since = min(since, add_business_days(day, -1, dossier.zone))
         for step in dossier.timeline.steps:
             until = snoozed_until.get((dossier.id, step.code))
             if until is not None and day <= until:
                 continue
-            item = _item_for(step, day, since, policy, dossier.timeline)
+            item = _item_for(step, day, zone_since, policy, dossier.timeline)
             if item is None:
                 continue
             add(dossier.owner, dossier, item)

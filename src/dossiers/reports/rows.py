@@ -78,7 +78,8 @@ class Report:
                 f"{messages.short_date(self.as_of)}")
 
 
-def _action(step: Step) -> str:
+def step_action(step: Step) -> str:
+    """What to do for the step, in a few words (reports, calendar)."""
     if step.progress is not None:
         if step.status is Status.OVERDUE:
             # R-CDPI-EXCUSE: past the window, only a justification saves the flat rate.
@@ -94,7 +95,7 @@ def _row(dossier: Dossier, step: Step, as_of: date) -> ReportRow:
         agency=dossier.agency.name, owner=dossier.owner.name, owner_email=dossier.owner.email,
         reference=dossier.reference, worker=dossier.worker,
         kind=messages.KIND_LABELS[dossier.kind], step=step.code, step_label=step.label,
-        due=step.due, days_late=(as_of - step.due).days, action=_action(step),
+        due=step.due, days_late=(as_of - step.due).days, action=step_action(step),
         stake=messages.STEP_STAKES.get(step.code, ""), rule=step.rule,
     )
 
