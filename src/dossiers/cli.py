@@ -156,7 +156,8 @@ def cli(ctx: click.Context, db_url: str | None, config_path: str | None) -> None
 
     Chaque dossier a ses étapes (DRF, réponse d'AKTO, contrat, missions…), leurs
     dates d'ouverture et d'échéance et leur statut au jour dit, selon les règles
-    de ../shared/RULES.md (identifiants R-…).
+    du livre des règles docs/rules.md (identifiants R-…) ; « dossiers explain ID »
+    montre chaque calcul.
 
     Exemple : dossiers init && dossiers sample && dossiers list --overdue
     """

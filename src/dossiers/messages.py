@@ -41,7 +41,7 @@ STEP_ACTIONS = {
 
 MISSION_MISSED_ACTION = "Justifier le manque d'heures"
 
-# What a missed step costs, where the rules say it.
+# What a missed step costs, where the rules say it; a late contract: I-CONTRACT-LATE-STAKE.
 STEP_STAKES = {
     "drf": "financement non réservé",
     "contract": "financement compromis",

@@ -28,7 +28,8 @@ def check_dossier(
     mission_hours: Fraction | None = None,
     bilan_hours: Fraction | None = None,
 ) -> None:
-    """The training dates and hours of a dossier, per kind."""
+    """The training dates and hours of a dossier, per kind; the maximum lengths are checked on
+    the training dates, the CIPI missions on the planned hours (I-PERIOD-FROM-TRAINING)."""
     if end < start:
         raise InvalidInput(F["training_end"], f"le {messages.short_date(end)} précède le début "
                            f"de formation du {messages.short_date(start)}")

@@ -6,7 +6,8 @@ emails, lists or reports.
 003 gives, for each CDPI public, the justificatif and whether the agency keeps it or
 sends it to AKTO; its columns are lost in the source text we have, except for the
 CDAPH opinion, sent « au moment de la saisie du contrat » (R-DOCS). We read every
-other justificatif as kept by the agency (interpretation, shown with the checklist).
+other justificatif as kept by the agency (I-JUSTIFICATIF-KEPT, shown with the checklist).
+CAR: work accident, occupational disease and commuting accident (I-CAR-COMMUTING).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The deadline engine: a dossier's facts and a date in, its steps and alerts out.
 
 Pure: it reads no clock, database, environment or file. Each step names the
-rule of RULES.md it applies.
+rule of the rule book (docs/rules.md) it applies.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def compute_timeline(
 
 
 def mission_hours_required(facts: DossierFacts) -> Fraction:
-    """R-CIPI-MISSION: 70 h; R-CDPI-MISSION, R-CAR-MISSION: the exact third of the training hours."""
+    """R-CIPI-MISSION: 70 h; R-CDPI-MISSION, R-CAR-MISSION: the exact third of the training hours
+    (I-MISSION-EXACT-THIRD)."""
     rules = facts.rules
     if facts.kind is Kind.CIPI:
         return rules.cipi_mission_hours.value
@@ -43,7 +44,8 @@ def mission_hours_required(facts: DossierFacts) -> Fraction:
 def drf_redo_required(facts: DossierFacts) -> bool | None:
     """R-DRF-SHIFT: a new DRF when the start is more than the limit after the accord.
 
-    None while no accord answers the latest DRF.
+    None while no accord answers the latest DRF. Once there is one, it decides alone
+    (I-DRF-SHIFT-DECIDES).
     """
     accord = current_accord(facts)
     if accord is None:
@@ -52,7 +54,8 @@ def drf_redo_required(facts: DossierFacts) -> bool | None:
 
 
 def current_accord(facts: DossierFacts) -> date | None:
-    """The accord that answers the latest DRF; an older one belongs to a DRF since redone."""
+    """The accord that answers the latest DRF; an older one belongs to a DRF since redone
+    (I-LATEST-DRF)."""
     submitted = facts.last(EventKind.DRF_SUBMITTED)
     accord = facts.last(EventKind.DRF_ACCORD)
     if accord is None or (submitted is not None and accord < submitted):
@@ -112,7 +115,7 @@ class _TimelineBuilder:
 
     def _company(self) -> None:
         """R-CIPI-FUND, R-CDPI-FUND: AKTO funds only agencies of 11 employees and more that
-        are Prism'Emploi members or adherents."""
+        are Prism'Emploi members or adherents; 11 and more (I-MIN-HEADCOUNT)."""
         company = self.facts.company
         if company is None or self.facts.kind is Kind.CAR:
             return
@@ -172,7 +175,8 @@ class _TimelineBuilder:
         self._add("contract", accord, due, done_on, figure.rule)
 
     def _positioning_assessment(self) -> None:
-        """R-CDPI-BILAN: mandatory under Langue et Compétences, one week before the start."""
+        """R-CDPI-BILAN: mandatory under Langue et Compétences, one week before the start; a
+        CDPI step only (I-LC-POSITIONING-CDPI)."""
         if self.facts.programme is not Programme.LANGUE_COMPETENCES:
             return
         figure = self.rules.cdpi_positioning_before_start
@@ -182,7 +186,7 @@ class _TimelineBuilder:
 
     def _attendance(self) -> None:
         """R-ATTEND: once funding is granted; open from the end of training, no deadline
-        unless the rule set gives one."""
+        unless the rule set gives one (I-ATTEND-NO-DEADLINE)."""
         if self.facts.last(EventKind.FUNDING_GRANTED) is None:
             return
         figure = self.rules.attendance_due_after_end
@@ -239,8 +243,8 @@ class _TimelineBuilder:
         self.steps.append(step)
 
     def _mission_count(self, mission: Mission, opens: date, due: date) -> MissionCount:
-        """Only missions entirely inside the window and ended by `as_of` count (RULES.md
-        interpretation of R-CDPI-MISSION); say why another one does not."""
+        """Only missions entirely inside the window and ended by `as_of` count
+        (I-MISSION-INSIDE-WINDOW, I-AS-OF-KNOWS-PAST); say why another one does not."""
         reason = None
         if mission.start < opens:
             reason = messages.MISSION_BEFORE_WINDOW
@@ -253,7 +257,8 @@ class _TimelineBuilder:
     def _mission_shortfall(self, step: Step, progress: MissionProgress, rule: str) -> Step:
         """R-CDPI-EXCUSE: a justified shortfall closes the obligation; an unjustified one at
         the deadline costs the flat rate. Before that, warn when the remaining hours no
-        longer fit at 35 h a week."""
+        longer fit at 35 h a week (I-MISSION-PACE-35H). Applied to the three kinds
+        (I-EXCUSE-ALL-KINDS); one proven incident is enough (I-EXCUSE-ONE-PROOF)."""
         justified = [i for i in self.facts.incidents if i.document_on is not None]
         if justified:
             on = max(i.document_on for i in justified if i.document_on is not None)
@@ -279,7 +284,8 @@ class _TimelineBuilder:
     def _add(self, code: str, opens: date | None, due: date | None, done_on: date | None,
              rule: str) -> None:
         """R-DOCS: a step whose event is recorded but a required document is missing is not
-        done; it says which documents (in `show` only: their names can be sensitive)."""
+        done (I-DOCS-BLOCK-STEP); it says which documents (in `show` only: their names can be
+        sensitive)."""
         missing = tuple(item.code for item in self.checklist if item.step == code and item.missing)
         if done_on is not None and missing:
             self.alerts.append(Alert("missing_documents", "R-DOCS",
@@ -290,7 +296,7 @@ class _TimelineBuilder:
 
     def _status(self, opens: date | None, due: date | None, done_on: date | None) -> Status:
         """R-CAL-4: on time when done on or before the due date; R-DRF-WINDOW: a window
-        is also missed when the step is done before it opens."""
+        is also missed when the step is done before it opens (I-DRF-TOO-EARLY)."""
         if done_on is not None:
             if opens is not None and done_on < opens:
                 return Status.DONE_TOO_EARLY

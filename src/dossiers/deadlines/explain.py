@@ -42,7 +42,9 @@ def explain(facts: DossierFacts, timeline: Timeline,
                           _shift(step.opens, start, "démarrage", "−", rules.drf_opens_before_start)))
             lines.append((f"{label}, échéance",
                           _shift(step.due, start, "démarrage", "−", rules.drf_due_before_start)
-                          + f" ; jours ouvrés de la zone {facts.zone} (R-CAL-1, R-CAL-2)"))
+                          + f" ; jours ouvrés de la zone {facts.zone} (R-CAL-1, R-CAL-2 ; "
+                          "« 48 heures » lues comme 2 jours ouvrés, interprétation "
+                          "I-48H-BUSINESS-DAYS)"))
         elif step.code == "akto_response" and step.opens and step.due:
             lines.append((label, _shift(step.due, step.opens, "dépôt de la DRF", "+",
                                         rules.akto_answer_within)))
@@ -60,6 +62,7 @@ def explain(facts: DossierFacts, timeline: Timeline,
                               step.progress.window_end)
         elif step.code == "attendance":
             lines.append((label, f"ouverte le {end.isoformat()} (fin de formation), sans échéance "
+                          "(interprétation I-ATTEND-NO-DEADLINE) "
                           f"{_cite(rules.attendance_due_after_end)}"))
     accord = current_accord(facts)
     if accord is not None and facts.kind is not Kind.CAR:
@@ -75,7 +78,8 @@ def explain(facts: DossierFacts, timeline: Timeline,
     if days is not None:
         lines.append(("Période d'essai", f"{days} jours au plus, la durée du contrat étant lue "
                       f"comme la période de formation du {start.isoformat()} au "
-                      f"{end.isoformat()} (interprétation) {_cite(rules.cdpi_trial_days)}"))
+                      f"{end.isoformat()} (interprétation I-TRIAL-TRAINING-PERIOD) "
+                      f"{_cite(rules.cdpi_trial_days)}"))
     return lines
 
 
@@ -95,11 +99,12 @@ def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
     return [
         (f"{label}, ouverture", f"{opens.isoformat()} = {facts.training_end.isoformat()} (fin de "
          f"formation) + 1 jour ; seules comptent les missions entièrement dans la fenêtre "
-         f"(interprétation)"),
+         f"(interprétation I-MISSION-INSIDE-WINDOW)"),
         (f"{label}, fin de la fenêtre", _shift(due, facts.training_end, "fin de formation", "+",
                                                window)),
         (f"{label}, heures", f"{messages.hours(timeline.mission_hours_required)} = "
-         f"{messages.hours(facts.training_hours)} × {share.value} (tiers exact, interprétation) "
+         f"{messages.hours(facts.training_hours)} × {share.value} (tiers exact, interprétation "
+         f"I-MISSION-EXACT-THIRD) "
          f"{_cite(share)}"),
     ]
 
@@ -110,7 +115,8 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
         return []
     if funding.rate is None or funding.amount is None:
         return [("Forfait", "taux non connu : aucun chiffre dans les sources, à régler dans la "
-                 f"configuration ([funding] cdpi_hourly_rate) {_cite(funding.rate_figure)}")]
+                 "configuration ([funding] cdpi_hourly_rate ; interprétation I-CDPI-RATE-CONFIG) "
+                 f"{_cite(funding.rate_figure)}")]
     lines = [("Forfait", f"{messages.euros(funding.amount)} HT = {messages.hours(funding.hours)} "
               f"(formation et bilans) × {messages.euros(funding.rate)}/h {_cite(funding.rate_figure)}")]
     if funding.surcout_per_hour is not None and facts.hourly_cost is not None:

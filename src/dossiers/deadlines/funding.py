@@ -27,6 +27,8 @@ class FundingEstimate:
 
 def flat_rate(facts: DossierFacts,
               cdpi_rate: Fraction | None = None) -> tuple[Fraction | None, Figure]:  # type: ignore[type-arg]
+    """R-CIPI-FUND: 27 €/h as soon as a programme is set (I-CIPI-PROGRAMME-RATE);
+    R-CDPI-FUND: the configured rate (I-CDPI-RATE-CONFIG)."""
     rules = facts.rules
     if facts.kind is Kind.CIPI:
         figure = (rules.cipi_programme_flat_rate if facts.programme is not None
@@ -37,7 +39,8 @@ def flat_rate(facts: DossierFacts,
 
 
 def estimate(facts: DossierFacts, cdpi_rate: Fraction | None = None) -> FundingEstimate | None:
-    """None for a CAR: the sources give it no flat rate."""
+    """None for a CAR: the sources give it no flat rate (I-CAR-NO-FLAT-RATE). The surcoût
+    applies to training hours only, never below zero (I-SURCOUT-TRAINING-HOURS)."""
     if facts.kind is Kind.CAR:
         return None
     rate, figure = flat_rate(facts, cdpi_rate)
@@ -51,7 +54,7 @@ def estimate(facts: DossierFacts, cdpi_rate: Fraction | None = None) -> FundingE
 
 
 def trial_days(facts: DossierFacts) -> int | None:
-    """R-CDPI-TRIAL, the contract's length read as the training period (interpretation)."""
+    """R-CDPI-TRIAL, the contract's length read as the training period (I-TRIAL-TRAINING-PERIOD)."""
     if facts.kind is not Kind.CDPI:
         return None
     for months, days in facts.rules.cdpi_trial_days.value:

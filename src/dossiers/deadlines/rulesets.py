@@ -1,4 +1,4 @@
-"""Named, dated rule sets: every figure of RULES.md once, tied to its rule id.
+"""Named, dated rule sets: every figure of the rule book (docs/rules.md) once, tied to its rule id.
 
 A change of the AKTO process is a new RuleSet here and a test, not a code hunt.
 A dossier keeps the rule set it was opened under.
@@ -80,6 +80,7 @@ AKTO_CURRENT = RuleSet(
         months(2), "R-DRF-WINDOW", "001",
         "au plus tôt 2 mois et au plus tard 48 heures avant le démarrage de la formation",
     ),
+    # "48 heures" read as 2 jours ouvrés (I-48H-BUSINESS-DAYS).
     drf_due_before_start=Figure(
         business_days(2), "R-DRF-WINDOW", "001",
         "au plus tôt 2 mois et au plus tard 48 heures avant le démarrage de la formation",
@@ -96,6 +97,7 @@ AKTO_CURRENT = RuleSet(
         "suivant l'accord DRF, alors il faudra refaire une DRF",
     ),
     drf_suspensions=Figure((), "R-DRF-WINDOW", "001", "aucune suspension des dépôts"),
+    # No deadline in the sources (I-ATTEND-NO-DEADLINE).
     attendance_due_after_end=Figure(
         None, "R-ATTEND", "001",
         "aucun délai dans les sources pour la demande de remboursement",
@@ -158,15 +160,18 @@ AKTO_CURRENT = RuleSet(
         "Pour les CIPI dans le cadre des programmes nationaux et de priorités fixées par la "
         "branche : 27 euros € HT / heures",
     ),
+    # No figure in the sources: configurable (I-CDPI-RATE-CONFIG).
     cdpi_flat_rate=Figure(
         None, "R-CDPI-FUND", "003",
         "remboursées sur la base d'un taux forfaitaire défini par les instances paritaires",
     ),
+    # 001 and 003 disagree; 11 and more (I-MIN-HEADCOUNT).
     company_min_headcount=Figure(
         11, "R-CDPI-FUND", "003",
         "entreprises de 11 salariés et plus adhérentes à Prism'Emploi ou adhérentes volontaires "
         "à l'accord (001 : « de + de 11 salariés » ; nous lisons 11 et plus)",
     ),
+    # I-MISSION-PACE-35H.
     mission_pace_hours_per_week=Figure(
         Fraction(35), "R-CDPI-MISSION", "interprétation",
         "interprétation : alerte quand les heures restantes ne tiennent plus à 35 h par semaine",
@@ -207,6 +212,7 @@ AKTO_2021 = replace(
         "si la date de démarrage de la formation est décalée et commence plus de 4 semaines "
         "suivant l'accord DRF, alors il faudra refaire une DRF",
     ),
+    # A window crossing the suspension gets an alert (I-2021-SUSPENSION).
     drf_suspensions=Figure(
         ((date(2022, 7, 1), date(2022, 8, 21)),), "R-DRF-WINDOW", "002",
         "Interruption du dépôt des demandes de réservation de fonds (DRF) des CIPI et CDPI "
