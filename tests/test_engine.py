@@ -1,4 +1,4 @@
-"""The deadline engine against RULES.md: every worked example, each status, each alert."""
+"""The deadline engine against the rule book (docs/rules.md): every worked example, each status, each alert."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def step(f: DossierFacts, code: str, as_of: date = AS_OF):  # type: ignore[no-un
     return found
 
 
-# Worked examples of RULES.md, one row each.
+# Worked examples of docs/rules.md, one row each.
 
 def test_worked_example_cdpi_starting_monday_11_january_2027() -> None:
     """R-DRF-WINDOW, R-CDPI-MISSION: DRF opens 2026-11-11, due Thu 2027-01-07; mission ≥ 70 h
@@ -243,7 +243,7 @@ def test_paid_holidays_count_and_the_obligation_is_met_when_the_third_is_reached
 
 def test_only_missions_entirely_inside_the_window_count() -> None:
     """R-CDPI-MISSION: « entièrement réalisée dans les 3 mois qui suivent la fin »; missions
-    inside the CDPI do not count (interpretation of RULES.md)."""
+    inside the CDPI do not count (I-MISSION-INSIDE-WINDOW)."""
     f = facts(missions=(
         Mission(date(2027, 2, 15), date(2027, 2, 26), Fraction(70)),  # starts in training
         Mission(date(2027, 5, 10), date(2027, 5, 20), Fraction(70)),  # ends after the window
