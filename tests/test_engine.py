@@ -1,4 +1,4 @@
-"""The deadline engine against the rule book (docs/rules.md): every worked example, each status, each alert."""
+"""The deadline engine against docs/rules.md: every worked example, each status, each alert."""
 
 from __future__ import annotations
 
