@@ -1,0 +1,63 @@
+"""The `dossiers` command: parse, call one service in one transaction, answer in French.
+
+This package alone reads the clock and the environment. It holds the click group and the entry
+point; the commands live in one module per family, and what they share in `options`:
+
+    options.py    the App object (settings, engine, transactions), --as-of, --json, the clock
+    admin.py      init, agency, staff, import, sample
+    dossiers.py   open, update, show, explain, doc, list, plan
+    events.py     record, cancel, mission, incident
+    reminders.py  remind, snooze, outbox
+    reports.py    report overdue, report upcoming
+
+Heavy modules (SQLAlchemy, the holiday calendars) are imported inside the commands that need
+them, so that `dossiers --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from dossiers.cli import admin, dossiers, events, reminders, reports
+from dossiers.cli.options import App
+from dossiers.french_click import FrenchGroup
+
+
+@click.group(name="dossiers", cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                 "max_content_width": 100})
+@click.option("--db", "db_url", envvar="DOSSIERS_DB", metavar="URL",
+              help="Base de données (adresse SQLAlchemy). Par défaut $DOSSIERS_DB, sinon la clé "
+                   "db de la configuration, sinon ~/.local/share/dossiers/dossiers.db.")
+@click.option("--config", "config_path", envvar="DOSSIERS_CONFIG", metavar="FICHIER",
+              help="Fichier de configuration TOML (par défaut $DOSSIERS_CONFIG). Chaque clé peut "
+                   "être remplacée par DOSSIERS_<SECTION>_<CLÉ>.")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, config_path: str | None) -> None:
+    """Suivi des échéances AKTO des dossiers CIPI, CDPI et CAR.
+
+    Chaque dossier a ses étapes (DRF, réponse d'AKTO, contrat, missions…), leurs
+    dates d'ouverture et d'échéance et leur statut au jour dit, selon les règles
+    du livre des règles docs/rules.md (identifiants R-…) ; « dossiers explain ID »
+    montre chaque calcul.
+
+    Exemple : dossiers init && dossiers sample && dossiers list --overdue
+    """
+    ctx.obj = App(db_url, config_path)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def main() -> None:
+    from dossiers.deadlines.business_days import use_holiday_source
+    from dossiers.holiday_cache import HolidayFileCache, default_cache_folder
+
+    use_holiday_source(HolidayFileCache(
+        default_cache_folder(os.environ.get("XDG_CACHE_HOME"), Path.home())))
+    cli.main(prog_name="dossiers")
+
+
+for family in (admin, dossiers, events, reminders, reports):
+    for command in family.COMMANDS:
+        cli.add_command(command)

@@ -1,0 +1,186 @@
+"""Setting a database up and filling it: `init`, `agency add|list`, `staff add|list`,
+`import` (a CSV of dossiers) and `sample` (the fictitious demo network)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from dossiers import messages
+from dossiers.cli.options import (
+    ZONE_CHOICE, App, as_of_option, echo_json, json_option, pass_app, today_in, utc_now,
+)
+from dossiers.deadlines.zones import DEFAULT_ZONE
+from dossiers.french_click import COUNT, ChoiceType, FrenchCommand, FrenchGroup, fail
+
+ROLE_CHOICE = ChoiceType(messages.ROLE_LABELS)
+
+
+@click.command(cls=FrenchCommand)
+@pass_app
+def init(app: App) -> None:
+    """Crée la base de données ou la met à jour vers le dernier schéma.
+
+    Exemple : dossiers --db sqlite:///agence.db init
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from dossiers.store.database import upgrade
+
+    try:
+        before, after = upgrade(app.engine())
+    except OperationalError as error:
+        fail(f"base de données inaccessible ({error.orig})", 1)
+    if before == after:
+        click.echo(f"Base déjà à jour (schéma {after}).")
+    elif before is None:
+        click.echo(f"Base créée (schéma {after}).")
+    else:
+        click.echo(f"Base mise à jour du schéma {before} au schéma {after}.")
+
+
+@click.group(cls=FrenchGroup)
+def agency() -> None:
+    """Agences : ajouter, lister."""
+
+
+@agency.command("add")
+@click.argument("name")
+@click.option("--zone", type=ZONE_CHOICE, default=DEFAULT_ZONE, show_default=True,
+              help="Zone des jours fériés (R-CAL-2).")
+@click.option("--headcount", type=COUNT, default=None, help="Effectif de l'agence (ETT).")
+@click.option("--prism/--no-prism", "prism_member", default=False,
+              help="Adhérente ou membre de Prism'Emploi.")
+@pass_app
+def agency_add(app: App, name: str, zone: str, headcount: int | None, prism_member: bool) -> None:
+    """Ajoute une agence.
+
+    Exemple : dossiers agency add "Metz Centre" --zone alsace-moselle --headcount 25 --prism
+    """
+    from dossiers.services.network import add_agency
+
+    with app.transaction() as session:
+        created = add_agency(session, name, zone, headcount, prism_member)
+        click.echo(f"Agence « {created.name} » ajoutée (zone {created.zone}).")
+
+
+@agency.command("list")
+@json_option
+@pass_app
+def agency_list(app: App, as_json: bool) -> None:
+    """Liste les agences.
+
+    Exemple : dossiers agency list --json
+    """
+    from dossiers.services.network import list_agencies
+
+    with app.transaction(write=False) as session:
+        agencies = list_agencies(session)
+        rows = [{"name": a.name, "zone": a.zone, "headcount": a.headcount,
+                 "prism_member": a.prism_member} for a in agencies]
+    if as_json:
+        echo_json(rows)
+        return
+    from dossiers.views import table
+
+    click.echo(table(["Agence", "Zone", "Effectif", "Prism'Emploi"], [
+        [r["name"], r["zone"], "" if r["headcount"] is None else str(r["headcount"]),
+         "oui" if r["prism_member"] else "non"] for r in rows]) if rows else "Aucune agence.")
+
+
+@click.group(cls=FrenchGroup)
+def staff() -> None:
+    """Personnel des agences : ajouter, lister."""
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--email", required=True, help="Adresse électronique (identifiant de la personne).")
+@click.option("--role", type=ROLE_CHOICE, default="charge", show_default=True,
+              help="charge (chargé(e) de recrutement) ou manager.")
+@click.option("--agency", "agency_name", required=True, help="Nom de l'agence.")
+@pass_app
+def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:
+    """Ajoute une personne à une agence.
+
+    Exemple : dossiers staff add "Léa Martin" --email lea.martin@example.fr --agency Lyon
+    """
+    from dossiers.services.network import add_staff
+
+    with app.transaction() as session:
+        person = add_staff(session, name, email, role, agency_name)
+        click.echo(f"{person.name} <{person.email}> ajouté(e) à « {person.agency.name} » "
+                   f"({messages.ROLE_LABELS[person.role]}).")
+
+
+@staff.command("list")
+@click.option("--agency", "agency_name", default=None, help="Seulement cette agence.")
+@json_option
+@pass_app
+def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
+    """Liste le personnel.
+
+    Exemple : dossiers staff list --agency "Metz Centre"
+    """
+    from dossiers.services.network import list_staff
+
+    with app.transaction(write=False) as session:
+        rows = [{"name": p.name, "email": p.email, "role": p.role, "agency": p.agency.name}
+                for p in list_staff(session, agency_name)]
+    if as_json:
+        echo_json(rows)
+        return
+    from dossiers.views import table
+
+    click.echo(table(["Nom", "Email", "Rôle", "Agence"], [
+        [r["name"], r["email"], messages.ROLE_LABELS[r["role"]], r["agency"]] for r in rows])
+        if rows else "Personne.")
+
+
+
+@click.command("import", cls=FrenchCommand)
+@click.argument("csv_file", metavar="FICHIER.csv", type=click.Path(dir_okay=False))
+@pass_app
+def import_command(app: App, csv_file: str) -> None:
+    """Importe des dossiers depuis un fichier CSV : toutes les lignes ou aucune.
+
+    Séparateur « ; » ou « , », UTF-8 (avec ou sans BOM). Colonnes : voir README.
+    Les erreurs sont données par numéro de ligne.
+
+    Exemple : dossiers import dossiers.csv
+    """
+    from dossiers.services.importer import ImportFailed, import_dossiers, read_rows
+
+    rows = read_rows(Path(csv_file))
+    with app.transaction() as session:
+        try:
+            count = import_dossiers(session, rows, utc_now())
+        except ImportFailed as failure:
+            for line in failure.lines():
+                click.echo(f"Erreur : {line}", err=True)
+            click.echo(f"Rien n'a été importé ({len(failure.errors)} erreur(s)).", err=True)
+            raise SystemExit(2) from None
+    click.echo(f"{count} dossier{'s' if count > 1 else ''} importé{'s' if count > 1 else ''}.")
+
+
+@click.command(cls=FrenchCommand)
+@as_of_option
+@pass_app
+def sample(app: App, as_of: date | None) -> None:
+    """Charge le réseau fictif de démonstration (agences, personnel, dossiers), dates
+    placées autour du jour dit pour montrer des étapes à venir, proches et en retard.
+
+    Exemple : dossiers sample --as-of 2026-11-23
+    """
+    from dossiers.services.sample import load_sample
+
+    day = as_of or today_in(DEFAULT_ZONE)
+    with app.transaction() as session:
+        counts = load_sample(session, day, utc_now())
+    click.echo(f"Données de démonstration chargées au {messages.short_date(day)} : "
+               f"{counts.agencies} agences, {counts.staff} personnes, {counts.dossiers} dossiers.")
+
+
+COMMANDS = (init, agency, staff, import_command, sample)

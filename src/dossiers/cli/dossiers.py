@@ -1,0 +1,372 @@
+"""A dossier and its dates: `open`, `update`, `show`, `explain`, `doc` (its documents),
+`list`, and `plan`, the calculator that gives the dates of a dossier before it exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from dossiers import messages
+from dossiers.cli.options import (
+    KIND_CHOICE, RULE_SET_HELP, ZONE_CHOICE, App, as_of_option, day_in_zone, echo_json,
+    echo_json_array, json_option, pass_app, today_in, utc_now,
+)
+from dossiers.deadlines.zones import DEFAULT_ZONE
+from dossiers.french_click import (
+    AMOUNT, COUNT, DATE, HOURS, ChoiceType, FrenchCommand, fail,
+)
+
+CONTRACT_CHOICE = ChoiceType(messages.CONTRACT_LABELS)
+PROGRAMME_CHOICE = ChoiceType({"aucun": "aucun", **messages.PROGRAMME_LABELS})
+ELIGIBILITY_CHOICE = ChoiceType(messages.ELIGIBILITY_CODES)
+
+
+def eligibility_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--eligibility", type=ELIGIBILITY_CHOICE, default=None,
+                     help="Motif d'éligibilité (R-CIPI-ELIG, R-CDPI-ELIG, R-CAR-ELIG) ; donnée "
+                          "sensible, montrée seulement par show et explain."),
+        click.option("--in-user-company/--not-in-user-company", default=None,
+                     help="Formation dans l'entreprise utilisatrice (pièce en plus, R-DOCS)."),
+        click.option("--afest/--no-afest", default=None,
+                     help="Formation en situation de travail (protocole AFEST, R-DOCS)."),
+        click.option("--hourly-cost", type=AMOUNT, default=None, metavar="EUROS",
+                     help="Coût horaire total de la formation, pour le surcoût (R-SURCOUT)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _programme(value: str | None):  # type: ignore[no-untyped-def]
+    from dossiers.deadlines.facts import Programme
+
+    return None if value in (None, "aucun") else Programme(value)
+
+
+@click.command("open", cls=FrenchCommand)
+@click.option("--kind", type=KIND_CHOICE, required=True, help="cipi, cdpi ou car.")
+@click.option("--worker", required=True, help="Nom de l'intérimaire.")
+@click.option("--contract", "contract_type", type=CONTRACT_CHOICE, default="ctt",
+              show_default=True, help="ctt (contrat de travail temporaire) ou cdii.")
+@click.option("--start", type=DATE, required=True, help="Début de la formation.")
+@click.option("--end", type=DATE, required=True, help="Fin de la formation.")
+@click.option("--training-hours", type=HOURS, required=True, help="Heures de formation.")
+@click.option("--mission-hours", type=HOURS, default=None,
+              help="CIPI : heures de mission prévues (70 h au moins, R-CIPI-HOURS).")
+@click.option("--bilan-hours", type=HOURS, default=None, help="Heures de bilan (14 h au plus).")
+@click.option("--programme", type=PROGRAMME_CHOICE, default="aucun", show_default=True,
+              help="Programme national.")
+@click.option("--owner", required=True, help="Email du ou de la responsable du dossier.")
+@click.option("--agency", "agency_name", default=None,
+              help="Agence (par défaut celle du ou de la responsable).")
+@click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
+@click.option("--reference", default=None, help="Référence (par défaut TYPE-ANNÉE-NNNN).")
+@eligibility_options
+@as_of_option
+@json_option
+@pass_app
+def open_command(app: App, kind: str, worker: str, contract_type: str, start: date, end: date,
+                 training_hours: Fraction, mission_hours: Fraction | None,
+                 bilan_hours: Fraction | None, programme: str, owner: str,
+                 agency_name: str | None, rules: str, reference: str | None,
+                 eligibility: str | None, in_user_company: bool | None, afest: bool | None,
+                 hourly_cost: Fraction | None, as_of: date | None, as_json: bool) -> None:
+    """Ouvre un dossier après avoir vérifié ses bornes (R-CIPI-HOURS, R-CDPI-HOURS,
+    R-CAR-HOURS), puis affiche ses étapes.
+
+    Exemple : dossiers open --kind cdpi --worker "Karim B." --start 2027-01-11
+    --end 2027-02-19 --training-hours 210 --owner lea.martin@example.fr
+    """
+    from dossiers.deadlines.facts import ContractType, Kind
+    from dossiers.services.dossiers import DossierDraft, open_dossier, timeline_of
+    from dossiers.views import dossier_json, dossier_text
+
+    draft = DossierDraft(
+        kind=Kind(kind), worker=worker, contract_type=ContractType(contract_type),
+        training_start=start, training_end=end, training_hours=training_hours,
+        owner_email=owner, programme=_programme(programme), mission_hours=mission_hours,
+        bilan_hours=bilan_hours, agency_name=agency_name, rules=rules, reference=reference,
+        eligibility=eligibility, in_user_company=bool(in_user_company), afest=bool(afest),
+        hourly_cost=hourly_cost,
+    )
+    day_in = day_in_zone(as_of)
+    with app.transaction() as session:
+        dossier = open_dossier(session, draft, utc_now())
+        timeline = timeline_of(dossier, day_in)
+        if as_json:
+            echo_json(dossier_json(dossier, timeline))
+        else:
+            click.echo(f"Dossier {dossier.reference} ouvert.\n")
+            click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone)))
+
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@click.option("--start", type=DATE, default=None, help="Nouveau début de formation.")
+@click.option("--end", type=DATE, default=None, help="Nouvelle fin de formation.")
+@click.option("--training-hours", type=HOURS, default=None, help="Nouvelles heures de formation.")
+@click.option("--mission-hours", type=HOURS, default=None, help="CIPI : heures de mission prévues.")
+@click.option("--bilan-hours", type=HOURS, default=None, help="Heures de bilan.")
+@click.option("--programme", type=PROGRAMME_CHOICE, default=None, help="Programme national.")
+@click.option("--worker", default=None, help="Nom de l'intérimaire.")
+@click.option("--owner", default=None, help="Email du ou de la nouvelle responsable.")
+@eligibility_options
+@as_of_option
+@pass_app
+def update(app: App, dossier_id: str, start: date | None, end: date | None,
+           training_hours: Fraction | None, mission_hours: Fraction | None,
+           bilan_hours: Fraction | None, programme: str | None, worker: str | None,
+           owner: str | None, eligibility: str | None, in_user_company: bool | None,
+           afest: bool | None, hourly_cost: Fraction | None, as_of: date | None) -> None:
+    """Modifie un dossier et affiche les dates qui bougent (ancienne → nouvelle).
+
+    Un démarrage repoussé de plus de 2 mois après l'accord de la DRF déclenche
+    l'alerte « DRF à refaire » (R-DRF-SHIFT).
+
+    Exemple : dossiers update CDPI-2027-0001 --start 2027-02-01 --end 2027-03-12
+    """
+    from dossiers.services.dossiers import (
+        NO_PROGRAMME, DossierChanges, find_dossier, update_dossier,
+    )
+
+    changes = DossierChanges(
+        worker=worker, training_start=start,
+        programme=NO_PROGRAMME if programme == NO_PROGRAMME else _programme(programme),
+        training_end=end, training_hours=training_hours, mission_hours=mission_hours,
+        bilan_hours=bilan_hours, owner_email=owner, eligibility=eligibility,
+        in_user_company=in_user_company, afest=afest, hourly_cost=hourly_cost,
+    )
+    if changes.empty:
+        fail("rien à modifier : indiquez au moins une option (voir « dossiers update --help »)")
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        result = update_dossier(session, dossier, changes, day_in_zone(as_of)(dossier.agency.zone),
+                                utc_now())
+        if not result.changed:
+            click.echo(f"{dossier.reference} : aucune modification.")
+            return
+        click.echo(f"{dossier.reference} modifié :")
+        for key, (was, now_is) in result.changed.items():
+            click.echo(f"  {messages.FIELD_LABELS.get(key, key)} : {was or '—'} → {now_is or '—'}")
+        for shift in result.shifts:
+            (old_opens, old_due), (new_opens, new_due) = shift.before, shift.after
+            click.echo(f"  {shift.label} : échéance {messages.short_date(old_due)} → "
+                       f"{messages.short_date(new_due)}"
+                       + (f", ouverture {messages.short_date(old_opens)} → "
+                          f"{messages.short_date(new_opens)}" if old_opens != new_opens else ""))
+        for alert in result.alerts:
+            click.echo(f"⚠ {alert.message} ({alert.rule})")
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@click.option("--history", is_flag=True, help="Affiche aussi l'historique des modifications.")
+@as_of_option
+@json_option
+@pass_app
+def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: bool) -> None:
+    """Affiche la chronologie d'un dossier : chaque étape, ses dates, son statut,
+    les jours restants ou de retard et la règle appliquée.
+
+    Exemple : dossiers show CDPI-2027-0001 --as-of 2027-01-05
+    """
+    from dossiers.services.dossiers import find_dossier, timeline_of
+    from dossiers.views import dossier_json, dossier_text, table
+
+    day_in = day_in_zone(as_of)
+    with app.transaction(write=False) as session:
+        dossier = find_dossier(session, dossier_id)
+        timeline = timeline_of(dossier, day_in)
+        changes = [[c.at.strftime("%d/%m/%Y %H:%M"), c.what, c.before or "—", c.after or "—"]
+                   for c in dossier.changes]
+        if as_json:
+            data = dossier_json(dossier, timeline, detail=True)
+            if history:
+                data["history"] = [dict(zip(("at", "what", "before", "after"), row, strict=True))
+                                   for row in changes]
+            echo_json(data)
+            return
+        click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone),
+                                _funding(app, dossier)))
+        if history:
+            click.echo("\nHistorique (heures UTC) :\n"
+                       + table(["Quand", "Quoi", "Avant", "Après"], changes))
+
+
+def _funding(app: App, dossier: Any) -> Any:
+    from dossiers.deadlines.funding import estimate
+    from dossiers.services.dossiers import facts_of
+
+    return estimate(facts_of(dossier), app.settings().funding.cdpi_hourly_rate)
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@as_of_option
+@pass_app
+def explain(app: App, dossier_id: str, as_of: date | None) -> None:
+    """Explique chaque date et chaque chiffre d'un dossier : la règle, les mots de la source
+    et le calcul, par exemple « 2027-01-07 = 2027-01-11 (démarrage) − 2 jours ouvrés
+    (R-DRF-WINDOW, 001 : « … ») ».
+
+    Exemple : dossiers explain CDPI-2027-0001
+    """
+    from dossiers.deadlines.explain import explain as explain_lines
+    from dossiers.services.dossiers import facts_of, find_dossier, timeline_of
+
+    with app.transaction(write=False) as session:
+        dossier = find_dossier(session, dossier_id)
+        facts = facts_of(dossier)
+        timeline = timeline_of(dossier, day_in_zone(as_of))
+        click.echo(f"Dossier {dossier.reference} ({messages.KIND_LABELS[dossier.kind]}), "
+                   f"règles {dossier.rules} :\n")
+        _echo_explanations(explain_lines(facts, timeline, app.settings().funding.cdpi_hourly_rate))
+
+
+def _echo_explanations(lines: list[tuple[str, str]]) -> None:
+    for subject, text in lines:
+        click.echo(f"{subject} :\n  {text}")
+
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@click.argument("code", metavar="DOCUMENT", required=False)
+@click.option("--on", "on", type=DATE, default=None,
+              help="Date de réception (par défaut le jour dit).")
+@as_of_option
+@pass_app
+def doc(app: App, dossier_id: str, code: str | None, on: date | None,
+        as_of: date | None) -> None:
+    """Marque une pièce reçue (R-DOCS) ; sans DOCUMENT, affiche la liste des pièces du
+    dossier : à transmettre à AKTO ou à conserver par l'agence, et quand. Une étape dont une
+    pièce manque n'est pas faite.
+
+    Exemple : dossiers doc CAR-2027-0001 avis-pole-reconversion --on 2026-12-01
+    """
+    from dossiers.deadlines.documents import checklist
+    from dossiers.services.dossiers import facts_of, find_dossier, mark_document
+
+    day = day_in_zone(as_of)
+    with app.transaction(write=code is not None) as session:
+        dossier = find_dossier(session, dossier_id)
+        if code is not None:
+            label = mark_document(session, dossier, code, on or day(dossier.agency.zone),
+                                  utc_now())
+            click.echo(f"{dossier.reference} : « {label} » reçue.")
+            return
+        items = list(checklist(facts_of(dossier)))
+    if not items:
+        click.echo("Aucune pièce pour ce dossier.")
+        return
+    for item in items:
+        state = ("comprise dans l'envoi de l'étape" if item.implied else
+                 f"reçue le {messages.short_date(item.received_on)}" if item.received_on
+                 else "à recevoir")
+        where = "à transmettre à AKTO" if item.destination == "akto" else "à conserver par l'agence"
+        click.echo(f"{item.code} : {item.label} — {messages.STEP_SHORT_LABELS[item.step]}, "
+                   f"{where}, {item.when} ; {state} ({item.rule})")
+
+
+@click.command("list", cls=FrenchCommand)
+@click.option("--overdue", is_flag=True, help="Seulement les dossiers ayant une étape en retard.")
+@click.option("--due-within", type=COUNT, default=None, metavar="N",
+              help="Seulement les dossiers ayant une échéance dans les N jours.")
+@click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car.")
+@click.option("--agency", "agency_name", default=None, help="Nom de l'agence.")
+@click.option("--owner", default=None, help="Email du ou de la responsable.")
+@click.option("--all", "include_closed", is_flag=True, help="Inclut les dossiers clos.")
+@as_of_option
+@json_option
+@pass_app
+def list_command(app: App, overdue: bool, due_within: int | None, kind: str | None,
+                 agency_name: str | None, owner: str | None, include_closed: bool,
+                 as_of: date | None, as_json: bool) -> None:
+    """Liste les dossiers en cours avec leur prochaine étape.
+
+    Exemple : dossiers list --overdue --agency Lyon
+    """
+    from dossiers.deadlines.facts import Kind
+    from dossiers.services.dossiers import ListFilter, list_dossiers
+    from dossiers.views import dossier_json, list_text
+
+    where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
+                       owner_email=owner, overdue=overdue, due_within=due_within,
+                       include_closed=include_closed)
+    with app.transaction(write=False) as session:
+        rows = list_dossiers(session, day_in_zone(as_of), where)
+        if as_json:
+            echo_json_array(dossier_json(dossier, timeline) for dossier, timeline in rows)
+            return
+        text, count = list_text(rows)
+    if count == 0:
+        click.echo("Aucun dossier.")
+        return
+    click.echo(text)
+    click.echo(f"\n{count} dossier{'s' if count > 1 else ''}.")
+
+
+
+@click.command(cls=FrenchCommand)
+@click.option("--kind", type=KIND_CHOICE, required=True, help="cipi, cdpi ou car.")
+@click.option("--start", type=DATE, required=True, help="Début de la formation.")
+@click.option("--end", type=DATE, required=True, help="Fin de la formation.")
+@click.option("--training-hours", type=HOURS, required=True, help="Heures de formation.")
+@click.option("--mission-hours", type=HOURS, default=None,
+              help="CIPI : heures de mission prévues (70 h par défaut).")
+@click.option("--zone", type=ZONE_CHOICE, default=DEFAULT_ZONE, show_default=True,
+              help="Zone des jours fériés (R-CAL-2).")
+@click.option("--programme", type=PROGRAMME_CHOICE, default="aucun", show_default=True,
+              help="Programme national.")
+@click.option("--drf-submitted", type=DATE, default=None, help="Date de dépôt de la DRF.")
+@click.option("--drf-accord", type=DATE, default=None, help="Date de l'accord de la DRF.")
+@click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
+@click.option("--explain", "with_explanations", is_flag=True,
+              help="Explique chaque date : règle, mots de la source, calcul.")
+@as_of_option
+@json_option
+def plan(kind: str, start: date, end: date, training_hours: Fraction,
+         mission_hours: Fraction | None, zone: str, programme: str,
+         drf_submitted: date | None, drf_accord: date | None, rules: str,
+         with_explanations: bool, as_of: date | None, as_json: bool) -> None:
+    """Calcule les dates d'un dossier sans base de données, avant de l'ouvrir.
+
+    Exemple : dossiers plan --kind cdpi --start 2027-01-11 --end 2027-02-19
+    --training-hours 210 --json
+    """
+    from dossiers.services.planner import PlanRequest, plan_explanations, plan_timeline
+    from dossiers.views import alert_lines, plan_json, steps_table
+
+    request = PlanRequest(kind=kind, start=start, end=end, training_hours=training_hours,
+                          mission_hours=mission_hours, zone=zone, programme=_programme(programme),
+                          drf_submitted=drf_submitted, drf_accord=drf_accord, rules=rules)
+    day = as_of or today_in(zone)
+    timeline = plan_timeline(request, day)
+    if as_json:
+        data = plan_json(kind, zone, rules, timeline)
+        if with_explanations:
+            data["explanations"] = [{"subject": subject, "text": text}
+                                    for subject, text in plan_explanations(request, timeline)]
+        echo_json(data)
+        return
+    click.echo(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} — "
+               f"situation au {messages.long_date(day)} :\n")
+    click.echo(steps_table(timeline))
+    click.echo("")
+    click.echo(f"Heures de mission requises : {messages.hours(timeline.mission_hours_required)}")
+    for line in alert_lines(timeline):
+        click.echo(line)
+    if timeline.drf_redo_required is not None:
+        click.echo("DRF à refaire (R-DRF-SHIFT) : "
+                   + ("oui" if timeline.drf_redo_required else "non"))
+    if with_explanations:
+        click.echo("")
+        _echo_explanations(plan_explanations(request, timeline))
+
+
+COMMANDS = (open_command, update, show, explain, doc, list_command, plan)

@@ -1,0 +1,152 @@
+"""What happens to a dossier, dated: `record` (an event), `cancel` (an event recorded by
+mistake), `mission` and `incident` (the mission obligation and its excuses)."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import click
+
+from dossiers import messages
+from dossiers.cli.options import App, as_of_option, day_in_zone, pass_app, utc_now
+from dossiers.french_click import DATE, HOURS, ChoiceType, FrenchCommand
+
+EVENT_CHOICE = ChoiceType(messages.EVENT_LABELS)
+INCIDENT_CHOICE = ChoiceType({code: label for code, (label, _) in
+                              messages.INCIDENT_LABELS.items()})
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@click.argument("event", type=EVENT_CHOICE)
+@click.option("--on", "on", type=DATE, required=True, help="Date de l'événement.")
+@as_of_option
+@pass_app
+def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) -> None:
+    """Enregistre un événement daté d'un dossier (référence ou numéro).
+
+    \b
+    Événements :
+      drf-submitted          DRF déposée (refusée le jour du démarrage ou après, R-DRF-WINDOW)
+      drf-accord             accord de la DRF
+      drf-refusal            refus de la DRF
+      contract-submitted     contrat et pièces envoyés à AKTO (R-CONTRACT)
+      funding-granted        prise en charge accordée
+      attendance-submitted   justificatifs de réalisation envoyés (R-ATTEND)
+      positioning-done       bilan de positionnement réalisé (R-CDPI-BILAN)
+      car-request-submitted  demande de CAR envoyée à AKTO (R-CAR-REQUEST)
+      close                  dossier clos
+      abandon                dossier abandonné
+
+    Exemple : dossiers record CDPI-2027-0001 drf-submitted --on 2026-12-01
+    """
+    from dossiers.deadlines.facts import EventKind
+    from dossiers.services.dossiers import find_dossier, record_event, timeline_of
+    from dossiers.views import alert_lines, steps_table
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        record_event(session, dossier, EventKind(event), on, utc_now())
+        click.echo(f"{dossier.reference} : {messages.EVENT_LABELS[event]} le "
+                   f"{messages.short_date(on)}.")
+        today = day_in_zone(as_of)(dossier.agency.zone)
+        if on > today:
+            click.echo(messages.future_event_warning(dossier.reference, event, on, today),
+                       err=True)
+        if dossier.state == "open":
+            timeline = timeline_of(dossier, day_in_zone(as_of))
+            click.echo("\n" + steps_table(timeline))
+            for line in alert_lines(timeline):
+                click.echo(line)
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@click.argument("event", type=EVENT_CHOICE)
+@click.option("--on", "on", type=DATE, required=True, help="Date de l'événement à annuler.")
+@pass_app
+def cancel(app: App, dossier_id: str, event: str, on: date) -> None:
+    """Annule un événement enregistré par erreur (l'historique le garde) ; annuler une
+    clôture rouvre le dossier.
+
+    Exemple : dossiers cancel CDPI-2027-0001 drf-submitted --on 2027-12-01
+    """
+    from dossiers.deadlines.facts import EventKind
+    from dossiers.services.dossiers import cancel_event, find_dossier
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        cancel_event(session, dossier, EventKind(event), on, utc_now())
+        click.echo(f"{dossier.reference} : « {messages.EVENT_LABELS[event]} » du "
+                   f"{messages.short_date(on)} annulé.")
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@click.option("--start", type=DATE, required=True, help="Premier jour de la mission.")
+@click.option("--end", type=DATE, required=True, help="Dernier jour de la mission.")
+@click.option("--hours", type=HOURS, required=True, help="Heures travaillées.")
+@click.option("--holiday-hours", type=HOURS, default="0",
+              help="Heures de jours fériés payés dans la mission (R-CDPI-MISSION).")
+@as_of_option
+@pass_app
+def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
+            holiday_hours: Fraction, as_of: date | None) -> None:
+    """Enregistre une mission (obligation de mission : R-CIPI-MISSION, R-CDPI-MISSION,
+    R-CAR-MISSION).
+
+    Exemple : dossiers mission CDPI-2027-0001 --start 2027-03-01 --end 2027-03-19
+    --hours 98 --holiday-hours 7
+    """
+    from dossiers.services.dossiers import add_mission, find_dossier, timeline_of
+    from dossiers.views import progress_lines
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        add_mission(session, dossier, start, end, hours, holiday_hours, utc_now())
+        click.echo(f"{dossier.reference} : mission du {messages.short_date(start)} au "
+                   f"{messages.short_date(end)} enregistrée.")
+        for line in progress_lines(timeline_of(dossier, day_in_zone(as_of))):
+            click.echo(line)
+
+
+
+@click.command(cls=FrenchCommand)
+@click.argument("dossier_id", metavar="ID")
+@click.argument("kind", type=INCIDENT_CHOICE)
+@click.option("--on", "on", type=DATE, required=True, help="Date de l'incident.")
+@click.option("--document-on", type=DATE, default=None,
+              help="Date de réception du justificatif, s'il est là.")
+@as_of_option
+@pass_app
+def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date | None,
+             as_of: date | None) -> None:
+    """Enregistre pourquoi l'obligation de mission ne peut pas être tenue (R-CDPI-EXCUSE).
+    Avec son justificatif, l'obligation est close ; sans lui, le forfait n'est pas versé.
+
+    \b
+    Incidents et justificatifs :
+      echec          échec à la formation : attestation d'échec
+      refus          refus de la mission proposée : lettre en LR/AR et son récépissé
+      maladie        maladie : copie de l'arrêt de travail
+      rupture        démission ou licenciement : la lettre
+      autre-emploi   autre emploi : attestation sur l'honneur ou copie du CDD/CDI
+
+    Exemple : dossiers incident CDPI-2027-0001 refus --on 2027-03-02 --document-on 2027-03-05
+    """
+    from dossiers.deadlines.facts import IncidentKind
+    from dossiers.services.dossiers import find_dossier, record_incident, timeline_of
+
+    with app.transaction() as session:
+        dossier = find_dossier(session, dossier_id)
+        record_incident(session, dossier, IncidentKind(kind), on, document_on, utc_now())
+        step = timeline_of(dossier, day_in_zone(as_of)).step("mission_obligation")
+        click.echo(f"{dossier.reference} : incident du {messages.short_date(on)} enregistré"
+                   + (f", justificatif reçu le {messages.short_date(document_on)}."
+                      if document_on else ", justificatif à récupérer."))
+        if step is not None:
+            click.echo(f"Obligation de mission : {messages.STATUS_LABELS[step.status.value]}.")
+
+
+COMMANDS = (record, cancel, mission, incident)

@@ -1,0 +1,134 @@
+"""What every command family shares: the App object in `ctx.obj` (settings, engine, one
+transaction per command), `pass_app`, the `--as-of` and `--json` options, JSON output, the
+clock (only the CLI asks what day it is, R-CAL-4) and the choice types used by several
+families.
+
+Heavy modules (SQLAlchemy, the settings loader) are imported inside the methods that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from dossiers import messages
+from dossiers.deadlines.zones import ZONES
+from dossiers.french_click import DATE, ChoiceType, fail
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from dossiers.settings import Settings
+
+RULE_SET_HELP = "jeu de règles : akto-current (défaut) ou akto-2021"
+ZONE_CHOICE = ChoiceType({slug: slug for slug in ZONES})
+KIND_CHOICE = ChoiceType(messages.KIND_LABELS)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today_in(zone: str) -> date:
+    """R-CAL-4: the local date of the zone."""
+    return datetime.now(ZoneInfo(ZONES[zone].time_zone)).date()
+
+
+def day_in_zone(as_of: date | None) -> Callable[[str], date]:
+    """Today in each zone, unless --as-of fixes the day."""
+    if as_of is not None:
+        return lambda _zone: as_of
+    return today_in
+
+
+def default_database_url() -> str:
+    from dossiers.store.database import default_database_path
+
+    path = default_database_path(os.environ.get("XDG_DATA_HOME"), Path.home())
+    return f"sqlite:///{path}"
+
+
+@dataclass
+class App:
+    db_url: str | None
+    config_path: str | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from dossiers.settings import load_settings
+
+            path = Path(self.config_path) if self.config_path else None
+            self._settings = load_settings(path, os.environ)
+        return self._settings
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from dossiers.store.database import open_engine
+
+            url = self.db_url or (self.settings().db if self.config_path else None)
+            self._engine = open_engine(url or default_database_url())
+        return self._engine
+
+    def close(self) -> None:
+        """Give the database connections back when the command ends."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Session]:
+        """One command, one transaction; the schema must be current."""
+        from sqlalchemy.exc import OperationalError
+
+        from dossiers.store.database import SchemaNotReady, ensure_current, transaction
+
+        try:
+            ensure_current(self.engine())
+            with transaction(self.engine(), write) as session:
+                yield session
+        except SchemaNotReady:
+            fail("base de données non initialisée ou d'une version antérieure : "
+                 "lancez « dossiers init »")
+        except OperationalError as error:
+            fail(f"base de données inaccessible ({error.orig})", 1)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def as_of_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as-of", type=DATE, default=None,
+        help="Date de référence (AAAA-MM-JJ ou JJ/MM/AAAA) ; par défaut aujourd'hui.",
+    )(command)
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Sortie JSON, pour d'autres programmes.")(command)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def echo_json_array(items: Iterable[Any]) -> None:
+    """A JSON array written item by item, so that a long list is never all in memory."""
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")

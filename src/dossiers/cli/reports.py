@@ -1,0 +1,149 @@
+"""The printable reports: `report overdue` and `report upcoming`, as a table, CSV, JSON, HTML
+or PDF, to the terminal or to a file."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import click
+
+from dossiers import messages
+from dossiers.cli.options import (
+    KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in,
+)
+from dossiers.deadlines.zones import DEFAULT_ZONE
+from dossiers.french_click import COUNT, ChoiceType, FrenchGroup, fail
+
+FORMAT_CHOICE = ChoiceType({"table": "table", "csv": "csv", "html": "html", "pdf": "pdf",
+                            "json": "json"})
+
+
+def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--agency", "agency_name", default=None, help="Seulement cette agence."),
+        click.option("--owner", default=None, help="Seulement ce ou cette responsable (email)."),
+        click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car."),
+        click.option("--format", "output_format", type=FORMAT_CHOICE, default="table",
+                     show_default=True,
+                     help="table (terminal), csv (Excel), html (impression A4), pdf, json."),
+        click.option("-o", "--output", default=None, metavar="FICHIER",
+                     help="Écrit le rapport dans ce fichier (obligatoire pour pdf)."),
+        as_of_option,
+    ]):
+        command = option(command)
+    return command
+
+
+@click.group(cls=FrenchGroup)
+def report() -> None:
+    """Rapports à imprimer : retards, échéances à venir."""
+
+
+@report.command("overdue")
+@report_options
+@pass_app
+def report_overdue(app: App, agency_name: str | None, owner: str | None, kind: str | None,
+                   output_format: str, output: str | None, as_of: date | None) -> None:
+    """Les étapes en retard, par agence puis responsable, les plus en retard d'abord, avec
+    ce qu'il faut faire et ce qui est en jeu.
+
+    Exemple : dossiers report overdue --agency "Metz Centre" --format pdf -o retards.pdf
+    """
+    _report(app, "overdue", None, agency_name, owner, kind, output_format, output, as_of)
+
+
+@report.command("upcoming")
+@click.option("--within", type=COUNT, default=14, show_default=True, metavar="N",
+              help="Échéances des N prochains jours.")
+@report_options
+@pass_app
+def report_upcoming(app: App, within: int, agency_name: str | None, owner: str | None,
+                    kind: str | None, output_format: str, output: str | None,
+                    as_of: date | None) -> None:
+    """Les étapes à faire dont l'échéance tombe dans les N prochains jours.
+
+    Exemple : dossiers report upcoming --within 7 --format csv -o semaine.csv
+    """
+    _report(app, "upcoming", within, agency_name, owner, kind, output_format, output, as_of)
+
+
+def _report(app: App, kind_of_report: str, within: int | None, agency_name: str | None,
+            owner: str | None, kind: str | None, output_format: str, output: str | None,
+            as_of: date | None) -> None:
+    from dossiers.deadlines.facts import Kind
+    from dossiers.reports import formats
+    from dossiers.reports.rows import Report, report_rows
+    from dossiers.services.dossiers import ListFilter, list_dossiers
+
+    if output_format == "pdf" and not output:
+        fail("--format pdf : indiquez le fichier à écrire avec -o FICHIER.pdf")
+    day = as_of or today_in(DEFAULT_ZONE)
+    where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
+                       owner_email=owner, overdue=kind_of_report == "overdue")
+    heading = Report(kind_of_report, day, within, ())
+    count = 0
+    with app.transaction(write=False) as session:
+        rows = report_rows(kind_of_report, list_dossiers(session, day_in_zone(day), where), day,
+                           within)
+        if output_format in ("csv", "json"):
+            # Written as the rows come: memory stays flat however long the report is.
+            def counted() -> Iterator[Any]:
+                nonlocal count
+                for row in rows:
+                    count += 1
+                    yield row
+
+            chunks = (formats.csv_chunks(heading, counted()) if output_format == "csv"
+                      else formats.json_chunks(counted()))
+            _write_report(chunks, output)
+        else:
+            built = Report(kind_of_report, day, within, tuple(rows))
+            count = len(built.rows)
+    if output_format not in ("csv", "json"):
+        _write_report(iter([_render_report(app, built, output_format, agency_name, owner,
+                                           kind)]), output)
+    if output:
+        click.echo(f"Rapport écrit dans {output} ({messages.plural(count, 'ligne')}).")
+
+
+def _render_report(app: App, built: Any, output_format: str, agency_name: str | None,
+                   owner: str | None, kind: str | None) -> bytes:
+    from dossiers.reports import formats
+
+    if output_format == "table":
+        return (formats.as_table(built) + "\n").encode("utf-8")
+    scope = " · ".join(part for part in (
+        f"agence {agency_name}" if agency_name else "toutes les agences",
+        f"responsable {owner}" if owner else "",
+        messages.KIND_LABELS[kind] if kind else "",
+    ) if part)
+    html = formats.as_html(built, scope, app.settings().mail.templates)
+    if output_format == "html":
+        return html.encode("utf-8")
+    try:
+        return formats.as_pdf(html)
+    except formats.PdfUnavailable as error:
+        fail(str(error), 1)
+
+
+def _write_report(chunks: Iterator[bytes], output: str | None) -> None:
+    """To the file, or to standard output."""
+    if not output:
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return
+    try:
+        with open(output, "wb") as target:
+            for chunk in chunks:
+                target.write(chunk)
+    except OSError as error:
+        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
+
+
+COMMANDS = (report,)
