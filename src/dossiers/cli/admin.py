@@ -43,7 +43,10 @@ def init(app: App) -> None:
 
 @click.group(cls=FrenchGroup)
 def agency() -> None:
-    """Agences : ajouter, lister."""
+    """Agences : ajouter, lister.
+
+    Exemple : dossiers agency list
+    """
 
 
 @agency.command("add")
@@ -57,7 +60,7 @@ def agency() -> None:
 def agency_add(app: App, name: str, zone: str, headcount: int | None, prism_member: bool) -> None:
     """Ajoute une agence.
 
-    Exemple : dossiers agency add "Metz Centre" --zone alsace-moselle --headcount 25 --prism
+    Exemple : dossiers agency add "Strasbourg Gare" --zone alsace-moselle --headcount 25 --prism
     """
     from dossiers.services.network import add_agency
 
@@ -92,7 +95,10 @@ def agency_list(app: App, as_json: bool) -> None:
 
 @click.group(cls=FrenchGroup)
 def staff() -> None:
-    """Personnel des agences : ajouter, lister."""
+    """Personnel des agences : ajouter, lister.
+
+    Exemple : dossiers staff list --agency "Lyon Part-Dieu"
+    """
 
 
 @staff.command("add")
@@ -105,7 +111,8 @@ def staff() -> None:
 def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:
     """Ajoute une personne à une agence.
 
-    Exemple : dossiers staff add "Léa Martin" --email lea.martin@example.fr --agency Lyon
+    Exemple : dossiers staff add "Inès Caron" --email ines.caron@interim-exemple.fr
+    --agency "Nantes Ouest"
     """
     from dossiers.services.network import add_staff
 

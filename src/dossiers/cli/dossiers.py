@@ -79,7 +79,7 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
     R-CAR-HOURS), puis affiche ses étapes.
 
     Exemple : dossiers open --kind cdpi --worker "Karim B." --start 2027-01-11
-    --end 2027-02-19 --training-hours 210 --owner lea.martin@example.fr
+    --end 2027-02-19 --training-hours 210 --owner lea.martin@interim-exemple.fr
     """
     from dossiers.deadlines.facts import ContractType, Kind
     from dossiers.services.dossiers import DossierDraft, open_dossier, timeline_of
@@ -128,7 +128,7 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
     Un démarrage repoussé de plus de 2 mois après l'accord de la DRF déclenche
     l'alerte « DRF à refaire » (R-DRF-SHIFT).
 
-    Exemple : dossiers update CDPI-2027-0001 --start 2027-02-01 --end 2027-03-12
+    Exemple : dossiers update LYO-CDPI-01 --start 2027-03-01 --end 2027-04-09
     """
     from dossiers.services.dossiers import (
         NO_PROGRAMME, DossierChanges, find_dossier, update_dossier,
@@ -173,7 +173,7 @@ def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: 
     """Affiche la chronologie d'un dossier : chaque étape, ses dates, son statut,
     les jours restants ou de retard et la règle appliquée.
 
-    Exemple : dossiers show CDPI-2027-0001 --as-of 2027-01-05
+    Exemple : dossiers show LYO-CDPI-09 --history
     """
     from dossiers.services.dossiers import find_dossier, timeline_of
     from dossiers.views import dossier_json, dossier_text, table
@@ -214,7 +214,7 @@ def explain(app: App, dossier_id: str, as_of: date | None) -> None:
     et le calcul, par exemple « 2027-01-07 = 2027-01-11 (démarrage) − 2 jours ouvrés
     (R-DRF-WINDOW, 001 : « … ») ».
 
-    Exemple : dossiers explain CDPI-2027-0001
+    Exemple : dossiers explain LYO-CDPI-09
     """
     from dossiers.deadlines.explain import explain as explain_lines
     from dossiers.services.dossiers import facts_of, find_dossier, timeline_of
@@ -247,7 +247,10 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
     dossier : à transmettre à AKTO ou à conserver par l'agence, et quand. Une étape dont une
     pièce manque n'est pas faite.
 
-    Exemple : dossiers doc CAR-2027-0001 avis-pole-reconversion --on 2026-12-01
+    \b
+    Exemples :
+      dossiers doc LYO-CAR-19
+      dossiers doc LYO-CAR-19 avis-pole-reconversion --on 2026-11-20
     """
     from dossiers.deadlines.documents import checklist
     from dossiers.services.dossiers import facts_of, find_dossier, mark_document
@@ -289,7 +292,7 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
                  as_of: date | None, as_json: bool) -> None:
     """Liste les dossiers en cours avec leur prochaine étape.
 
-    Exemple : dossiers list --overdue --agency Lyon
+    Exemple : dossiers list --overdue --agency "Lyon Part-Dieu"
     """
     from dossiers.deadlines.facts import Kind
     from dossiers.services.dossiers import ListFilter, list_dossiers

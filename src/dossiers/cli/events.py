@@ -39,7 +39,7 @@ def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) 
       close                  dossier clos
       abandon                dossier abandonné
 
-    Exemple : dossiers record CDPI-2027-0001 drf-submitted --on 2026-12-01
+    Exemple : dossiers record LYO-CDPI-01 drf-submitted --on 2026-12-01
     """
     from dossiers.deadlines.facts import EventKind
     from dossiers.services.dossiers import find_dossier, record_event, timeline_of
@@ -70,7 +70,7 @@ def cancel(app: App, dossier_id: str, event: str, on: date) -> None:
     """Annule un événement enregistré par erreur (l'historique le garde) ; annuler une
     clôture rouvre le dossier.
 
-    Exemple : dossiers cancel CDPI-2027-0001 drf-submitted --on 2027-12-01
+    Exemple : dossiers cancel LYO-CDPI-05 drf-submitted --on 2026-11-22
     """
     from dossiers.deadlines.facts import EventKind
     from dossiers.services.dossiers import cancel_event, find_dossier
@@ -96,8 +96,8 @@ def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
     """Enregistre une mission (obligation de mission : R-CIPI-MISSION, R-CDPI-MISSION,
     R-CAR-MISSION).
 
-    Exemple : dossiers mission CDPI-2027-0001 --start 2027-03-01 --end 2027-03-19
-    --hours 98 --holiday-hours 7
+    Exemple : dossiers mission LYO-CDPI-11 --start 2026-11-02 --end 2026-11-20 --hours 98
+    --holiday-hours 7
     """
     from dossiers.services.dossiers import add_mission, find_dossier, timeline_of
     from dossiers.views import progress_lines
@@ -133,7 +133,7 @@ def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date |
       rupture        démission ou licenciement : la lettre
       autre-emploi   autre emploi : attestation sur l'honneur ou copie du CDD/CDI
 
-    Exemple : dossiers incident CDPI-2027-0001 refus --on 2027-03-02 --document-on 2027-03-05
+    Exemple : dossiers incident LYO-CDPI-11 refus --on 2026-11-02 --document-on 2026-11-05
     """
     from dossiers.deadlines.facts import IncidentKind
     from dossiers.services.dossiers import find_dossier, record_incident, timeline_of

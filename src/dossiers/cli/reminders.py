@@ -53,7 +53,10 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     suivant. Une étape en retard de plus de 3 jours ouvrés va aussi aux managers de
     l'agence. Fait pour cron : une ligne de bilan, code 0 seulement si tout est parti.
 
-    Exemple : dossiers --config /etc/dossiers.toml remind --transport smtp
+    \b
+    Exemples :
+      dossiers remind --dry-run
+      dossiers --config /etc/dossiers.toml remind --transport smtp
     """
     from dossiers.services.reminders import compose_day, preview_day, send_pending
 

@@ -39,7 +39,10 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group(cls=FrenchGroup)
 def report() -> None:
-    """Rapports à imprimer : retards, échéances à venir."""
+    """Rapports à imprimer : retards, échéances à venir.
+
+    Exemple : dossiers report overdue --agency "Lyon Part-Dieu"
+    """
 
 
 @report.command("overdue")
@@ -50,7 +53,10 @@ def report_overdue(app: App, agency_name: str | None, owner: str | None, kind: s
     """Les étapes en retard, par agence puis responsable, les plus en retard d'abord, avec
     ce qu'il faut faire et ce qui est en jeu.
 
-    Exemple : dossiers report overdue --agency "Metz Centre" --format pdf -o retards.pdf
+    \b
+    Exemples :
+      dossiers report overdue --agency "Metz Centre" --format html -o retards.html
+      dossiers report overdue --format pdf -o retards.pdf
     """
     _report(app, "overdue", None, agency_name, owner, kind, output_format, output, as_of)
 
