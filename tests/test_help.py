@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -116,3 +119,23 @@ def test_every_example_runs_as_written_on_the_demo_network(
             args = [*args, "--as-of", DEMO_DAY]
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, f"{line}\n{result.output}"
+
+
+def test_version_names_the_package_its_rule_sets_and_the_holidays_release() -> None:
+    import holidays
+
+    from dossiers.deadlines.rulesets import RULE_SETS
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert list(RULE_SETS) == ["akto-current", "akto-2021"]
+    assert result.output == (f"dossiers {version('dossiers')} — jeux de règles : akto-current, "
+                             f"akto-2021 — holidays {holidays.__version__}\n")
+
+
+def test_version_answers_from_the_installed_entry_point_without_a_database(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "dossiers", "--version"], capture_output=True,
+                            text=True, check=False, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"dossiers {version('dossiers')} — jeux de règles : ")
+    assert not list(tmp_path.iterdir())

@@ -257,3 +257,9 @@ PERIOD_UNITS = {
 def period(amount: int, unit: str) -> str:
     singular, plural = PERIOD_UNITS[unit]
     return f"{amount} {singular if amount == 1 else plural}"
+
+
+def version_line(version: str, rule_sets: list[str], holidays_version: str) -> str:
+    """`dossiers --version`: what this install knows."""
+    return (f"dossiers {version} — jeux de règles : {', '.join(rule_sets)} — "
+            f"holidays {holidays_version}")

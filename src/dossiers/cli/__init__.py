@@ -26,6 +26,19 @@ from dossiers.cli.options import App
 from dossiers.french_click import FrenchGroup
 
 
+def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The package, the rule sets it knows and the calendar library, read without importing it."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    from dossiers import messages
+    from dossiers.deadlines.rulesets import RULE_SETS
+
+    click.echo(messages.version_line(version("dossiers"), list(RULE_SETS), version("holidays")))
+    ctx.exit()
+
+
 @click.group(name="dossiers", cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"],
                                                  "max_content_width": 100})
 @click.option("--db", "db_url", envvar="DOSSIERS_DB", metavar="URL",
@@ -34,6 +47,10 @@ from dossiers.french_click import FrenchGroup
 @click.option("--config", "config_path", envvar="DOSSIERS_CONFIG", metavar="FICHIER",
               help="Fichier de configuration TOML (par défaut $DOSSIERS_CONFIG). Chaque clé peut "
                    "être remplacée par DOSSIERS_<SECTION>_<CLÉ>.")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=print_version,
+              help="Affiche la version, les jeux de règles connus et la version de holidays, puis "
+                   "quitte.")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, config_path: str | None) -> None:
     """Suivi des échéances AKTO des dossiers CIPI, CDPI et CAR.

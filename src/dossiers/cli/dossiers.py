@@ -16,9 +16,7 @@ from dossiers.cli.options import (
     echo_json_array, json_option, pass_app, today_in, utc_now,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
-from dossiers.french_click import (
-    AMOUNT, COUNT, DATE, HOURS, ChoiceType, FrenchCommand, fail,
-)
+from dossiers.french_click import AMOUNT, COUNT, DATE, HOURS, ChoiceType, FrenchCommand, fail
 
 CONTRACT_CHOICE = ChoiceType(messages.CONTRACT_LABELS)
 PROGRAMME_CHOICE = ChoiceType({"aucun": "aucun", **messages.PROGRAMME_LABELS})

@@ -11,9 +11,7 @@ from typing import Any
 import click
 
 from dossiers import messages
-from dossiers.cli.options import (
-    KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in,
-)
+from dossiers.cli.options import KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in
 from dossiers.deadlines.zones import DEFAULT_ZONE
 from dossiers.french_click import COUNT, ChoiceType, FrenchGroup, fail
 
