@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any, NoReturn
 
 import click
+from click.shell_completion import CompletionItem
 
 from dossiers.errors import InvalidInput
 from dossiers.parsing import parse_amount, parse_choice, parse_date, parse_hours
@@ -203,6 +204,12 @@ class ChoiceType(click.ParamType):
             return parse_choice(_hint(param), str(value), self.choices)
         except InvalidInput as error:
             self.fail(error.message, param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[CompletionItem]:
+        """The codes that start with what is typed, with their French meaning (zsh, fish)."""
+        return [CompletionItem(code, help=label if label != code else None)
+                for code, label in self.choices.items() if code.startswith(incomplete)]
 
 
 DATE = DateType()
