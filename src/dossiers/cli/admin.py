@@ -111,8 +111,9 @@ def staff() -> None:
 def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:
     """Ajoute une personne à une agence.
 
-    Exemple : dossiers staff add "Inès Caron" --email ines.caron@interim-exemple.fr
-    --agency "Nantes Ouest"
+    \b
+    Exemple :
+      dossiers staff add "Inès Caron" --email ines.caron@interim-exemple.fr --agency "Nantes Ouest"
     """
     from dossiers.services.network import add_staff
 
