@@ -292,6 +292,7 @@ def test_sensitive_facts_stay_out_of_lists_reports_and_emails(network: Dossiers,
         network.ok("report", "overdue", "--format", "html", "--as-of", "2027-02-10"),
         network.ok("report", "overdue", "--as-of", "2027-02-10"),
         network.ok("show", "D-1", "--history", "--as-of", "2027-02-10").split("Historique")[1],
+        network.ok("calendar", "--as-of", "2027-02-10"),
     ]
     network.ok("remind", "--transport", "smtp", "--as-of", "2027-02-10")
     outputs += [r.message.as_string() for r in smtp.outbox]

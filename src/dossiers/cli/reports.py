@@ -1,5 +1,5 @@
 """The printable reports: `report overdue` and `report upcoming`, as a table, CSV, JSON, HTML
-or PDF, to the terminal or to a file."""
+or PDF, to the terminal or to a file; and `calendar`, the deadlines as an iCalendar feed."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from typing import Any
 import click
 
 from dossiers import messages
-from dossiers.cli.options import KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in
+from dossiers.cli.options import (
+    KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in, utc_now,
+)
 from dossiers.deadlines.zones import DEFAULT_ZONE
-from dossiers.french_click import COUNT, ChoiceType, FrenchGroup, fail
+from dossiers.french_click import COUNT, ChoiceType, FrenchCommand, FrenchGroup, fail
 
 FORMAT_CHOICE = ChoiceType({"table": "table", "csv": "csv", "html": "html", "pdf": "pdf",
                             "json": "json"})
@@ -150,4 +152,63 @@ def _write_report(chunks: Iterator[bytes], output: str | None) -> None:
         fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
 
 
-COMMANDS = (report,)
+@click.command("calendar", cls=FrenchCommand)
+@click.option("--owner", default=None, help="Seulement les dossiers de ce ou cette responsable (email).")
+@click.option("--agency", "agency_name", default=None, help="Seulement cette agence.")
+@click.option("-o", "--output", default=None, metavar="FICHIER.ics",
+              help="Écrit le calendrier dans ce fichier (remplacé d'un coup, jamais à moitié).")
+@as_of_option
+@pass_app
+def calendar(app: App, owner: str | None, agency_name: str | None, output: str | None,
+             as_of: date | None) -> None:
+    """Les échéances dans votre agenda : un fichier iCalendar (RFC 5545) avec un événement
+    « journée entière » par étape à faire, le jour de son échéance.
+
+    Chaque événement garde le même identifiant d'une fois sur l'autre : réimporter le fichier,
+    ou s'y abonner (Outlook, Thunderbird), met l'agenda à jour sans doublon. Le titre donne la
+    référence et l'étape, la description ce qu'il faut faire ; rien de sensible.
+
+    \b
+    Exemples :
+      dossiers calendar --owner lea.martin@interim-exemple.fr -o lea.ics
+      dossiers calendar --agency "Lyon Part-Dieu" -o lyon.ics
+    """
+    from dossiers.calendar_feed import calendar_feed
+    from dossiers.services.dossiers import ListFilter, list_dossiers
+
+    day = as_of or today_in(DEFAULT_ZONE)
+    title = " · ".join(part for part in ("Échéances AKTO", agency_name, owner) if part)
+    with app.transaction(write=False) as session:
+        feed = calendar_feed(list_dossiers(session, day_in_zone(as_of),
+                                           ListFilter(agency_name=agency_name, owner_email=owner)),
+                             day, utc_now(), title)
+    if not output:
+        _write_report(iter([feed]), None)
+        return
+    _replace_file(output, feed)
+    events = feed.count(b"BEGIN:VEVENT")
+    click.echo(f"Calendrier écrit dans {output} ({messages.plural(events, 'échéance')}).")
+
+
+def _replace_file(output: str, content: bytes) -> None:
+    """Write beside, then rename: a calendar that reads the file meanwhile sees the old one
+    or the new one, never half of it."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(output))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".dossiers-", suffix=".ics", dir=folder)
+    except OSError as error:
+        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
+    try:
+        with os.fdopen(handle, "wb") as target:
+            target.write(content)
+        os.replace(temporary, output)
+    except OSError as error:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
+
+
+COMMANDS = (report, calendar)
