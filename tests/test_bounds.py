@@ -16,11 +16,11 @@ START = date(2027, 1, 11)
 
 
 def error_of(kind: Kind, end: date, hours: int | Fraction, mission: int | None = None,
-             bilan: int | None = None) -> InvalidInput | None:
+             **extra: int) -> InvalidInput | None:
     try:
         check_dossier(kind, START, end, Fraction(hours), AKTO_CURRENT,
                       None if mission is None else Fraction(mission),
-                      None if bilan is None else Fraction(bilan))
+                      **{key: Fraction(value) for key, value in extra.items()})
     except InvalidInput as error:
         return error
     return None
@@ -71,11 +71,26 @@ def test_a_car_training_lasts_at_most_nine_months() -> None:
 
 
 @pytest.mark.parametrize(("kind", "rule"), [(Kind.CIPI, "R-CIPI-BILAN"), (Kind.CDPI, "R-CDPI-BILAN")])
-def test_bilan_hours_are_at_most_fourteen(kind: Kind, rule: str) -> None:
-    """R-CIPI-BILAN, R-CDPI-BILAN: 14 h maximum."""
-    assert error_of(kind, date(2027, 3, 1), 140, bilan=14) is None
-    error = error_of(kind, date(2027, 3, 1), 140, bilan=15)
-    assert error is not None and error.rule == rule
+@pytest.mark.parametrize(("bilan", "field"), [
+    ("positioning_hours", "heures de bilan de positionnement"),
+    ("evaluation_hours", "heures de bilan d'évaluation"),
+])
+def test_each_of_the_two_bilans_is_at_most_fourteen_hours(kind: Kind, rule: str, bilan: str,
+                                                           field: str) -> None:
+    """R-CIPI-BILAN, R-CDPI-BILAN: positioning and evaluation, 14 h maximum each."""
+    both = {"positioning_hours": 14, "evaluation_hours": 14}
+    assert error_of(kind, date(2027, 3, 1), 140, **both) is None
+    error = error_of(kind, date(2027, 3, 1), 140, **{**both, bilan: 15})
+    assert error is not None and (error.rule, error.field) == (rule, field)
+    assert str(error) == f"{field} : 15 h au-delà du maximum de 14 h ({rule})"
+
+
+@pytest.mark.parametrize(("kind", "rule"), [(Kind.CIPI, "R-CIPI-FUND"), (Kind.CDPI, "R-CDPI-FUND")])
+def test_tutor_training_is_at_most_forty_hours(kind: Kind, rule: str) -> None:
+    """R-CIPI-FUND (001), R-CDPI-FUND (003): « dans la limite d'une durée de 40 heures »."""
+    assert error_of(kind, date(2027, 3, 1), 140, tutor_hours=40) is None
+    error = error_of(kind, date(2027, 3, 1), 140, tutor_hours=41)
+    assert error is not None and (error.rule, error.field) == (rule, "heures de formation du tuteur")
 
 
 def test_the_end_cannot_come_before_the_start() -> None:

@@ -281,20 +281,48 @@ def test_the_2021_rule_set_keeps_the_older_figures() -> None:
                                    events=events)) is False
 
 
-def test_the_2021_rule_set_warns_of_the_summer_2022_suspension() -> None:
-    """R-DRF-WINDOW under akto-2021: DRF deposits suspended 1 July – 21 August 2022."""
+def test_the_2021_rule_set_opens_a_window_inside_the_summer_2022_suspension_on_22_august() -> None:
+    """R-DRF-WINDOW under akto-2021, I-DRF-SUSPENSION: deposits suspended 1 July – 21 August
+    2022; a window opening inside (start − 4 weeks = 2022-08-01) opens on 2022-08-22."""
     f = facts(start=date(2022, 8, 29), end=date(2022, 10, 7), rules=AKTO_2021)
-    assert [a.code for a in compute_timeline(f, date(2022, 7, 15)).alerts] == ["drf_suspended"]
+    timeline = compute_timeline(f, date(2022, 7, 15))
+    drf = timeline.step("drf")
+    assert drf is not None and (drf.opens, drf.due) == (date(2022, 8, 22), date(2022, 8, 25))
+    assert timeline.alerts == ()
     assert compute_timeline(facts(start=date(2022, 8, 29), end=date(2022, 10, 7)),
-                            date(2022, 7, 15)).alerts == ()
+                            date(2022, 7, 15)).step("drf").opens == date(2022, 6, 29)
+
+
+@pytest.mark.parametrize(("start", "opens"), [
+    (date(2022, 7, 28), date(2022, 6, 30)),   # opens the day before the suspension: kept
+    (date(2022, 7, 29), date(2022, 8, 22)),   # opens on 1 July: moved
+    (date(2022, 9, 18), date(2022, 8, 22)),   # opens on 21 August: moved
+    (date(2022, 9, 19), date(2022, 8, 22)),   # opens on 22 August: as computed
+    (date(2022, 9, 20), date(2022, 8, 23)),
+])
+def test_a_2021_window_opens_after_the_suspension_on_both_sides_of_it(start: date,
+                                                                      opens: date) -> None:
+    """I-DRF-SUSPENSION: only an opening inside 2022-07-01 … 2022-08-21 moves."""
+    f = facts(start=start, end=start + (date(2022, 10, 7) - date(2022, 8, 29)), rules=AKTO_2021)
+    assert step(f, "drf", date(2022, 6, 1)).opens == opens
+
+
+def test_a_2021_window_entirely_inside_the_suspension_allows_no_drf() -> None:
+    """I-DRF-SUSPENSION: start 2022-08-10, window 2022-07-13 … 2022-08-08, all suspended."""
+    f = facts(start=date(2022, 8, 10), end=date(2022, 9, 30), rules=AKTO_2021)
+    timeline = compute_timeline(f, date(2022, 6, 1))
+    assert [(a.code, a.rule) for a in timeline.alerts] == [("drf_suspended", "R-DRF-WINDOW")]
+    assert timeline.alerts[0].message.startswith("Aucune DRF possible")
 
 
 def test_every_figure_of_every_rule_set_names_a_rule_of_the_rule_book() -> None:
-    """Each figure is tied to its rule id and quotes its source."""
+    """Each figure is tied to its rule id (or, for a date the sources do not give, to the
+    interpretation that sets it) and quotes its source."""
     for rules in RULE_SETS.values():
         for name, figure in vars(rules).items():
             if hasattr(figure, "rule"):
-                assert figure.rule.startswith("R-"), name
-                assert figure.source in {"000", "001", "002", "003", "004", "interprétation"}, name
+                assert figure.rule.startswith(("R-", "I-")), name
+                assert set(figure.source.split(", ")) <= {
+                    "000", "001", "002", "003", "004", "interprétation"}, name
                 assert figure.quote, name
     assert AKTO_CURRENT.contract_within.value.amount == 61

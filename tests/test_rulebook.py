@@ -176,11 +176,13 @@ def test_a_car_request_needs_the_pole_reconversion_opinion() -> None:
 
 # R-CIPI-FUND, R-CDPI-FUND, R-SURCOUT, R-CDPI-TRIAL.
 
-def test_the_cipi_flat_rate_is_17_or_27_euros_on_training_and_bilan_hours() -> None:
-    """R-CIPI-FUND."""
+def test_the_cipi_flat_rate_is_17_or_27_euros_on_training_and_both_bilans() -> None:
+    """R-CIPI-FUND, R-CIPI-BILAN: the flat rate applies « aux heures de formation externe, aux
+    heures bilan de positionnement et aux heures d'évaluation »."""
     classic = estimate(DossierFacts(Kind.CIPI, START, END, Fraction(140),
-                                    bilan_hours=Fraction(14)))
-    assert classic is not None and (classic.rate, classic.amount) == (17, 17 * 154)
+                                    positioning_hours=Fraction(14), evaluation_hours=Fraction(7)))
+    assert classic is not None and (classic.rate, classic.amount) == (17, 17 * 161)
+    assert classic.hours == 161 and classic.total == 17 * 161
     programme = estimate(DossierFacts(Kind.CIPI, START, END, Fraction(140),
                                       programme=Programme.LANGUE_COMPETENCES))
     assert programme is not None and programme.rate == 27
@@ -315,7 +317,8 @@ def test_plan_explain_prints_the_explanations() -> None:
     data = json.loads(CliRunner().invoke(cli, [
         "plan", "--kind", "cdpi", "--start", "2027-01-11", "--end", "2027-02-19",
         "--training-hours", "210", "--explain", "--json"]).stdout)
-    assert data["explanations"][0]["subject"].startswith("Demande de réservation")
+    assert data["explanations"][0]["subject"] == "Jeu de règles"
+    assert data["explanations"][1]["subject"].startswith("Demande de réservation")
 
 
 def test_explain_command(network: Dossiers) -> None:

@@ -16,7 +16,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from dossiers.errors import InvalidInput
-from dossiers.parsing import parse_amount, parse_choice, parse_date, parse_hours
+from dossiers.parsing import parse_amount, parse_choice, parse_date, parse_hours, parse_percent
 
 HEADINGS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
 HELP_EXTRAS = (("[required]", "[obligatoire]"), ("[default: ", "[défaut : "),
@@ -175,6 +175,21 @@ class AmountType(click.ParamType):
             self.fail(error.message, param, ctx)
 
 
+class PercentType(click.ParamType):
+    """« 30 », « 32,5 % »: returned as a share of 0 … 1."""
+
+    name = "POURCENT"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Fraction:
+        if isinstance(value, Fraction):
+            return value
+        try:
+            return parse_percent(_hint(param), str(value))
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
+
+
 class CountType(click.ParamType):
     """A whole number, zero or more."""
 
@@ -216,3 +231,4 @@ DATE = DateType()
 HOURS = HoursType()
 AMOUNT = AmountType()
 COUNT = CountType()
+PERCENT = PercentType()

@@ -5,7 +5,7 @@ Pure data and formatting: no I/O, so the rule core may use it for labels.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 STEP_LABELS = {
@@ -94,7 +94,11 @@ FIELD_LABELS = {
     "training_end": "fin de formation",
     "training_hours": "heures de formation",
     "mission_hours": "heures de mission prévues",
-    "bilan_hours": "heures de bilan",
+    "positioning_hours": "heures de bilan de positionnement",
+    "evaluation_hours": "heures de bilan d'évaluation",
+    "tutor_hours": "heures de formation du tuteur",
+    "basic_skills_share": "part savoirs de base",
+    "seniority_hours": "heures d'ancienneté",
     "owner": "responsable",
     "agency": "agence",
     "rules": "règles",
@@ -179,6 +183,40 @@ def alert_drf_suspended(first: date, last: date) -> str:
         f"Dépôts de DRF suspendus par AKTO du {short_date(first)} au {short_date(last)} : "
         "la fenêtre de dépôt les recoupe"
     )
+
+
+def drf_deposit_suspended(on: date, first: date, last: date, rules: str) -> str:
+    return (f"une DRF ne peut pas être déposée le {short_date(on)} : dépôts suspendus du "
+            f"{short_date(first)} au {short_date(last)} (règles {rules}), déposer à partir du "
+            f"{short_date(last + timedelta(days=1))}")
+
+
+def alert_drf_window_suspended(first: date, last: date) -> str:
+    return (f"Aucune DRF possible : toute la fenêtre de dépôt tombe dans la suspension des dépôts "
+            f"du {short_date(first)} au {short_date(last)} ; décaler le démarrage")
+
+
+def alert_lc_share_unknown(minimum: Fraction) -> str:
+    return (f"Langue et Compétences : part des savoirs de base non renseignée (au moins "
+            f"{percent(minimum)} si le parcours a un module métier)")
+
+
+def alert_lc_share_low(share: Fraction, minimum: Fraction) -> str:
+    return (f"Langue et Compétences : {percent(share)} de savoirs de base ou de langue, il en faut "
+            f"au moins {percent(minimum)} : le parcours ne relève pas du programme")
+
+
+def alert_car_mission_beyond_contract(count: int, contract_end: date) -> str:
+    return (f"{plural(count, 'mission finit', 'missions finissent')} après la fin du contrat CAR "
+            f"({short_date(contract_end)}, 12 mois au plus formation et missions comprises)")
+
+
+def percent(share: Fraction) -> str:
+    """« 30 % », « 32,5 % »: a share of 0 … 1."""
+    value = share * 100
+    if value.denominator == 1:
+        return f"{value.numerator} %"
+    return f"{float(value):.2f}".rstrip("0").replace(".", ",") + " %"
 
 
 def alert_drf_too_early(opens: date) -> str:

@@ -53,6 +53,21 @@ def parse_amount(field: str, text: str) -> Fraction:
     return Fraction(int(match.group(1))) + Fraction(int(cents.ljust(2, "0")), 100)
 
 
+_PERCENT = re.compile(r"^\s*(\d+)(?:[.,](\d{1,2}))?\s*%?\s*$")
+
+
+def parse_percent(field: str, text: str) -> Fraction:
+    """« 30 », « 32,5 % »: a percentage to the hundredth, returned as a share of 0 … 1."""
+    match = _PERCENT.match(text)
+    if not match:
+        raise InvalidInput(field, f"pourcentage invalide « {text} » (exemple : 30 ou 32,5)")
+    hundredths = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    share = Fraction(hundredths, 10000)
+    if share > 1:
+        raise InvalidInput(field, f"« {text} » dépasse 100 %")
+    return share
+
+
 def to_minutes(value: Fraction) -> int:
     minutes = value * 60
     assert minutes.denominator == 1, "hours are parsed to the minute"

@@ -169,15 +169,40 @@ def alert_lines(timeline: Timeline) -> list[str]:
 def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
                  funding: Any = None) -> str:
     """The timeline `show` prints, from templates/dossier.txt.j2."""
+    from dossiers.deadlines.bounds import SENIORITY_BASIS
     from dossiers.deadlines.eligibility import CATEGORIES
+    from dossiers.deadlines.explain import rule_set_summary
+    from dossiers.deadlines.facts import Programme
     from dossiers.rendering import render
+    from dossiers.services.dossiers import facts_of
 
+    facts = facts_of(dossier)
     category = CATEGORIES.get(dossier.eligibility or "")
+    seniority = None
+    if category is not None and category.code == SENIORITY_BASIS:
+        # Sensitive, like the basis it reveals: `show` only (R-CDPI-ELIG).
+        seniority = (f"{messages.hours(facts.seniority_hours)} dans la branche sur les 12 mois "
+                     "précédant le démarrage" if facts.seniority_hours is not None
+                     else "heures d'ancienneté non renseignées")
+    bilans = None
+    if facts.bilan_hours:
+        bilans = (f"positionnement {messages.hours(facts.positioning_hours)}, évaluation "
+                  f"{messages.hours(facts.evaluation_hours)}")
+    basic_skills = None
+    if facts.programme is Programme.LANGUE_COMPETENCES or facts.basic_skills_share is not None:
+        basic_skills = ("part des savoirs de base non renseignée"
+                        if facts.basic_skills_share is None else
+                        f"{messages.percent(facts.basic_skills_share)} de savoirs de base ou de "
+                        "langue")
     return render(
         "dossier.txt.j2",
         dossier=dossier,
         timeline=timeline,
         as_of=as_of,
+        rules_why=rule_set_summary(facts),
+        seniority=seniority,
+        bilans=bilans,
+        basic_skills=basic_skills,
         training_hours=from_minutes(dossier.training_minutes),
         steps_table=steps_table(timeline),
         progress=[step for step in timeline.steps if step.progress is not None],

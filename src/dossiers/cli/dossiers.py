@@ -16,7 +16,9 @@ from dossiers.cli.options import (
     echo_json_array, json_option, pass_app, today_in, utc_now,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
-from dossiers.french_click import AMOUNT, COUNT, DATE, HOURS, ChoiceType, FrenchCommand, fail
+from dossiers.french_click import (
+    AMOUNT, COUNT, DATE, HOURS, PERCENT, ChoiceType, FrenchCommand, fail,
+)
 
 CONTRACT_CHOICE = ChoiceType(messages.CONTRACT_LABELS)
 PROGRAMME_CHOICE = ChoiceType({"aucun": "aucun", **messages.PROGRAMME_LABELS})
@@ -39,6 +41,36 @@ def eligibility_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def bilan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """R-CIPI-BILAN, R-CDPI-BILAN: two bilans of 14 h at most each."""
+    for option in reversed([
+        click.option("--positioning-hours", type=HOURS, default=None,
+                     help="Heures du bilan de positionnement (14 h au plus, R-CIPI-BILAN, "
+                          "R-CDPI-BILAN)."),
+        click.option("--evaluation-hours", type=HOURS, default=None,
+                     help="Heures du bilan d'évaluation (14 h au plus)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def funding_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--tutor-hours", type=HOURS, default=None,
+                     help="Heures de formation du tuteur (40 h au plus ; 15 €/h pour un CIPI, "
+                          "R-CIPI-FUND)."),
+        click.option("--basic-skills-share", type=PERCENT, default=None, metavar="POURCENT",
+                     help="Langue et Compétences : part des savoirs de base ou de la langue "
+                          "dans le programme (au moins 30 %, R-L&C)."),
+        click.option("--seniority-hours", type=HOURS, default=None,
+                     help="CDPI sur ancienneté : heures dans la branche sur les 12 mois "
+                          "précédant le démarrage (150 h au moins, R-CDPI-ELIG) ; montrées "
+                          "seulement par show et explain."),
+    ]):
+        command = option(command)
+    return command
+
+
 def _programme(value: str | None):  # type: ignore[no-untyped-def]
     from dossiers.deadlines.facts import Programme
 
@@ -55,24 +87,27 @@ def _programme(value: str | None):  # type: ignore[no-untyped-def]
 @click.option("--training-hours", type=HOURS, required=True, help="Heures de formation.")
 @click.option("--mission-hours", type=HOURS, default=None,
               help="CIPI : heures de mission prévues (70 h au moins, R-CIPI-HOURS).")
-@click.option("--bilan-hours", type=HOURS, default=None, help="Heures de bilan (14 h au plus).")
+@bilan_options
 @click.option("--programme", type=PROGRAMME_CHOICE, default="aucun", show_default=True,
               help="Programme national.")
 @click.option("--owner", required=True, help="Email du ou de la responsable du dossier.")
 @click.option("--agency", "agency_name", default=None,
               help="Agence (par défaut celle du ou de la responsable).")
-@click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
+@click.option("--rules", default=None, help=RULE_SET_HELP)
 @click.option("--reference", default=None, help="Référence (par défaut TYPE-ANNÉE-NNNN).")
 @eligibility_options
+@funding_options
 @as_of_option
 @json_option
 @pass_app
 def open_command(app: App, kind: str, worker: str, contract_type: str, start: date, end: date,
                  training_hours: Fraction, mission_hours: Fraction | None,
-                 bilan_hours: Fraction | None, programme: str, owner: str,
-                 agency_name: str | None, rules: str, reference: str | None,
-                 eligibility: str | None, in_user_company: bool | None, afest: bool | None,
-                 hourly_cost: Fraction | None, as_of: date | None, as_json: bool) -> None:
+                 positioning_hours: Fraction | None, evaluation_hours: Fraction | None,
+                 programme: str, owner: str, agency_name: str | None, rules: str | None,
+                 reference: str | None, eligibility: str | None, in_user_company: bool | None,
+                 afest: bool | None, hourly_cost: Fraction | None, tutor_hours: Fraction | None,
+                 basic_skills_share: Fraction | None, seniority_hours: Fraction | None,
+                 as_of: date | None, as_json: bool) -> None:
     """Ouvre un dossier après avoir vérifié ses bornes (R-CIPI-HOURS, R-CDPI-HOURS,
     R-CAR-HOURS), puis affiche ses étapes.
 
@@ -87,9 +122,11 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
         kind=Kind(kind), worker=worker, contract_type=ContractType(contract_type),
         training_start=start, training_end=end, training_hours=training_hours,
         owner_email=owner, programme=_programme(programme), mission_hours=mission_hours,
-        bilan_hours=bilan_hours, agency_name=agency_name, rules=rules, reference=reference,
+        positioning_hours=positioning_hours, evaluation_hours=evaluation_hours,
+        agency_name=agency_name, rules=rules, reference=reference,
         eligibility=eligibility, in_user_company=bool(in_user_company), afest=bool(afest),
-        hourly_cost=hourly_cost,
+        hourly_cost=hourly_cost, tutor_hours=tutor_hours, basic_skills_share=basic_skills_share,
+        seniority_hours=seniority_hours,
     )
     day_in = day_in_zone(as_of)
     with app.transaction() as session:
@@ -109,18 +146,22 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
 @click.option("--end", type=DATE, default=None, help="Nouvelle fin de formation.")
 @click.option("--training-hours", type=HOURS, default=None, help="Nouvelles heures de formation.")
 @click.option("--mission-hours", type=HOURS, default=None, help="CIPI : heures de mission prévues.")
-@click.option("--bilan-hours", type=HOURS, default=None, help="Heures de bilan.")
+@bilan_options
 @click.option("--programme", type=PROGRAMME_CHOICE, default=None, help="Programme national.")
 @click.option("--worker", default=None, help="Nom de l'intérimaire.")
 @click.option("--owner", default=None, help="Email du ou de la nouvelle responsable.")
 @eligibility_options
+@funding_options
 @as_of_option
 @pass_app
 def update(app: App, dossier_id: str, start: date | None, end: date | None,
            training_hours: Fraction | None, mission_hours: Fraction | None,
-           bilan_hours: Fraction | None, programme: str | None, worker: str | None,
-           owner: str | None, eligibility: str | None, in_user_company: bool | None,
-           afest: bool | None, hourly_cost: Fraction | None, as_of: date | None) -> None:
+           positioning_hours: Fraction | None, evaluation_hours: Fraction | None,
+           programme: str | None, worker: str | None, owner: str | None,
+           eligibility: str | None, in_user_company: bool | None, afest: bool | None,
+           hourly_cost: Fraction | None, tutor_hours: Fraction | None,
+           basic_skills_share: Fraction | None, seniority_hours: Fraction | None,
+           as_of: date | None) -> None:
     """Modifie un dossier et affiche les dates qui bougent (ancienne → nouvelle).
 
     Un démarrage repoussé de plus de 2 mois après l'accord de la DRF déclenche
@@ -136,8 +177,10 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
         worker=worker, training_start=start,
         programme=NO_PROGRAMME if programme == NO_PROGRAMME else _programme(programme),
         training_end=end, training_hours=training_hours, mission_hours=mission_hours,
-        bilan_hours=bilan_hours, owner_email=owner, eligibility=eligibility,
-        in_user_company=in_user_company, afest=afest, hourly_cost=hourly_cost,
+        positioning_hours=positioning_hours, evaluation_hours=evaluation_hours,
+        owner_email=owner, eligibility=eligibility, in_user_company=in_user_company,
+        afest=afest, hourly_cost=hourly_cost, tutor_hours=tutor_hours,
+        basic_skills_share=basic_skills_share, seniority_hours=seniority_hours,
     )
     if changes.empty:
         fail("rien à modifier : indiquez au moins une option (voir « dossiers update --help »)")
@@ -326,28 +369,36 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
               help="Programme national.")
 @click.option("--drf-submitted", type=DATE, default=None, help="Date de dépôt de la DRF.")
 @click.option("--drf-accord", type=DATE, default=None, help="Date de l'accord de la DRF.")
-@click.option("--rules", default="akto-current", show_default=True, help=RULE_SET_HELP)
+@bilan_options
+@click.option("--rules", default=None, help=RULE_SET_HELP)
 @click.option("--explain", "with_explanations", is_flag=True,
               help="Explique chaque date : règle, mots de la source, calcul.")
 @as_of_option
 @json_option
 def plan(kind: str, start: date, end: date, training_hours: Fraction,
          mission_hours: Fraction | None, zone: str, programme: str,
-         drf_submitted: date | None, drf_accord: date | None, rules: str,
-         with_explanations: bool, as_of: date | None, as_json: bool) -> None:
+         drf_submitted: date | None, drf_accord: date | None,
+         positioning_hours: Fraction | None, evaluation_hours: Fraction | None,
+         rules: str | None, with_explanations: bool, as_of: date | None,
+         as_json: bool) -> None:
     """Calcule les dates d'un dossier sans base de données, avant de l'ouvrir.
 
     Exemple : dossiers plan --kind cdpi --start 2027-01-11 --end 2027-02-19
     --training-hours 210 --json
     """
-    from dossiers.services.planner import PlanRequest, plan_explanations, plan_timeline
+    from dossiers.deadlines.explain import rule_set_summary
+    from dossiers.services.planner import (
+        PlanRequest, plan_explanations, plan_facts, plan_rules, plan_timeline,
+    )
     from dossiers.views import alert_lines, plan_json, steps_table
 
     request = PlanRequest(kind=kind, start=start, end=end, training_hours=training_hours,
                           mission_hours=mission_hours, zone=zone, programme=_programme(programme),
-                          drf_submitted=drf_submitted, drf_accord=drf_accord, rules=rules)
+                          drf_submitted=drf_submitted, drf_accord=drf_accord, rules=rules,
+                          positioning_hours=positioning_hours, evaluation_hours=evaluation_hours)
     day = as_of or today_in(zone)
     timeline = plan_timeline(request, day)
+    rules = plan_rules(request).name
     if as_json:
         data = plan_json(kind, zone, rules, timeline)
         if with_explanations:
@@ -355,7 +406,8 @@ def plan(kind: str, start: date, end: date, training_hours: Fraction,
                                     for subject, text in plan_explanations(request, timeline)]
         echo_json(data)
         return
-    click.echo(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} — "
+    click.echo(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} "
+               f"({rule_set_summary(plan_facts(request))}) — "
                f"situation au {messages.long_date(day)} :\n")
     click.echo(steps_table(timeline))
     click.echo("")

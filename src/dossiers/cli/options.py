@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from dossiers.settings import Settings
 
-RULE_SET_HELP = "jeu de règles : akto-current (défaut) ou akto-2021"
+RULE_SET_HELP = ("jeu de règles : akto-current ou akto-2021 ; par défaut choisi par date, celui "
+                 "en vigueur à l'ouverture de la fenêtre DRF (au démarrage pour un CAR)")
 ZONE_CHOICE = ChoiceType({slug: slug for slug in ZONES})
 KIND_CHOICE = ChoiceType(messages.KIND_LABELS)
 

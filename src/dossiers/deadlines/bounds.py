@@ -1,7 +1,8 @@
 """Bounds a dossier must respect before it is opened or an event recorded.
 
 Each check raises InvalidInput naming the field and the rule (R-CIPI-HOURS,
-R-CDPI-HOURS, R-CAR-HOURS, R-*-BILAN, R-DRF-WINDOW).
+R-CDPI-HOURS, R-CAR-HOURS, R-CIPI-BILAN, R-CDPI-BILAN, R-CIPI-FUND, R-CDPI-FUND,
+R-CDPI-ELIG, R-DRF-WINDOW).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dossiers.deadlines.zones import DEFAULT_ZONE
 from dossiers.deadlines.facts import EventKind, Kind
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import Figure, HoursRange, RuleSet
+from dossiers.deadlines.suspensions import suspension_on
 from dossiers.errors import InvalidInput
 
 F = messages.FIELD_LABELS
+SENIORITY_BASIS = "anciennete-150h"
 
 
 def check_dossier(
@@ -26,7 +29,10 @@ def check_dossier(
     training_hours: Fraction,
     rules: RuleSet,
     mission_hours: Fraction | None = None,
-    bilan_hours: Fraction | None = None,
+    *,
+    positioning_hours: Fraction | None = None,
+    evaluation_hours: Fraction | None = None,
+    tutor_hours: Fraction | None = None,
 ) -> None:
     """The training dates and hours of a dossier, per kind; the maximum lengths are checked on
     the training dates, the CIPI missions on the planned hours (I-PERIOD-FROM-TRAINING)."""
@@ -37,8 +43,10 @@ def check_dossier(
         raise InvalidInput(F["training_hours"], "doit être un nombre d'heures positif")
     if mission_hours is not None and mission_hours < 0:
         raise InvalidInput(F["mission_hours"], "ne peut pas être négatif")
-    if bilan_hours is not None and bilan_hours < 0:
-        raise InvalidInput(F["bilan_hours"], "ne peut pas être négatif")
+    for key, value in (("positioning_hours", positioning_hours),
+                       ("evaluation_hours", evaluation_hours), ("tutor_hours", tutor_hours)):
+        if value is not None and value < 0:
+            raise InvalidInput(F[key], "ne peut pas être négatif")
     if kind is Kind.CIPI:
         _check_range(F["training_hours"], training_hours, rules.cipi_training_hours)
         planned = rules.cipi_mission_hours.value if mission_hours is None else mission_hours
@@ -52,11 +60,15 @@ def check_dossier(
         _check_range("heures totales (formation + missions)", training_hours + planned,
                      rules.cipi_total_hours)
         _check_length(start, end, rules.cipi_period, rules.cipi_training_hours.rule)
-        _check_bilan(bilan_hours, rules.cipi_bilan_max_hours)
+        _check_max("positioning_hours", positioning_hours, rules.cipi_positioning_max_hours)
+        _check_max("evaluation_hours", evaluation_hours, rules.cipi_evaluation_max_hours)
+        _check_max("tutor_hours", tutor_hours, rules.cipi_tutor_max_hours)
     elif kind is Kind.CDPI:
         _check_range(F["training_hours"], training_hours, rules.cdpi_training_hours)
         _check_length(start, end, rules.cdpi_period, rules.cdpi_period.rule)
-        _check_bilan(bilan_hours, rules.cdpi_bilan_max_hours)
+        _check_max("positioning_hours", positioning_hours, rules.cdpi_positioning_max_hours)
+        _check_max("evaluation_hours", evaluation_hours, rules.cdpi_evaluation_max_hours)
+        _check_max("tutor_hours", tutor_hours, rules.cdpi_tutor_max_hours)
     else:
         _check_length(start, end, rules.car_training_period, rules.car_training_period.rule)
 
@@ -129,7 +141,38 @@ def _check_length(start: date, end: date, figure: Figure[Period], rule: str) -> 
         )
 
 
-def _check_bilan(bilan_hours: Fraction | None, figure: Figure[Fraction]) -> None:
-    if bilan_hours is not None and bilan_hours > figure.value:
-        raise InvalidInput(F["bilan_hours"], f"{messages.hours(bilan_hours)} au-delà du maximum "
+def _check_max(key: str, value: Fraction | None, figure: Figure[Fraction]) -> None:
+    if value is not None and value > figure.value:
+        raise InvalidInput(F[key], f"{messages.hours(value)} au-delà du maximum "
                            f"de {messages.hours(figure.value)}", figure.rule)
+
+
+def check_seniority(kind: Kind, eligibility: str | None, seniority_hours: Fraction | None,
+                    rules: RuleSet) -> None:
+    """R-CDPI-ELIG: a CDPI opened on seniority needs 150 h in the branch over the last 12
+    months (interpretation I-SENIORITY: the 12 months before the training start)."""
+    if seniority_hours is not None and seniority_hours < 0:
+        raise InvalidInput(F["seniority_hours"], "ne peut pas être négatif")
+    figure = rules.cdpi_seniority_hours
+    if (kind is Kind.CDPI and eligibility == SENIORITY_BASIS and seniority_hours is not None
+            and seniority_hours < figure.value):
+        raise InvalidInput(F["seniority_hours"],
+                           f"{messages.hours(seniority_hours)} dans la branche sur les 12 mois "
+                           f"précédant le démarrage, il en faut au moins "
+                           f"{messages.hours(figure.value)}", figure.rule)
+
+
+def check_basic_skills_share(share: Fraction | None) -> None:
+    """R-L&C: a share of the programme, between 0 and 100 %."""
+    if share is not None and not 0 <= share <= 1:
+        raise InvalidInput(F["basic_skills_share"], "doit être un pourcentage entre 0 et 100",
+                           "R-L&C")
+
+
+def check_drf_deposit(rules: RuleSet, on: date, field: str = "--on") -> None:
+    """R-DRF-WINDOW, I-DRF-SUSPENSION: no DRF deposit while deposits are suspended."""
+    suspension = suspension_on(rules, on)
+    if suspension is not None:
+        first, last = suspension
+        raise InvalidInput(field, messages.drf_deposit_suspended(on, first, last, rules.name),
+                           "R-DRF-WINDOW")

@@ -15,6 +15,7 @@ from dossiers.deadlines.documents import checklist
 from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Mission, Programme
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import Figure
+from dossiers.deadlines.suspensions import drf_opening
 from dossiers.deadlines.timeline import (
     Alert, MissionCount, MissionProgress, Status, Step, Timeline,
 )
@@ -39,6 +40,12 @@ def mission_hours_required(facts: DossierFacts) -> Fraction:
         return rules.cipi_mission_hours.value
     share = rules.cdpi_mission_share if facts.kind is Kind.CDPI else rules.car_mission_share
     return facts.training_hours * share.value
+
+
+def car_contract_end(facts: DossierFacts) -> date:
+    """R-CAR-HOURS: the last day of a CAR contract, training start + 12 months (inclusive,
+    like every « N mois » period, R-CAL-3)."""
+    return facts.rules.car_contract_period.value.after(facts.training_start, facts.zone)
 
 
 def drf_redo_required(facts: DossierFacts) -> bool | None:
@@ -95,8 +102,11 @@ class _TimelineBuilder:
             if self.facts.kind is Kind.CDPI:
                 self._positioning_assessment()
         self._mission_obligation()
-        if self.facts.kind is not Kind.CAR:
+        if self.facts.kind is Kind.CAR:
+            self._car_contract()
+        else:
             self._attendance()
+            self._basic_skills_share()
         self._company()
         redo = None if self.facts.kind is Kind.CAR else drf_redo_required(self.facts)
         if redo:
@@ -131,14 +141,18 @@ class _TimelineBuilder:
     def _drf(self) -> None:
         """R-DRF-WINDOW: opens start − 2 months, due start − 2 jours ouvrés."""
         start = self.facts.training_start
-        opens_figure = self.rules.drf_opens_before_start
         due_figure = self.rules.drf_due_before_start
-        opens = opens_figure.value.before(start, self.zone)
+        opens, moved_by = drf_opening(self.rules, start, self.zone)
         due = due_figure.value.before(start, self.zone)
         done_on = self.facts.last(EventKind.DRF_SUBMITTED)
         self._add("drf", opens, due, done_on, due_figure.rule)
         if done_on is not None and done_on < opens:
             self._alert("drf_too_early", due_figure, messages.alert_drf_too_early(opens))
+        if moved_by is not None and opens > due:
+            # I-DRF-SUSPENSION: the whole window lies inside the suspension.
+            self._alert("drf_suspended", self.rules.drf_suspensions,
+                        messages.alert_drf_window_suspended(*moved_by))
+            return
         for first, last in self.rules.drf_suspensions.value:
             if first <= due and opens <= last:
                 self._alert("drf_suspended", self.rules.drf_suspensions,
@@ -208,6 +222,29 @@ class _TimelineBuilder:
         if done_on is not None and opinion is not None and opinion > done_on:
             self.alerts.append(Alert("pole_opinion_late", "R-CAR-ELIG",
                                      messages.alert_pole_opinion_late(opinion, done_on)))
+
+    def _car_contract(self) -> None:
+        """R-CAR-HOURS: the contract (training and missions) lasts 12 months at most; a
+        mission that ends after start + 12 months is flagged (I-CAR-CONTRACT)."""
+        contract_end = car_contract_end(self.facts)
+        beyond = [m for m in self.facts.missions if m.end > contract_end]
+        if beyond:
+            self._alert("car_mission_beyond_contract", self.rules.car_contract_period,
+                        messages.alert_car_mission_beyond_contract(len(beyond), contract_end))
+
+    # Programmes.
+
+    def _basic_skills_share(self) -> None:
+        """R-L&C: a Langue et Compétences course with a trade module holds at least 30 %
+        basic-skills or French-language content (I-LC-SHARE: flagged, not refused)."""
+        if self.facts.programme is not Programme.LANGUE_COMPETENCES:
+            return
+        figure = self.rules.lc_basic_skills_min_share
+        share = self.facts.basic_skills_share
+        if share is None:
+            self._alert("lc_share_unknown", figure, messages.alert_lc_share_unknown(figure.value))
+        elif share < figure.value:
+            self._alert("lc_share_low", figure, messages.alert_lc_share_low(share, figure.value))
 
     # The mission obligation of the three kinds.
 

@@ -3,15 +3,17 @@ arithmetic, read from the same rule set figures the engine applies."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from dossiers import messages
-from dossiers.deadlines.engine import current_accord
-from dossiers.deadlines.facts import DossierFacts, Kind
+from dossiers.deadlines.bounds import SENIORITY_BASIS
+from dossiers.deadlines.engine import car_contract_end, current_accord
+from dossiers.deadlines.facts import DossierFacts, Kind, Programme
 from dossiers.deadlines.funding import estimate, trial_days
 from dossiers.deadlines.periods import Period
-from dossiers.deadlines.rulesets import Figure
+from dossiers.deadlines.rulesets import RULE_SETS, Figure, choose_rule_set
+from dossiers.deadlines.suspensions import drf_opening
 from dossiers.deadlines.timeline import Timeline
 
 
@@ -33,13 +35,12 @@ def explain(facts: DossierFacts, timeline: Timeline,
     """(subject, explanation) pairs, in the order of the steps."""
     rules = facts.rules
     start, end = facts.training_start, facts.training_end
-    lines: list[tuple[str, str]] = []
+    lines: list[tuple[str, str]] = [("Jeu de règles", rule_set_reason(facts))]
     for step in timeline.steps:
         label = step.label
         if step.code == "drf":
             assert step.opens and step.due
-            lines.append((f"{label}, ouverture",
-                          _shift(step.opens, start, "démarrage", "−", rules.drf_opens_before_start)))
+            lines.append((f"{label}, ouverture", _drf_opening(facts)))
             lines.append((f"{label}, échéance",
                           _shift(step.due, start, "démarrage", "−", rules.drf_due_before_start)
                           + f" ; jours ouvrés de la zone {facts.zone} (R-CAL-1, R-CAL-2 ; "
@@ -73,7 +74,12 @@ def explain(facts: DossierFacts, timeline: Timeline,
                       f"{start.isoformat()} (démarrage) {'>' if start > edge else '≤'} "
                       f"{accord.isoformat()} (accord) + {_period(limit.value)} = "
                       f"{edge.isoformat()} : {verdict} {_cite(limit)}"))
+    if facts.kind is Kind.CAR:
+        lines.append(_car_contract(facts))
+    lines += _bilans(facts)
     lines += _funding(facts, cdpi_rate)
+    lines += _basic_skills(facts)
+    lines += _seniority(facts)
     days = trial_days(facts)
     if days is not None:
         lines.append(("Période d'essai", f"{days} jours au plus, la durée du contrat étant lue "
@@ -119,6 +125,16 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
                  f"{_cite(funding.rate_figure)}")]
     lines = [("Forfait", f"{messages.euros(funding.amount)} HT = {messages.hours(funding.hours)} "
               f"(formation et bilans) × {messages.euros(funding.rate)}/h {_cite(funding.rate_figure)}")]
+    if funding.tutor_hours:
+        figure = funding.tutor_rate_figure
+        assert figure is not None
+        if funding.tutor_amount is None or funding.tutor_rate is None:
+            lines.append(("Formation du tuteur", f"{messages.hours(funding.tutor_hours)}, taux non "
+                          f"connu : montant non estimé (I-TUTOR-CDPI) {_cite(figure)}"))
+        else:
+            lines.append(("Formation du tuteur", f"{messages.euros(funding.tutor_amount)} HT = "
+                          f"{messages.hours(funding.tutor_hours)} × "
+                          f"{messages.euros(funding.tutor_rate)}/h {_cite(figure)}"))
     if funding.surcout_per_hour is not None and facts.hourly_cost is not None:
         assert funding.surcout_total is not None
         euros = messages.euros
@@ -129,3 +145,119 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
     return lines
 
 
+
+
+def rule_set_summary(facts: DossierFacts) -> str:
+    """Why the dossier follows its rule set, in a few words (`show`; `explain` says more)."""
+    uses_drf = facts.kind is not Kind.CAR
+    choice = choose_rule_set(facts.training_start, facts.zone, uses_drf)
+    day_name = "ouverture de la fenêtre DRF" if uses_drf else "démarrage"
+    if choice.rules.name != facts.rules.name:
+        return f"fixé à l'ouverture (--rules) ; par date ce serait {choice.rules.name}"
+    if not choice.in_force:
+        return (f"aucun jeu en vigueur le {messages.short_date(choice.reference)} ({day_name}), "
+                "le plus ancien s'applique")
+    return (f"en vigueur le {messages.short_date(choice.reference)} ({day_name}), "
+            "choix par date (I-RULES-DATE)")
+
+
+def rule_set_reason(facts: DossierFacts) -> str:
+    """Which rule set the dossier follows and why (I-RULES-DATE, I-RULES-CURRENT-DATE)."""
+    rules = facts.rules
+    uses_drf = facts.kind is not Kind.CAR
+    choice = choose_rule_set(facts.training_start, facts.zone, uses_drf)
+    day_name = "ouverture de la fenêtre DRF" if uses_drf else "démarrage"
+    head = f"{rules.name} ({rules.title}), en vigueur depuis le {rules.effective_from.isoformat()}"
+    if choice.rules.name != rules.name:
+        return (f"{head} : fixé à l'ouverture du dossier (--rules) ; le choix par date donnerait "
+                f"{choice.rules.name} (I-RULES-DATE)")
+    if not choice.in_force:
+        return (f"{head} : aucun jeu de règles n'était en vigueur le "
+                f"{choice.reference.isoformat()} ({day_name}), le plus ancien s'applique "
+                f"(I-RULES-DATE)")
+    text = (f"{head} : choisi par date, {day_name} le {choice.reference.isoformat()}, "
+            f"le jeu le plus récent déjà en vigueur ce jour-là (I-RULES-DATE)")
+    for newer in sorted(RULE_SETS.values(), key=lambda r: r.effective_from):
+        if newer.effective_from > rules.effective_from:
+            day = (newer.drf_opens_before_start.value.before(facts.training_start, facts.zone)
+                   if uses_drf else facts.training_start)
+            text += (f" ; {newer.name} ne s'applique pas : {day_name} le {day.isoformat()}, avant "
+                     f"son entrée en vigueur le {newer.effective_from.isoformat()}")
+    return f"{text} {_cite(rules.effective)}"
+
+
+def _drf_opening(facts: DossierFacts) -> str:
+    """R-DRF-WINDOW, and I-DRF-SUSPENSION when the opening falls in a suspension."""
+    rules, start = facts.rules, facts.training_start
+    figure = rules.drf_opens_before_start
+    opens, suspension = drf_opening(rules, start, facts.zone)
+    raw = figure.value.before(start, facts.zone)
+    text = _shift(raw, start, "démarrage", "−", figure)
+    if suspension is None:
+        return text
+    first, last = suspension
+    return (f"{opens.isoformat()} : {text}, tombe dans la suspension des dépôts du "
+            f"{first.isoformat()} au {last.isoformat()}, la fenêtre ouvre le lendemain "
+            f"(I-DRF-SUSPENSION) {_cite(rules.drf_suspensions)}")
+
+
+def _car_contract(facts: DossierFacts) -> tuple[str, str]:
+    figure = facts.rules.car_contract_period
+    end = car_contract_end(facts)
+    return ("Contrat CAR, fin au plus tard",
+            f"{_shift(end, facts.training_start, 'démarrage', '+', figure)} ; une mission finie "
+            f"après cette date est signalée (I-CAR-CONTRACT)")
+
+
+def _bilans(facts: DossierFacts) -> list[tuple[str, str]]:
+    """R-CIPI-BILAN, R-CDPI-BILAN: two bilans of 14 h at most each, paid at the flat rate."""
+    if facts.kind is Kind.CAR or not facts.bilan_hours:
+        return []
+    rules = facts.rules
+    positioning, evaluation = ((rules.cipi_positioning_max_hours, rules.cipi_evaluation_max_hours)
+                               if facts.kind is Kind.CIPI else
+                               (rules.cdpi_positioning_max_hours,
+                                rules.cdpi_evaluation_max_hours))
+    hours = messages.hours
+    return [("Bilans", f"{hours(facts.positioning_hours)} de positionnement (au plus "
+             f"{hours(positioning.value)}) et {hours(facts.evaluation_hours)} d'évaluation (au "
+             f"plus {hours(evaluation.value)}), hors heures de formation, comptés au forfait ; "
+             f"les heures d'un ancien « bilan » unique sont lues comme du positionnement "
+             f"(I-BILAN-MIGRATION) {_cite(positioning)}")]
+
+
+def _basic_skills(facts: DossierFacts) -> list[tuple[str, str]]:
+    """R-L&C: at least 30 % basic-skills or French-language content."""
+    if facts.programme is not Programme.LANGUE_COMPETENCES or facts.kind is Kind.CAR:
+        return []
+    figure = facts.rules.lc_basic_skills_min_share
+    share = facts.basic_skills_share
+    minimum = messages.percent(figure.value)
+    if share is None:
+        verdict = f"non renseignée, à indiquer (au moins {minimum})"
+    elif share < figure.value:
+        verdict = f"{messages.percent(share)} < {minimum} : signalé, le parcours ne relève pas du programme"
+    else:
+        verdict = f"{messages.percent(share)} ≥ {minimum}"
+    return [("Langue et Compétences, part savoirs de base",
+             f"{verdict} ; la part est celle que déclare l'agence, signalée et non refusée "
+             f"(I-LC-SHARE) {_cite(figure)}")]
+
+
+def _seniority(facts: DossierFacts) -> list[tuple[str, str]]:
+    """R-CDPI-ELIG on seniority: 150 h over the 12 months before the start (I-SENIORITY).
+    Sensitive: it reveals the eligibility basis; `explain` and `show` only."""
+    if facts.kind is not Kind.CDPI or facts.eligibility != SENIORITY_BASIS:
+        return []
+    rules = facts.rules
+    period = rules.cdpi_seniority_period
+    first = period.value.before(facts.training_start, facts.zone)
+    last = facts.training_start - timedelta(days=1)
+    minimum = messages.hours(rules.cdpi_seniority_hours.value)
+    hours = facts.seniority_hours
+    verdict = ("heures non renseignées" if hours is None
+               else f"{messages.hours(hours)} ≥ {minimum}")
+    return [("Ancienneté dans la branche",
+             f"{verdict}, au moins {minimum} du {first.isoformat()} au {last.isoformat()} "
+             f"({_period(period.value)} précédant le démarrage, I-SENIORITY) "
+             f"{_cite(rules.cdpi_seniority_hours)}")]

@@ -104,10 +104,22 @@ class DossierFacts:
     in_user_company: bool = False
     afest: bool = False
     hourly_cost: Fraction | None = None
-    bilan_hours: Fraction = Fraction(0)
+    positioning_hours: Fraction = Fraction(0)
+    evaluation_hours: Fraction = Fraction(0)
+    tutor_hours: Fraction = Fraction(0)
+    # R-L&C: share of basic-skills or French-language content, 0 … 1 (None: not recorded).
+    basic_skills_share: Fraction | None = None
+    # R-CDPI-ELIG: hours in the branch over the 12 months before the start. Sensitive: it
+    # reveals the eligibility basis; shown only by `show` and `explain`.
+    seniority_hours: Fraction | None = None
     incidents: tuple[Incident, ...] = field(default_factory=tuple)
     documents: Mapping[str, date] = field(default_factory=dict)
     company: Company | None = None
+
+    @property
+    def bilan_hours(self) -> Fraction:
+        """R-CIPI-BILAN, R-CDPI-BILAN: positioning and evaluation, paid at the flat rate."""
+        return self.positioning_hours + self.evaluation_hours
 
     def last(self, kind: EventKind) -> date | None:
         """The latest date recorded for an event kind: a DRF redone replaces the first."""

@@ -1,8 +1,10 @@
 """Flat-rate funding, surcoût and période d'essai: figures a dossier can show and explain.
 
-R-CIPI-FUND: 17 € HT/h, 27 € HT/h under a national programme, on training and bilan
-hours. R-CDPI-FUND: a rate set by the joint bodies (none in the sources: configurable).
-R-SURCOUT: cost per hour − flat rate. R-CDPI-TRIAL: 2, 3 or 5 days.
+R-CIPI-FUND: 17 € HT/h, 27 € HT/h under a national programme, on training hours and the
+hours of both bilans (R-CIPI-BILAN); tutor training 15 €/h, 40 h at most. R-CDPI-FUND: a
+rate set by the joint bodies (none in the sources: configurable); tutor training 40 h at
+most, at a rate the sources do not give. R-SURCOUT: cost per hour − flat rate.
+R-CDPI-TRIAL: 2, 3 or 5 days.
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ class FundingEstimate:
     amount: Fraction | None
     surcout_per_hour: Fraction | None
     surcout_total: Fraction | None
+    tutor_hours: Fraction = Fraction(0)
+    tutor_rate: Fraction | None = None
+    tutor_rate_figure: Figure[Fraction] | Figure[Fraction | None] | None = None
+    tutor_amount: Fraction | None = None
+
+    @property
+    def total(self) -> Fraction | None:
+        """Training and bilans, plus tutor training when there is some."""
+        if self.amount is None:
+            return None
+        if not self.tutor_hours:
+            return self.amount
+        return None if self.tutor_amount is None else self.amount + self.tutor_amount
 
 
 def flat_rate(facts: DossierFacts,
@@ -44,13 +59,23 @@ def estimate(facts: DossierFacts, cdpi_rate: Fraction | None = None) -> FundingE
     if facts.kind is Kind.CAR:
         return None
     rate, figure = flat_rate(facts, cdpi_rate)
-    hours = facts.training_hours + facts.bilan_hours
+    hours = facts.training_hours + facts.positioning_hours + facts.evaluation_hours
     amount = rate * hours if rate is not None else None
     per_hour = total = None
     if facts.hourly_cost is not None and rate is not None:
         per_hour = max(Fraction(0), facts.hourly_cost - rate)
         total = per_hour * facts.training_hours
-    return FundingEstimate(rate, figure, hours, amount, per_hour, total)
+    tutor_figure = rules_tutor_rate(facts)
+    tutor_amount = (tutor_figure.value * facts.tutor_hours
+                    if tutor_figure.value is not None else None)
+    return FundingEstimate(rate, figure, hours, amount, per_hour, total, facts.tutor_hours,
+                           tutor_figure.value, tutor_figure, tutor_amount)
+
+
+def rules_tutor_rate(facts: DossierFacts) -> Figure:  # type: ignore[type-arg]
+    """R-CIPI-FUND: 15 €/h; R-CDPI-FUND: no rate in the sources."""
+    rules = facts.rules
+    return rules.cipi_tutor_rate if facts.kind is Kind.CIPI else rules.cdpi_tutor_rate
 
 
 def trial_days(facts: DossierFacts) -> int | None:

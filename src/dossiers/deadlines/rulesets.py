@@ -1,7 +1,8 @@
 """Named, dated rule sets: every figure of the rule book (docs/rules.md) once, tied to its rule id.
 
 A change of the AKTO process is a new RuleSet here and a test, not a code hunt.
-A dossier keeps the rule set it was opened under.
+A dossier keeps the rule set it was opened under; without `--rules` it is chosen by
+date (`choose_rule_set`, interpretation I-RULES-DATE).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class HoursRange:
 class RuleSet:
     name: str
     title: str
-    effective_from: date
+    effective: Figure[date]
     # AKTO process for CIPI and CDPI
     drf_opens_before_start: Figure[Period]
     drf_due_before_start: Figure[Period]
@@ -50,12 +51,16 @@ class RuleSet:
     cipi_total_hours: Figure[HoursRange]
     cipi_mission_hours: Figure[Fraction]
     cipi_period: Figure[Period]
-    cipi_bilan_max_hours: Figure[Fraction]
+    cipi_positioning_max_hours: Figure[Fraction]
+    cipi_evaluation_max_hours: Figure[Fraction]
     # CDPI
     cdpi_training_hours: Figure[HoursRange]
     cdpi_period: Figure[Period]
     cdpi_positioning_before_start: Figure[Period]
-    cdpi_bilan_max_hours: Figure[Fraction]
+    cdpi_positioning_max_hours: Figure[Fraction]
+    cdpi_evaluation_max_hours: Figure[Fraction]
+    cdpi_seniority_hours: Figure[Fraction]
+    cdpi_seniority_period: Figure[Period]
     cdpi_mission_share: Figure[Fraction]
     cdpi_mission_window: Figure[Period]
     cdpi_trial_days: Figure[tuple[tuple[int | None, int], ...]]
@@ -63,19 +68,35 @@ class RuleSet:
     cipi_flat_rate: Figure[Fraction]
     cipi_programme_flat_rate: Figure[Fraction]
     cdpi_flat_rate: Figure[Fraction | None]
+    cipi_tutor_rate: Figure[Fraction]
+    cipi_tutor_max_hours: Figure[Fraction]
+    cdpi_tutor_rate: Figure[Fraction | None]
+    cdpi_tutor_max_hours: Figure[Fraction]
+    lc_basic_skills_min_share: Figure[Fraction]
     company_min_headcount: Figure[int]
     mission_pace_hours_per_week: Figure[Fraction]
     # CAR
+    car_contract_period: Figure[Period]
     car_training_period: Figure[Period]
     car_request_before_start: Figure[Period]
     car_mission_share: Figure[Fraction]
     car_mission_window: Figure[Period]
 
+    @property
+    def effective_from(self) -> date:
+        return self.effective.value
+
 
 AKTO_CURRENT = RuleSet(
     name="akto-current",
     title="Processus AKTO en vigueur (fiches FPETT/AKTO CIPI et CDPI)",
-    effective_from=date(2022, 9, 1),
+    effective=Figure(
+        date(2022, 8, 22), "I-RULES-CURRENT-DATE", "interprétation",
+        "les fiches 001 et 003 ne sont pas datées ; la page de 2021 (002) annonce l'« "
+        "interruption du dépôt des demandes de réservation de fonds (DRF) des CIPI et CDPI du "
+        "1er juillet jusqu'au 21 août 2022 inclus » : nous lisons la reprise des dépôts, le "
+        "22 août 2022, comme l'entrée en vigueur du processus actuel",
+    ),
     drf_opens_before_start=Figure(
         months(2), "R-DRF-WINDOW", "001",
         "au plus tôt 2 mois et au plus tard 48 heures avant le démarrage de la formation",
@@ -118,9 +139,15 @@ AKTO_CURRENT = RuleSet(
     cipi_period=Figure(
         months(6), "R-CIPI-MISSION", "001", "sur la période de 6 mois maximum de réalisation du CIPI",
     ),
-    cipi_bilan_max_hours=Figure(
+    cipi_positioning_max_hours=Figure(
         Fraction(14), "R-CIPI-BILAN", "001",
-        "d'une durée maximum de 14 heures",
+        "il est possible de proposer au stagiaire un bilan de positionnement [...] Il est d'une "
+        "durée maximum de 14 heures",
+    ),
+    cipi_evaluation_max_hours=Figure(
+        Fraction(14), "R-CIPI-BILAN", "001",
+        "A l'issue du CIPI, il est possible de faire un bilan d'évaluation [...] d'une durée "
+        "maximum de 14 heures",
     ),
     cdpi_training_hours=Figure(
         HoursRange(Fraction(140), Fraction(525)), "R-CDPI-HOURS", "003",
@@ -135,8 +162,22 @@ AKTO_CURRENT = RuleSet(
         days(7), "R-CDPI-BILAN", "003",
         "doit être réalisé une semaine avant le démarrage de la formation",
     ),
-    cdpi_bilan_max_hours=Figure(
-        Fraction(14), "R-CDPI-BILAN", "003", "D'une durée maximum de 14 h",
+    cdpi_positioning_max_hours=Figure(
+        Fraction(14), "R-CDPI-BILAN", "003",
+        "le bilan de positionnement [...] D'une durée maximum de 14 h",
+    ),
+    cdpi_evaluation_max_hours=Figure(
+        Fraction(14), "R-CDPI-BILAN", "003",
+        "le bilan d'évaluation [...] D'une durée maximale de 14 h",
+    ),
+    cdpi_seniority_hours=Figure(
+        Fraction(150), "R-CDPI-ELIG", "003",
+        "justifiant d'une ancienneté, de 150 heures (congés payés compris) au moins dans la "
+        "branche (toutes Entreprises du Travail Temporaire confondues), au cours des douze "
+        "derniers mois",
+    ),
+    cdpi_seniority_period=Figure(
+        months(12), "R-CDPI-ELIG", "003", "au cours des douze derniers mois",
     ),
     cdpi_mission_share=Figure(
         Fraction(1, 3), "R-CDPI-MISSION", "003",
@@ -165,6 +206,30 @@ AKTO_CURRENT = RuleSet(
         None, "R-CDPI-FUND", "003",
         "remboursées sur la base d'un taux forfaitaire défini par les instances paritaires",
     ),
+    cipi_tutor_rate=Figure(
+        Fraction(15), "R-CIPI-FUND", "001",
+        "Formation de tuteur : Elle peut être prise en charge par l'OPCO sur la base d'un "
+        "forfait horaire de 15 € de l'heure et dans la limite d'une durée de 40 heures",
+    ),
+    cipi_tutor_max_hours=Figure(
+        Fraction(40), "R-CIPI-FUND", "001",
+        "Formation de tuteur : [...] dans la limite d'une durée de 40 heures",
+    ),
+    cdpi_tutor_rate=Figure(
+        None, "R-CDPI-FUND", "003",
+        "La formation du tuteur peut être prise en charge sur la base d'un forfait horaire "
+        "(cf conditions de prise en charge) : aucun taux dans les sources",
+    ),
+    cdpi_tutor_max_hours=Figure(
+        Fraction(40), "R-CDPI-FUND", "003",
+        "La formation du tuteur peut être prise en charge sur la base d'un forfait horaire dans "
+        "la limite d'une durée de 40 heures",
+    ),
+    lc_basic_skills_min_share=Figure(
+        Fraction(30, 100), "R-L&C", "001, 003",
+        "Le programme de formation devra comporter au moins 30% de contenus de formation en "
+        "lien avec les savoirs de base et /ou l'apprentissage de la langue française",
+    ),
     # 001 and 003 disagree; 11 and more (I-MIN-HEADCOUNT).
     company_min_headcount=Figure(
         11, "R-CDPI-FUND", "003",
@@ -175,6 +240,9 @@ AKTO_CURRENT = RuleSet(
     mission_pace_hours_per_week=Figure(
         Fraction(35), "R-CDPI-MISSION", "interprétation",
         "interprétation : alerte quand les heures restantes ne tiennent plus à 35 h par semaine",
+    ),
+    car_contract_period=Figure(
+        months(12), "R-CAR-HOURS", "000", "Durée du contrat (formation + missions): 12 mois maximum",
     ),
     car_training_period=Figure(
         months(9), "R-CAR-HOURS", "000", "Durée de la formation : 9 mois maximum",
@@ -195,7 +263,9 @@ AKTO_2021 = replace(
     AKTO_CURRENT,
     name="akto-2021",
     title="Processus AKTO du 22/09/2021 (page AKTO CIPI, ancienne version)",
-    effective_from=date(2021, 9, 22),
+    effective=Figure(
+        date(2021, 9, 22), "I-RULES-DATE", "002", "page AKTO CIPI datée du 22/09/2021",
+    ),
     drf_opens_before_start=Figure(
         weeks(4), "R-DRF-WINDOW", "002",
         "au plus tôt 4 semaines et au plus tard 48 heures ouvrées avant la date de démarrage",
@@ -245,3 +315,27 @@ def rules_of(name: str) -> RuleSet:
         return rule_set_named(name)
     except UnknownRuleSet:
         raise InvalidInput("règles", f"jeu de règles inconnu « {name} »") from None
+
+
+@dataclass(frozen=True)
+class RuleSetChoice:
+    """The rule set a dossier gets by date (I-RULES-DATE) and the day that decided it."""
+
+    rules: RuleSet
+    reference: date
+    by_drf_opening: bool
+    in_force: bool
+
+
+def choose_rule_set(start: date, zone: str, uses_drf: bool) -> RuleSetChoice:
+    """I-RULES-DATE: the newest rule set already in force on the day its own DRF window
+    opens (CIPI, CDPI: the process starts with the DRF), or on the training start (CAR,
+    which has no DRF). A day before every rule set gets the oldest one, and says so."""
+    newest_first = sorted(RULE_SETS.values(), key=lambda r: r.effective_from, reverse=True)
+    reference = start
+    for rules in newest_first:
+        reference = (rules.drf_opens_before_start.value.before(start, zone) if uses_drf
+                     else start)
+        if reference >= rules.effective_from:
+            return RuleSetChoice(rules, reference, uses_drf, True)
+    return RuleSetChoice(newest_first[-1], reference, uses_drf, False)

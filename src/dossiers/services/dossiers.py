@@ -12,14 +12,17 @@ from sqlalchemy.orm import Session
 
 from dossiers import messages
 from dossiers.deadlines.documents import checklist
-from dossiers.deadlines.bounds import check_dossier, check_event_date, check_event_kind
+from dossiers.deadlines.bounds import (
+    check_basic_skills_share, check_dossier, check_drf_deposit, check_event_date,
+    check_event_kind, check_seniority,
+)
 from dossiers.deadlines.engine import compute_timeline, current_accord
 from dossiers.deadlines.facts import (
     Company, ContractType, DossierFacts, Event as EventFact, EventKind, Incident as IncidentFact,
     IncidentKind, Kind, Mission as MissionFact, Programme,
 )
 from dossiers.deadlines.eligibility import categories_for
-from dossiers.deadlines.rulesets import DEFAULT_RULE_SET, rules_of
+from dossiers.deadlines.rulesets import choose_rule_set, rules_of
 from dossiers.deadlines.timeline import Alert, Status, Timeline
 from dossiers.errors import InvalidInput, NotFound
 from dossiers.parsing import from_minutes, to_minutes
@@ -46,14 +49,19 @@ class DossierDraft:
     owner_email: str
     programme: Programme | None = None
     mission_hours: Fraction | None = None
-    bilan_hours: Fraction | None = None
+    positioning_hours: Fraction | None = None
+    evaluation_hours: Fraction | None = None
     agency_name: str | None = None
-    rules: str = DEFAULT_RULE_SET
+    rules: str | None = None
+    """A rule set's name; None chooses it by date (I-RULES-DATE)."""
     reference: str | None = None
     eligibility: str | None = None
     in_user_company: bool = False
     afest: bool = False
     hourly_cost: Fraction | None = None
+    tutor_hours: Fraction | None = None
+    basic_skills_share: Fraction | None = None
+    seniority_hours: Fraction | None = None
 
 
 def check_eligibility(kind: Kind, code: str | None) -> None:
@@ -73,11 +81,6 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     worker = draft.worker.strip()
     if not worker:
         raise InvalidInput(messages.FIELD_LABELS["worker"], "ne peut pas être vide")
-    rules = rules_of(draft.rules)
-    check_dossier(draft.kind, draft.training_start, draft.training_end, draft.training_hours,
-                  rules, draft.mission_hours, draft.bilan_hours)
-    check_eligibility(draft.kind, draft.eligibility)
-    _check_cost(draft.hourly_cost)
     owner = staff_by_email(session, draft.owner_email)
     agency = owner.agency
     if draft.agency_name is not None:
@@ -85,6 +88,15 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
         if agency.id != owner.agency_id:
             raise InvalidInput(messages.FIELD_LABELS["agency"],
                                f"{owner.name} n'appartient pas à l'agence « {agency.name} »")
+    rules = (rules_of(draft.rules) if draft.rules else
+             choose_rule_set(draft.training_start, agency.zone, draft.kind is not Kind.CAR).rules)
+    check_dossier(draft.kind, draft.training_start, draft.training_end, draft.training_hours,
+                  rules, draft.mission_hours, positioning_hours=draft.positioning_hours,
+                  evaluation_hours=draft.evaluation_hours, tutor_hours=draft.tutor_hours)
+    check_eligibility(draft.kind, draft.eligibility)
+    check_seniority(draft.kind, draft.eligibility, draft.seniority_hours, rules)
+    check_basic_skills_share(draft.basic_skills_share)
+    _check_cost(draft.hourly_cost)
     reference = (draft.reference or "").strip() or _next_reference(session, draft)
     if session.scalar(select(Dossier.id).where(Dossier.reference == reference)) is not None:
         raise InvalidInput(messages.FIELD_LABELS["reference"], f"« {reference} » existe déjà")
@@ -98,7 +110,11 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
         training_end=draft.training_end,
         training_minutes=to_minutes(draft.training_hours),
         mission_minutes=_minutes_or_none(draft.mission_hours),
-        bilan_minutes=_minutes_or_none(draft.bilan_hours),
+        positioning_minutes=_minutes_or_none(draft.positioning_hours),
+        evaluation_minutes=_minutes_or_none(draft.evaluation_hours),
+        tutor_minutes=_minutes_or_none(draft.tutor_hours),
+        basic_skills_basis_points=_basis_points_or_none(draft.basic_skills_share),
+        seniority_minutes=_minutes_or_none(draft.seniority_hours),
         owner=owner,
         agency=agency,
         rules=rules.name,
@@ -137,6 +153,11 @@ def _minutes_or_none(value: Fraction | None) -> int | None:
     return None if value is None else to_minutes(value)
 
 
+def _basis_points_or_none(share: Fraction | None) -> int | None:
+    """R-L&C: a share of 0 … 1 as hundredths of a percent (parsed to that precision)."""
+    return None if share is None else round(share * 10000)
+
+
 def find_dossier(session: Session, ident: str) -> Dossier:
     """By reference, or by number."""
     text = ident.strip()
@@ -170,7 +191,12 @@ def facts_of(dossier: Dossier | DossierRecord) -> DossierFacts:
         afest=dossier.afest,
         hourly_cost=None if dossier.hourly_cost_cents is None
         else Fraction(dossier.hourly_cost_cents, 100),
-        bilan_hours=from_minutes(dossier.bilan_minutes or 0),
+        positioning_hours=from_minutes(dossier.positioning_minutes or 0),
+        evaluation_hours=from_minutes(dossier.evaluation_minutes or 0),
+        tutor_hours=from_minutes(dossier.tutor_minutes or 0),
+        basic_skills_share=None if dossier.basic_skills_basis_points is None
+        else Fraction(dossier.basic_skills_basis_points, 10000),
+        seniority_hours=_hours_or_none(dossier.seniority_minutes),
         incidents=tuple(IncidentFact(IncidentKind(i.kind), i.occurred_on, i.document_on)
                         for i in dossier.incidents),
         documents={d.code: d.received_on for d in dossier.documents},
@@ -190,6 +216,8 @@ def record_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
     facts = facts_of(dossier)
     check_event_date(kind, on, dossier.training_start, facts.last(EventKind.DRF_SUBMITTED),
                      current_accord(facts))
+    if kind is EventKind.DRF_SUBMITTED:
+        check_drf_deposit(facts.rules, on)
     event = Event(dossier=dossier, kind=kind.value, occurred_on=on, recorded_at=now)
     session.add(event)
     if kind in CLOSING_EVENTS:
@@ -277,12 +305,16 @@ class DossierChanges:
     training_end: date | None = None
     training_hours: Fraction | None = None
     mission_hours: Fraction | None = None
-    bilan_hours: Fraction | None = None
+    positioning_hours: Fraction | None = None
+    evaluation_hours: Fraction | None = None
     owner_email: str | None = None
     eligibility: str | None = None
     in_user_company: bool | None = None
     afest: bool | None = None
     hourly_cost: Fraction | None = None
+    tutor_hours: Fraction | None = None
+    basic_skills_share: Fraction | None = None
+    seniority_hours: Fraction | None = None
 
     @property
     def empty(self) -> bool:
@@ -313,8 +345,17 @@ def update_dossier(session: Session, dossier: Dossier, changes: DossierChanges,
         dossier.training_minutes = to_minutes(changes.training_hours)
     if changes.mission_hours is not None:
         dossier.mission_minutes = to_minutes(changes.mission_hours)
-    if changes.bilan_hours is not None:
-        dossier.bilan_minutes = to_minutes(changes.bilan_hours)
+    if changes.positioning_hours is not None:
+        dossier.positioning_minutes = to_minutes(changes.positioning_hours)
+    if changes.evaluation_hours is not None:
+        dossier.evaluation_minutes = to_minutes(changes.evaluation_hours)
+    if changes.tutor_hours is not None:
+        dossier.tutor_minutes = to_minutes(changes.tutor_hours)
+    if changes.basic_skills_share is not None:
+        check_basic_skills_share(changes.basic_skills_share)
+        dossier.basic_skills_basis_points = _basis_points_or_none(changes.basic_skills_share)
+    if changes.seniority_hours is not None:
+        dossier.seniority_minutes = to_minutes(changes.seniority_hours)
     if changes.owner_email is not None:
         owner = staff_by_email(session, changes.owner_email)
         if owner.agency_id != dossier.agency_id:
@@ -331,11 +372,16 @@ def update_dossier(session: Session, dossier: Dossier, changes: DossierChanges,
     if changes.hourly_cost is not None:
         _check_cost(changes.hourly_cost)
         dossier.hourly_cost_cents = _cents_or_none(changes.hourly_cost)
+    rules = rules_of(dossier.rules)
     check_dossier(
         Kind(dossier.kind), dossier.training_start, dossier.training_end,
-        from_minutes(dossier.training_minutes), rules_of(dossier.rules),
-        _hours_or_none(dossier.mission_minutes), _hours_or_none(dossier.bilan_minutes),
+        from_minutes(dossier.training_minutes), rules, _hours_or_none(dossier.mission_minutes),
+        positioning_hours=_hours_or_none(dossier.positioning_minutes),
+        evaluation_hours=_hours_or_none(dossier.evaluation_minutes),
+        tutor_hours=_hours_or_none(dossier.tutor_minutes),
     )
+    check_seniority(Kind(dossier.kind), dossier.eligibility,
+                    _hours_or_none(dossier.seniority_minutes), rules)
     _check_recorded_drf(dossier)
     new = _describe(dossier)
     changed = {key: (old[key], new[key]) for key in old if old[key] != new[key]}
@@ -373,7 +419,13 @@ def _describe(dossier: Dossier) -> dict[str, str]:
         "training_end": dossier.training_end.isoformat(),
         "training_hours": hours_text(dossier.training_minutes),
         "mission_hours": hours_text(dossier.mission_minutes),
-        "bilan_hours": hours_text(dossier.bilan_minutes),
+        "positioning_hours": hours_text(dossier.positioning_minutes),
+        "evaluation_hours": hours_text(dossier.evaluation_minutes),
+        "tutor_hours": hours_text(dossier.tutor_minutes),
+        "basic_skills_share": "" if dossier.basic_skills_basis_points is None
+        else messages.percent(Fraction(dossier.basic_skills_basis_points, 10000)),
+        # Seen only by `show --history` and the user who types them, like `show` itself.
+        "seniority_hours": hours_text(dossier.seniority_minutes),
         "owner": dossier.owner.email,
         # Sensitive: the history says that the basis changed, not what it is.
         "eligibility": "renseignée" if dossier.eligibility else "",

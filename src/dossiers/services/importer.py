@@ -2,7 +2,9 @@
 
 Columns (header names are read without accents or case; « ; » or « , »):
 reference, type, interimaire, contrat, programme, debut, fin, heures_formation,
-heures_mission, heures_bilan, responsable, agence, regles, then optional event
+heures_mission, heures_positionnement, heures_evaluation (heures_bilan, of older files, is
+read as positioning hours), heures_tuteur, part_savoirs_de_base, responsable, agence,
+regles (empty: chosen by date), then optional event
 dates drf_deposee, drf_accord, drf_refus, contrat_envoye, financement_accorde,
 presence_envoyee, bilan_positionnement, demande_car, clos_le, the date of the pôle
 reconversion's opinion for a CAR (avis_pole), and one mission: mission_debut,
@@ -24,14 +26,15 @@ from sqlalchemy.orm import Session
 from dossiers import messages
 from dossiers.deadlines.facts import ContractType, EventKind, Kind, Programme
 from dossiers.errors import InvalidInput
-from dossiers.parsing import parse_choice, parse_date, parse_hours
+from dossiers.parsing import parse_choice, parse_date, parse_hours, parse_percent
 from dossiers.services.dossiers import (
     DossierDraft, add_mission, mark_document, open_dossier, record_event,
 )
 
 REQUIRED = ("type", "interimaire", "debut", "fin", "heures_formation", "responsable")
-OPTIONAL = ("reference", "contrat", "programme", "heures_mission", "heures_bilan", "agence",
-            "regles")
+OPTIONAL = ("reference", "contrat", "programme", "heures_mission", "heures_positionnement",
+            "heures_evaluation", "heures_bilan", "heures_tuteur", "part_savoirs_de_base",
+            "agence", "regles")
 EVENT_COLUMNS = {
     "drf_deposee": EventKind.DRF_SUBMITTED,
     "drf_accord": EventKind.DRF_ACCORD,
@@ -130,6 +133,9 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
         if not get(column):
             raise InvalidInput(column, "valeur obligatoire manquante")
     programme = get("programme").lower()
+    if get("heures_bilan") and get("heures_positionnement"):
+        raise InvalidInput("heures_bilan", "ancienne colonne des heures de positionnement : "
+                           "ne pas la remplir avec heures_positionnement", "R-CIPI-BILAN")
     draft = DossierDraft(
         kind=Kind(parse_choice("type", get("type"), messages.KIND_LABELS)),
         worker=get("interimaire"),
@@ -141,10 +147,14 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
         training_end=parse_date("fin", get("fin")),
         training_hours=parse_hours("heures_formation", get("heures_formation")),
         mission_hours=optional("heures_mission", parse_hours),
-        bilan_hours=optional("heures_bilan", parse_hours),
+        positioning_hours=optional("heures_positionnement" if get("heures_positionnement")
+                                   else "heures_bilan", parse_hours),
+        evaluation_hours=optional("heures_evaluation", parse_hours),
+        tutor_hours=optional("heures_tuteur", parse_hours),
+        basic_skills_share=optional("part_savoirs_de_base", parse_percent),
         owner_email=get("responsable"),
         agency_name=get("agence") or None,
-        rules=get("regles") or "akto-current",
+        rules=get("regles") or None,
         reference=get("reference") or None,
     )
     dossier = open_dossier(session, draft, now)

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from dossiers.deadlines.bounds import check_dossier, check_event_date, check_event_kind
+from dossiers.deadlines.bounds import (
+    check_dossier, check_drf_deposit, check_event_date, check_event_kind,
+)
 from dossiers.deadlines.engine import compute_timeline
 from dossiers.deadlines.explain import explain
 from dossiers.deadlines.facts import DossierFacts, Event, EventKind, Kind, Programme
 from dossiers.deadlines.timeline import Timeline
-from dossiers.deadlines.rulesets import rules_of
+from dossiers.deadlines.rulesets import RuleSet, choose_rule_set, rules_of
 
 
 @dataclass(frozen=True)
@@ -21,11 +23,21 @@ class PlanRequest:
     end: date
     training_hours: Fraction
     zone: str
-    rules: str
+    rules: str | None = None
+    """None chooses the rule set by date (I-RULES-DATE)."""
     mission_hours: Fraction | None = None
+    positioning_hours: Fraction | None = None
+    evaluation_hours: Fraction | None = None
     programme: Programme | None = None
     drf_submitted: date | None = None
     drf_accord: date | None = None
+
+
+def plan_rules(request: PlanRequest) -> RuleSet:
+    """The rule set named, or the one chosen by date (I-RULES-DATE)."""
+    if request.rules:
+        return rules_of(request.rules)
+    return choose_rule_set(request.start, request.zone, request.kind != Kind.CAR.value).rules
 
 
 def plan_facts(request: PlanRequest) -> DossierFacts:
@@ -36,8 +48,10 @@ def plan_facts(request: PlanRequest) -> DossierFacts:
         events.append(Event(EventKind.DRF_ACCORD, request.drf_accord))
     return DossierFacts(kind=Kind(request.kind), training_start=request.start,
                         training_end=request.end, training_hours=request.training_hours,
-                        zone=request.zone, rules=rules_of(request.rules),
-                        programme=request.programme, events=tuple(events))
+                        zone=request.zone, rules=plan_rules(request),
+                        programme=request.programme, events=tuple(events),
+                        positioning_hours=request.positioning_hours or Fraction(0),
+                        evaluation_hours=request.evaluation_hours or Fraction(0))
 
 
 def plan_explanations(request: PlanRequest, timeline: Timeline) -> list[tuple[str, str]]:
@@ -47,13 +61,15 @@ def plan_explanations(request: PlanRequest, timeline: Timeline) -> list[tuple[st
 def plan_timeline(request: PlanRequest, as_of: date) -> Timeline:
     """Validated like `open` and `record` (R-*-HOURS, R-DRF-WINDOW), then computed."""
     kind = Kind(request.kind)
-    rules = rules_of(request.rules)
+    rules = plan_rules(request)
     check_dossier(kind, request.start, request.end, request.training_hours, rules,
-                  request.mission_hours)
+                  request.mission_hours, positioning_hours=request.positioning_hours,
+                  evaluation_hours=request.evaluation_hours)
     if request.drf_submitted is not None:
         check_event_kind(kind, EventKind.DRF_SUBMITTED)
         check_event_date(EventKind.DRF_SUBMITTED, request.drf_submitted, request.start, None, None,
                          "--drf-submitted")
+        check_drf_deposit(rules, request.drf_submitted, "--drf-submitted")
     if request.drf_accord is not None:
         check_event_kind(kind, EventKind.DRF_ACCORD)
         check_event_date(EventKind.DRF_ACCORD, request.drf_accord, request.start,

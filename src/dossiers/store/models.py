@@ -63,7 +63,13 @@ class Dossier(Base):
     training_end: Mapped[date] = mapped_column(Date)
     training_minutes: Mapped[int] = mapped_column(Integer)
     mission_minutes: Mapped[int | None] = mapped_column(Integer)
-    bilan_minutes: Mapped[int | None] = mapped_column(Integer)
+    # R-CIPI-BILAN, R-CDPI-BILAN: two bilans of 14 h at most each.
+    positioning_minutes: Mapped[int | None] = mapped_column(Integer)
+    evaluation_minutes: Mapped[int | None] = mapped_column(Integer)
+    # R-CIPI-FUND, R-CDPI-FUND: tutor training, 40 h at most.
+    tutor_minutes: Mapped[int | None] = mapped_column(Integer)
+    # R-L&C: share of basic-skills content, in hundredths of a percent (3000 = 30 %).
+    basic_skills_basis_points: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     rules: Mapped[str] = mapped_column(String(32))
@@ -71,6 +77,8 @@ class Dossier(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # Sensitive (R-CIPI-ELIG, R-CDPI-ELIG, R-CAR-ELIG): shown only by `show` and `explain`.
     eligibility: Mapped[str | None] = mapped_column(String(32))
+    # R-CDPI-ELIG: hours in the branch over the 12 months before the start (reveals the basis).
+    seniority_minutes: Mapped[int | None] = mapped_column(Integer)
     in_user_company: Mapped[bool] = mapped_column(default=False, server_default=false())
     afest: Mapped[bool] = mapped_column(default=False, server_default=false())
     hourly_cost_cents: Mapped[int | None] = mapped_column(Integer)

@@ -78,10 +78,14 @@ class DossierRecord:
     training_end: date
     training_minutes: int
     mission_minutes: int | None
-    bilan_minutes: int | None
+    positioning_minutes: int | None
+    evaluation_minutes: int | None
+    tutor_minutes: int | None
+    basic_skills_basis_points: int | None
     rules: str
     state: str
     eligibility: str | None
+    seniority_minutes: int | None
     in_user_company: bool
     afest: bool
     hourly_cost_cents: int | None
@@ -97,8 +101,9 @@ class DossierRecord:
 DOSSIER_COLUMNS = (
     Dossier.id, Dossier.reference, Dossier.kind, Dossier.worker, Dossier.contract_type,
     Dossier.programme, Dossier.training_start, Dossier.training_end, Dossier.training_minutes,
-    Dossier.mission_minutes, Dossier.bilan_minutes, Dossier.rules, Dossier.state,
-    Dossier.eligibility, Dossier.in_user_company, Dossier.afest, Dossier.hourly_cost_cents,
+    Dossier.mission_minutes, Dossier.positioning_minutes, Dossier.evaluation_minutes,
+    Dossier.tutor_minutes, Dossier.basic_skills_basis_points, Dossier.rules, Dossier.state,
+    Dossier.eligibility, Dossier.seniority_minutes, Dossier.in_user_company, Dossier.afest, Dossier.hourly_cost_cents,
     Dossier.agency_id, Dossier.owner_id,
 )
 
