@@ -120,11 +120,13 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
     if funding is None:
         return []
     if funding.rate is None or funding.amount is None:
-        return [("Forfait", "taux non connu : aucun chiffre dans les sources, à régler dans la "
-                 "configuration ([funding] cdpi_hourly_rate ; interprétation I-CDPI-RATE-CONFIG) "
-                 f"{_cite(funding.rate_figure)}")]
-    lines = [("Forfait", f"{messages.euros(funding.amount)} HT = {messages.hours(funding.hours)} "
-              f"(formation et bilans) × {messages.euros(funding.rate)}/h {_cite(funding.rate_figure)}")]
+        lines = [("Forfait", "taux non connu : aucun chiffre dans les sources, à régler dans la "
+                  "configuration ([funding] cdpi_hourly_rate ; interprétation I-CDPI-RATE-CONFIG) "
+                  f"{_cite(funding.rate_figure)}")]
+    else:
+        lines = [("Forfait", f"{messages.euros(funding.amount)} HT = "
+                  f"{messages.hours(funding.hours)} (formation et bilans) × "
+                  f"{messages.euros(funding.rate)}/h {_cite(funding.rate_figure)}")]
     if funding.tutor_hours:
         figure = funding.tutor_rate_figure
         assert figure is not None
@@ -135,7 +137,8 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
             lines.append(("Formation du tuteur", f"{messages.euros(funding.tutor_amount)} HT = "
                           f"{messages.hours(funding.tutor_hours)} × "
                           f"{messages.euros(funding.tutor_rate)}/h {_cite(figure)}"))
-    if funding.surcout_per_hour is not None and facts.hourly_cost is not None:
+    if (funding.surcout_per_hour is not None and facts.hourly_cost is not None
+            and funding.rate is not None):
         assert funding.surcout_total is not None
         euros = messages.euros
         lines.append(("Surcoût", f"{euros(funding.surcout_per_hour)}/h = "
