@@ -282,7 +282,7 @@ def test_the_2021_rule_set_keeps_the_older_figures() -> None:
 
 
 def test_the_2021_rule_set_opens_a_window_inside_the_summer_2022_suspension_on_22_august() -> None:
-    """R-DRF-WINDOW under akto-2021, I-DRF-SUSPENSION: deposits suspended 1 July – 21 August
+    """R-DRF-WINDOW under akto-2021, I-2021-SUSPENSION: deposits suspended 1 July – 21 August
     2022; a window opening inside (start − 4 weeks = 2022-08-01) opens on 2022-08-22."""
     f = facts(start=date(2022, 8, 29), end=date(2022, 10, 7), rules=AKTO_2021)
     timeline = compute_timeline(f, date(2022, 7, 15))
@@ -302,13 +302,13 @@ def test_the_2021_rule_set_opens_a_window_inside_the_summer_2022_suspension_on_2
 ])
 def test_a_2021_window_opens_after_the_suspension_on_both_sides_of_it(start: date,
                                                                       opens: date) -> None:
-    """I-DRF-SUSPENSION: only an opening inside 2022-07-01 … 2022-08-21 moves."""
+    """I-2021-SUSPENSION: only an opening inside 2022-07-01 … 2022-08-21 moves."""
     f = facts(start=start, end=start + (date(2022, 10, 7) - date(2022, 8, 29)), rules=AKTO_2021)
     assert step(f, "drf", date(2022, 6, 1)).opens == opens
 
 
 def test_a_2021_window_entirely_inside_the_suspension_allows_no_drf() -> None:
-    """I-DRF-SUSPENSION: start 2022-08-10, window 2022-07-13 … 2022-08-08, all suspended."""
+    """I-2021-SUSPENSION: start 2022-08-10, window 2022-07-13 … 2022-08-08, all suspended."""
     f = facts(start=date(2022, 8, 10), end=date(2022, 9, 30), rules=AKTO_2021)
     timeline = compute_timeline(f, date(2022, 6, 1))
     assert [(a.code, a.rule) for a in timeline.alerts] == [("drf_suspended", "R-DRF-WINDOW")]

@@ -158,19 +158,19 @@ def test_the_akto_current_effective_date_is_an_interpretation_explain_cites() ->
 
 
 def test_explain_shows_a_2021_window_moved_after_the_suspension() -> None:
-    """I-DRF-SUSPENSION, R-DRF-WINDOW."""
+    """I-2021-SUSPENSION, R-DRF-WINDOW."""
     facts = DossierFacts(Kind.CDPI, date(2022, 9, 5), date(2022, 10, 14), Fraction(210),
                          rules=AKTO_2021)
     text = explained(facts, "Demande de réservation de financement (DRF), ouverture")
     assert text.startswith("2022-08-22 : 2022-08-08 = 2022-09-05 (démarrage) − 4 semaines "
                            "(R-DRF-WINDOW, 002 :")
     assert ("tombe dans la suspension des dépôts du 2022-07-01 au 2022-08-21, la fenêtre ouvre "
-            "le lendemain (I-DRF-SUSPENSION)") in text
+            "le lendemain (I-2021-SUSPENSION)") in text
 
 
 def test_R_DRF_WINDOW_a_deposit_inside_the_2022_suspension_is_refused_with_one_line(
         network: Dossiers) -> None:
-    """R-DRF-WINDOW, I-DRF-SUSPENSION: 2022-08-21 refused, 2022-08-22 recorded."""
+    """R-DRF-WINDOW, I-2021-SUSPENSION: 2022-08-21 refused, 2022-08-22 recorded."""
     network.ok("open", "--kind", "cdpi", "--worker", "K", "--start", "2022-09-05", "--end",
                "2022-10-14", "--training-hours", "210", "--owner", "lea@example.fr",
                "--reference", "OLD", "--rules", "akto-2021")

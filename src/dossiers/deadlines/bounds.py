@@ -170,7 +170,7 @@ def check_basic_skills_share(share: Fraction | None) -> None:
 
 
 def check_drf_deposit(rules: RuleSet, on: date, field: str = "--on") -> None:
-    """R-DRF-WINDOW, I-DRF-SUSPENSION: no DRF deposit while deposits are suspended."""
+    """R-DRF-WINDOW, I-2021-SUSPENSION: no DRF deposit while deposits are suspended."""
     suspension = suspension_on(rules, on)
     if suspension is not None:
         first, last = suspension

@@ -149,7 +149,7 @@ class _TimelineBuilder:
         if done_on is not None and done_on < opens:
             self._alert("drf_too_early", due_figure, messages.alert_drf_too_early(opens))
         if moved_by is not None and opens > due:
-            # I-DRF-SUSPENSION: the whole window lies inside the suspension.
+            # I-2021-SUSPENSION: the whole window lies inside the suspension.
             self._alert("drf_suspended", self.rules.drf_suspensions,
                         messages.alert_drf_window_suspended(*moved_by))
             return

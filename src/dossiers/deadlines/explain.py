@@ -190,7 +190,7 @@ def rule_set_reason(facts: DossierFacts) -> str:
 
 
 def _drf_opening(facts: DossierFacts) -> str:
-    """R-DRF-WINDOW, and I-DRF-SUSPENSION when the opening falls in a suspension."""
+    """R-DRF-WINDOW, and I-2021-SUSPENSION when the opening falls in a suspension."""
     rules, start = facts.rules, facts.training_start
     figure = rules.drf_opens_before_start
     opens, suspension = drf_opening(rules, start, facts.zone)
@@ -201,7 +201,7 @@ def _drf_opening(facts: DossierFacts) -> str:
     first, last = suspension
     return (f"{opens.isoformat()} : {text}, tombe dans la suspension des dépôts du "
             f"{first.isoformat()} au {last.isoformat()}, la fenêtre ouvre le lendemain "
-            f"(I-DRF-SUSPENSION) {_cite(rules.drf_suspensions)}")
+            f"(I-2021-SUSPENSION) {_cite(rules.drf_suspensions)}")
 
 
 def _car_contract(facts: DossierFacts) -> tuple[str, str]:

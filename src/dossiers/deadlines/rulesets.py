@@ -282,7 +282,8 @@ AKTO_2021 = replace(
         "si la date de démarrage de la formation est décalée et commence plus de 4 semaines "
         "suivant l'accord DRF, alors il faudra refaire une DRF",
     ),
-    # A window crossing the suspension gets an alert (I-2021-SUSPENSION).
+    # A window opening inside the suspension opens the day after it; a deposit inside is
+    # refused (I-2021-SUSPENSION).
     drf_suspensions=Figure(
         ((date(2022, 7, 1), date(2022, 8, 21)),), "R-DRF-WINDOW", "002",
         "Interruption du dépôt des demandes de réservation de fonds (DRF) des CIPI et CDPI "

@@ -1,4 +1,4 @@
-"""Suspensions of DRF deposits in a rule set (R-DRF-WINDOW, interpretation I-DRF-SUSPENSION).
+"""Suspensions of DRF deposits in a rule set (R-DRF-WINDOW, interpretation I-2021-SUSPENSION).
 
 The rules of 22/09/2021 (002) stop deposits from 1 July to 21 August 2022 inclusive: a
 DRF window cannot open inside a suspension (it opens the day after), and a deposit dated
