@@ -308,6 +308,8 @@ def test_R_CDPI_ELIG_seniority_is_shown_by_show_and_explain_only(network: Dossie
     explanation = network.ok("explain", "D-1", "--as-of", "2026-12-01")
     assert ("420 h ≥ 150 h, au moins 150 h du 2026-01-11 au 2027-01-10 (12 mois précédant le "
             "démarrage, I-SENIORITY) (R-CDPI-ELIG, 003 :") in explanation
+    detail = json.loads(network.ok("show", "D-1", "--json", "--as-of", "2026-12-01"))
+    assert (detail["eligibility"], detail["seniority_hours"]) == ("anciennete-150h", 420)
     for listing in (network.ok("list", "--as-of", "2027-01-20"),
                     network.ok("list", "--json", "--as-of", "2027-01-20"),
                     network.ok("report", "overdue", "--as-of", "2027-01-20")):
@@ -363,7 +365,11 @@ def test_import_reads_both_bilans_and_the_old_bilan_column_as_positioning(
         "N-2;cipi;B;2027-01-11;2027-02-19;140;lea@example.fr;;;12;;35\n", encoding="utf-8")
     assert network.ok("import", str(path)) == "2 dossiers importés.\n"
     assert "Bilans : positionnement 10 h, évaluation 5 h" in network.ok("show", "N-1")
+    detail = json.loads(network.ok("show", "N-1", "--json"))
+    assert (detail["positioning_hours"], detail["evaluation_hours"], detail["tutor_hours"]) == (
+        10, 5, 20)
     shown = network.ok("show", "N-2")
+    assert json.loads(network.ok("show", "N-2", "--json"))["basic_skills_percent"] == 35
     assert "Bilans : positionnement 12 h, évaluation 0 h" in shown
     assert "Part savoirs de base : 35 %" in shown
     both = tmp_path / "both.csv"

@@ -92,7 +92,17 @@ def dossier_json(dossier: Dossier, timeline: Timeline, detail: bool = False) -> 
         "alerts": [alert_json(alert) for alert in timeline.alerts],
     }
     if detail:
+        def hours_or_none(minutes: int | None) -> float | None:
+            return None if minutes is None else round(minutes / 60, 2)
+
+        data["positioning_hours"] = hours_or_none(dossier.positioning_minutes)
+        data["evaluation_hours"] = hours_or_none(dossier.evaluation_minutes)
+        data["tutor_hours"] = hours_or_none(dossier.tutor_minutes)
+        data["basic_skills_percent"] = (None if dossier.basic_skills_basis_points is None
+                                        else dossier.basic_skills_basis_points / 100)
         data["eligibility"] = dossier.eligibility
+        # Sensitive like the basis it reveals (R-CDPI-ELIG): `show` only.
+        data["seniority_hours"] = hours_or_none(dossier.seniority_minutes)
         data["in_user_company"] = dossier.in_user_company
         data["afest"] = dossier.afest
         data["checklist"] = [
