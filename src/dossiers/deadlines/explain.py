@@ -148,8 +148,6 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
     return lines
 
 
-
-
 def rule_set_summary(facts: DossierFacts) -> str:
     """Why the dossier follows its rule set, in a few words (`show`; `explain` says more)."""
     uses_drf = facts.kind is not Kind.CAR
