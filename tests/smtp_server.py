@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.policy import default
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -26,10 +27,25 @@ class Received:
 
 @dataclass
 class RecordingHandler:
-    """Accepts everything, except recipients told to refuse (code and text)."""
+    """Accepts everything, except recipients told to refuse (code and text), and the
+    sender when `refuse_sender` holds a reply."""
 
     outbox: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
+    refuse_sender: str | None = None
+    password: str | None = None  # with smtp_auth: the one password the server accepts
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # type: ignore[no-untyped-def]
+        if self.refuse_sender is not None:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        good = getattr(auth_data, "password", None) == (self.password or "").encode()
+        # handled=False: the server answers (235 or 535) itself.
+        return AuthResult(success=good, handled=False)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address in self.refuse:
@@ -44,17 +60,24 @@ class RecordingHandler:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, smtputf8: bool = False, auth: bool = False) -> None:
         self.handler = RecordingHandler()
         self.port = free_port()
         self.controller: Controller | None = None
+        self.smtputf8 = smtputf8
+        self.auth = auth
 
     @property
     def outbox(self) -> list[Received]:
         return self.handler.outbox
 
     def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        options: dict[str, object] = {"enable_SMTPUTF8": self.smtputf8}
+        if self.auth:
+            options.update(auth_require_tls=False,
+                           authenticator=self.handler.authenticate)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     **options)
         self.controller.start()
 
     def stop(self) -> None:

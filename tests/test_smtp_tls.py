@@ -10,7 +10,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
-from dossiers.mail.transports import ServerUnavailable, SmtpTransport
+from dossiers.mail.transports import SettingError, SmtpTransport
 from dossiers.settings import SmtpSettings
 from tests.smtp_server import RecordingHandler, free_port
 
@@ -68,6 +68,7 @@ def test_an_unknown_certificate_is_refused(
     trustme.CA().cert_pem.write_to_path(str(other))
     monkeypatch.setenv("SSL_CERT_FILE", str(other))
     transport = SmtpTransport(SmtpSettings(host="localhost", port=port, security=security))
-    with pytest.raises(ServerUnavailable, match="CERTIFICATE_VERIFY_FAILED|certificate verify"):
+    with pytest.raises(SettingError, match="CERTIFICATE_VERIFY_FAILED|certificate verify") as error:
         transport.send(MESSAGE, "lea@example.fr")
+    assert error.value.setting == "smtp.security"
     assert handler.outbox == []

@@ -301,3 +301,25 @@ def version_line(version: str, rule_sets: list[str], holidays_version: str) -> s
     """`dossiers --version`: what this install knows."""
     return (f"dossiers {version} — jeux de règles : {', '.join(rule_sets)} — "
             f"holidays {holidays_version}")
+
+
+def uncovered_calendars(pairs: list[tuple[str, int]]) -> str:
+    """« jours fériés inconnus du paquet holidays pour metropole 2101 » (R-CAL-2), or ""."""
+    if not pairs:
+        return ""
+    return ("jours fériés inconnus du paquet holidays pour "
+            + ", ".join(f"{zone} {year}" for zone, year in pairs))
+
+
+def retried(requeued: int, dropped: int) -> str:
+    """What `outbox retry` did."""
+    if not requeued and not dropped:
+        return "Aucun message en échec."
+    parts = []
+    if requeued:
+        parts.append(f"{plural(requeued, 'message')} remis en file : le prochain remind "
+                     "les envoie.")
+    if dropped:
+        parts.append(f"{plural(dropped, 'message')} impossible(s) à construire retiré(s) : "
+                     "remind --as-of JOUR les recompose.")
+    return " ".join(parts)

@@ -31,6 +31,8 @@ class SmtpSettings:
     password: str | None = field(default=None, repr=False)
     security: str = "starttls"
     timeout: int = 30
+    # The server takes non-ASCII local parts (RFC 6531): staff entry accepts them.
+    smtputf8: bool = False
 
     @property
     def effective_port(self) -> int:
@@ -98,6 +100,15 @@ def _convert(where: str, annotation: str, value: Any) -> Any:
         if amount < 0:
             raise InvalidInput(where, "ne peut pas être négatif")
         return amount
+    if annotation == "bool":
+        if isinstance(value, bool):
+            return value
+        answer = str(value).strip().lower()
+        if answer in ("1", "true", "oui", "yes"):
+            return True
+        if answer in ("0", "false", "non", "no"):
+            return False
+        raise InvalidInput(where, f"true ou false attendu, pas « {value} »")
     if "int" in annotation:
         try:
             number = int(value)

@@ -109,7 +109,9 @@ def staff() -> None:
 @click.option("--agency", "agency_name", required=True, help="Nom de l'agence.")
 @pass_app
 def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:
-    """Ajoute une personne à une agence.
+    """Ajoute une personne à une agence. Une adresse accentuée avant le @ n'est acceptée
+    que si le serveur SMTP propose SMTPUTF8 ([smtp] smtputf8 = true) ; un domaine
+    accentué est toujours accepté (il part sous sa forme xn--).
 
     \b
     Exemple :
@@ -118,7 +120,8 @@ def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> N
     from dossiers.services.network import add_staff
 
     with app.transaction() as session:
-        person = add_staff(session, name, email, role, agency_name)
+        person = add_staff(session, name, email, role, agency_name,
+                           app.settings().smtp.smtputf8)
         click.echo(f"{person.name} <{person.email}> ajouté(e) à « {person.agency.name} » "
                    f"({messages.ROLE_LABELS[person.role]}).")
 

@@ -1,5 +1,5 @@
 """The daily reminders: `remind` (compose and send), `snooze` (silence one step for a while)
-and `outbox` (what was sent, what waits, what failed)."""
+and `outbox` (what was sent, what waits, what failed; `outbox retry` requeues the failed)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dossiers.cli.options import (
     App, as_of_option, day_in_zone, echo_json, json_option, pass_app, today_in, utc_now,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
-from dossiers.french_click import DATE, ChoiceType, FrenchCommand, fail
+from dossiers.french_click import DATE, ChoiceType, FrenchCommand, FrenchGroup, fail
 
 if TYPE_CHECKING:
     from dossiers.mail.transports import Transport
@@ -52,6 +52,10 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     la commande n'envoie rien deux fois, et ce qui n'a pas pu partir repart au passage
     suivant. Une étape en retard de plus de 3 jours ouvrés va aussi aux managers de
     l'agence. Fait pour cron : une ligne de bilan, code 0 seulement si tout est parti.
+    Un destinataire refusé ou une adresse invalide n'échoue que pour son message ; un
+    refus de l'expéditeur, de l'authentification ou de TLS garde tout en attente et
+    nomme le réglage à corriger (code 1). Code 1 aussi quand un autre passage envoie
+    encore, ou quand le paquet holidays ne couvre pas une année nécessaire.
 
     \b
     Exemples :
@@ -75,17 +79,24 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
         return
     chosen = _transport(settings, transport or settings.mail.transport, outbox_dir)
     with app.transaction() as session:
-        compose_day(session, day, settings, utc_now())
+        composed = compose_day(session, day, settings, utc_now())
     report = send_pending(app.engine(), chosen, settings, utc_now)
     in_flight = f", {report.in_flight} en cours d'envoi ailleurs" if report.in_flight else ""
+    calendars = messages.uncovered_calendars(composed.uncovered)
     click.echo(f"Rappels du {messages.short_date(day)} : {report.sent} envoyé(s), "
-               f"{report.pending} en attente, {report.failed} en échec{in_flight}.")
+               f"{report.pending} en attente, {report.failed + composed.failed} en échec"
+               f"{in_flight}{', ' + calendars if calendars else ''}.")
     if chosen.name == "file" and report.sent:
         click.echo(f"Messages écrits dans {Path(outbox_dir or settings.mail.outbox_dir).resolve()}")
     if report.stopped:
         fail(f"{report.stopped} : {messages.plural(report.pending, 'message')} gardé(s) pour le "
              "prochain passage", 1)
-    if not report.complete:
+    if report.in_flight:
+        fail(f"{messages.plural(report.in_flight, 'message')} en cours d'envoi par un autre "
+             f"passage ({' ; '.join(report.holders)}) : relancez remind quand il aura fini", 1)
+    if calendars:
+        fail(f"holidays : {calendars} : mettez à jour le paquet holidays (R-CAL-2)", 1)
+    if not report.complete or composed.failed:
         raise SystemExit(1)
 
 
@@ -116,17 +127,22 @@ OUTBOX_STATUS = {"pending": "en attente", "sending": "en cours d'envoi", "sent":
                  "failed": "en échec"}
 
 
-@click.command(cls=FrenchCommand)
+@click.group(cls=FrenchGroup, invoke_without_command=True)
 @click.option("--status", type=ChoiceType(OUTBOX_STATUS), default=None,
               help="pending, sending, sent ou failed.")
 @click.option("--day", type=DATE, default=None, help="Seulement les messages de ce jour.")
 @json_option
 @pass_app
-def outbox(app: App, status: str | None, day: date | None, as_json: bool) -> None:
-    """Liste les récapitulatifs envoyés, en attente ou en échec, et pourquoi.
+@click.pass_context
+def outbox(ctx: click.Context, app: App, status: str | None, day: date | None,
+           as_json: bool) -> None:
+    """Liste les récapitulatifs envoyés, en attente ou en échec, et pourquoi ;
+    `outbox retry` remet en file ceux en échec.
 
     Exemple : dossiers outbox --status failed
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from dossiers.services.reminders import outbox_messages
     from dossiers.views import table
 
@@ -144,6 +160,23 @@ def outbox(app: App, status: str | None, day: date | None, as_json: bool) -> Non
     click.echo(table(["Jour", "Destinataire", "Statut", "Essais", "Erreur"], [
         [r["day"], r["recipient"], OUTBOX_STATUS[r["status"]], str(r["attempts"]),
          r["error"] or ""] for r in rows], widest=60))
+
+
+@outbox.command("retry")
+@click.option("--day", type=DATE, default=None, help="Seulement les messages de ce jour.")
+@pass_app
+def outbox_retry(app: App, day: date | None) -> None:
+    """Remet en file les récapitulatifs en échec (tous, ou ceux d'un jour) : le prochain
+    `remind` les envoie. Ceux qui n'avaient pas pu être construits (adresse invalide)
+    sont retirés : `remind --as-of JOUR` les recompose avec l'adresse corrigée.
+
+    Exemple : dossiers outbox retry --day 2027-01-13
+    """
+    from dossiers.services.reminders import retry_failed
+
+    with app.transaction() as session:
+        requeued, dropped = retry_failed(session, day)
+    click.echo(messages.retried(requeued, dropped))
 
 
 COMMANDS = (remind, snooze, outbox)

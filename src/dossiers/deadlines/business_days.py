@@ -37,6 +37,13 @@ def _year_holidays(zone: str, year: int) -> frozenset[date]:
     return _source(zone, year)
 
 
+def holidays_cover(zone: str, year: int) -> bool:
+    """R-CAL-2: whether the holiday source knows the zone's year. Every French zone has
+    public holidays each year (1 January at least), so an empty year is one the installed
+    `holidays` does not cover (0.109 stops after 2100), not a year without holidays."""
+    return bool(_year_holidays(zone, year))
+
+
 def is_holiday(day: date, zone: str) -> bool:
     return day in _year_holidays(zone, day.year)
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
 
 from dossiers import messages
 from dossiers.errors import InvalidInput
+from dossiers.mail.addresses import AddressError, parse_address
 from dossiers.rendering import render
 from dossiers.reminders.selection import Digest
 
@@ -30,6 +32,11 @@ def sender_address(from_setting: str | None) -> str:
     name, address = parseaddr(one_line(from_setting))
     if "@" not in address:
         raise InvalidInput("mail.from", f"adresse d'expéditeur invalide « {from_setting} »")
+    try:
+        # The sender goes in every envelope: it must pass any server (ASCII, IDNA domain).
+        address = parse_address(address).for_transport(smtputf8=False)
+    except AddressError as error:
+        raise InvalidInput("mail.from", f"adresse d'expéditeur invalide : {error}") from None
     return formataddr((name, address)) if name else address
 
 
@@ -49,9 +56,19 @@ def build_message(digest: Digest, day: date, sender: str, message_id: str, now: 
     subject = one_line(render("digest_subject.txt.j2", templates_dir, **context))
     text = render("digest.txt.j2", templates_dir, **context)
     html = render("digest.html.j2", templates_dir, **context)
-    message = EmailMessage(policy=SMTP)
-    message["From"] = sender
-    message["To"] = formataddr((one_line(digest.recipient.name), one_line(digest.recipient.email)))
+    # AddressError here: this one message cannot be built, the caller records why.
+    address = parse_address(one_line(digest.recipient.email))
+    name = one_line(digest.recipient.name)
+    if address.needs_smtputf8:
+        # Only an SMTPUTF8 server will take it; the transport checks before sending.
+        message = EmailMessage(policy=SMTPUTF8)
+        message["From"] = sender
+        message["To"] = HeaderAddress(display_name=name, username=address.local,
+                                      domain=address.domain)
+    else:
+        message = EmailMessage(policy=SMTP)
+        message["From"] = sender
+        message["To"] = formataddr((name, address.for_transport(smtputf8=False)))
     message["Subject"] = subject
     # French recipients read Paris time; the file transport names files after this date.
     message["Date"] = format_datetime(now.replace(tzinfo=UTC).astimezone(PARIS))

@@ -1,8 +1,11 @@
 """Where digests go: an SMTP server, a folder of .eml files, or the terminal.
 
-Every transport raises the same three errors, so the outbox knows what to do:
-TemporaryFailure (4xx: retry later), PermanentFailure (5xx: mark failed, go on),
-ServerUnavailable (no server: stop, keep the rest for the next run).
+Every transport raises the same errors, so the outbox knows what to do:
+TemporaryFailure (4xx: retry later), PermanentFailure (5xx for this recipient, or an
+address this server cannot carry: mark this one failed, go on), ServerUnavailable (no
+server: stop, keep the rest for the next run) and its kind SettingError (the server refuses
+us, not the message: the sender at MAIL FROM, the login, TLS, our greeting; stop, keep the
+rest, and name the setting to fix).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from dossiers.mail.addresses import AddressError, parse_address
 from dossiers.settings import SmtpSettings
 
 
@@ -35,6 +39,14 @@ class PermanentFailure(DeliveryError):
 
 class ServerUnavailable(DeliveryError):
     pass
+
+
+class SettingError(ServerUnavailable):
+    """Every message would meet the same refusal until `setting` is fixed."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{setting} : {reason}")
+        self.setting = setting
 
 
 class Transport(Protocol):
@@ -65,13 +77,45 @@ class SmtpTransport:
                     s.host, s.effective_port, timeout=s.timeout, context=context)
             else:
                 connection = smtplib.SMTP(s.host, s.effective_port, timeout=s.timeout)
-                if s.security == "starttls":
-                    connection.starttls(context=context)
+        except smtplib.SMTPConnectError as error:
+            raise _server_refusal(error.smtp_code, error.smtp_error, "smtp.host",
+                                  f"le serveur SMTP {s.host}:{s.effective_port} refuse la "
+                                  "connexion") from None
+        except ssl.SSLError as error:
+            raise SettingError("smtp.security", f"échec TLS avec {s.host}:{s.effective_port} "
+                               f"({_describe(error)})") from None
+        except (OSError, smtplib.SMTPException) as error:
+            raise ServerUnavailable(
+                f"serveur SMTP {s.host}:{s.effective_port} injoignable ({_describe(error)})"
+            ) from None
+        try:
+            connection.ehlo_or_helo_if_needed()
+            if s.security == "starttls":
+                connection.starttls(context=context)
+                connection.ehlo()
             if s.user:
                 connection.login(s.user, s.password or "")
+        except smtplib.SMTPHeloError as error:
+            connection.close()
+            raise _server_refusal(error.smtp_code, error.smtp_error, "smtp.host",
+                                  f"le serveur SMTP {s.host} refuse notre présentation "
+                                  "(EHLO/HELO)") from None
         except smtplib.SMTPAuthenticationError as error:
-            raise ServerUnavailable(f"authentification SMTP refusée ({error.smtp_code})") from None
+            connection.close()
+            raise SettingError("smtp.user", f"authentification SMTP refusée pour « {s.user} » "
+                               f"({error.smtp_code}) : vérifiez smtp.user et "
+                               "DOSSIERS_SMTP_PASSWORD") from None
+        except smtplib.SMTPNotSupportedError as error:
+            connection.close()
+            setting = "smtp.user" if s.user and "auth" in str(error).lower() else "smtp.security"
+            raise SettingError(setting, f"le serveur SMTP {s.host} ne le permet pas "
+                               f"({_describe(error)})") from None
+        except ssl.SSLError as error:
+            connection.close()
+            raise SettingError("smtp.security", f"échec TLS avec {s.host}:{s.effective_port} "
+                               f"({_describe(error)})") from None
         except (OSError, smtplib.SMTPException) as error:
+            connection.close()
             raise ServerUnavailable(
                 f"serveur SMTP {s.host}:{s.effective_port} injoignable ({_describe(error)})"
             ) from None
@@ -82,13 +126,29 @@ class SmtpTransport:
         connection = self._connect()
         message = message_from_string(content, policy=SMTP_POLICY)
         sender = parseaddr(str(message["From"]))[1]
+        smtputf8 = connection.has_extn("smtputf8")
         try:
-            connection.sendmail(sender, [recipient], content.encode("utf-8"))
+            address = parse_address(recipient)
+            envelope_to = address.for_transport(smtputf8 and address.needs_smtputf8)
+        except AddressError as error:
+            raise PermanentFailure(f"adresse refusée avant envoi : {error}") from None
+        options = ["SMTPUTF8"] if address.needs_smtputf8 else []
+        try:
+            connection.sendmail(sender, [envelope_to], content.encode("utf-8"),
+                                mail_options=options)
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             raise _by_code(code, text) from None
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+        except smtplib.SMTPSenderRefused as error:
+            if 500 <= error.smtp_code < 600:
+                raise SettingError("mail.from", f"le serveur SMTP refuse l'expéditeur « {sender} » "
+                                   f"({error.smtp_code} {_text(error.smtp_error)})") from None
             raise _by_code(error.smtp_code, error.smtp_error) from None
+        except smtplib.SMTPDataError as error:
+            raise _by_code(error.smtp_code, error.smtp_error) from None
+        except smtplib.SMTPHeloError as error:
+            raise _server_refusal(error.smtp_code, error.smtp_error, "smtp.host",
+                                  "le serveur SMTP refuse notre présentation (EHLO/HELO)") from None
         except (OSError, smtplib.SMTPServerDisconnected) as error:
             self._connection = None
             raise ServerUnavailable(f"connexion SMTP perdue ({_describe(error)})") from None
@@ -102,8 +162,19 @@ class SmtpTransport:
             self._connection = None
 
 
+def _text(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def _server_refusal(code: int, text: bytes | str, setting: str, what: str) -> ServerUnavailable:
+    """A 5xx before any message: a setting to fix; a 4xx (or none): the server, later."""
+    if 500 <= code < 600:
+        return SettingError(setting, f"{what} ({code} {_text(text)})")
+    return ServerUnavailable(f"{what} ({code} {_text(text)})")
+
+
 def _by_code(code: int, text: bytes | str) -> DeliveryError:
-    reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    reason = _text(text)
     if 400 <= code < 500:
         return TemporaryFailure(f"refus temporaire {code} : {reason}")
     return PermanentFailure(f"refus définitif {code} : {reason}")

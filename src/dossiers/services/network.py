@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from dossiers import messages
 from dossiers.deadlines.zones import ZONES
 from dossiers.errors import InvalidInput, NotFound
+from dossiers.mail.addresses import AddressError, entry_address, parse_address
 from dossiers.parsing import parse_choice
 from dossiers.store.models import Agency, Staff
 
@@ -41,12 +42,21 @@ def list_agencies(session: Session) -> list[Agency]:
     return list(session.scalars(select(Agency).order_by(Agency.name)))
 
 
-def add_staff(session: Session, name: str, email: str, role: str, agency_name: str) -> Staff:
-    name, email = name.strip(), email.strip().lower()
+def staff_address(email: str, smtputf8: bool, field: str = "email") -> str:
+    """The address as stored: one the mail transport will carry (see mail/addresses.py)."""
+    try:
+        return entry_address(email, smtputf8).text
+    except AddressError as error:
+        raise InvalidInput(field, str(error)) from None
+
+
+def add_staff(session: Session, name: str, email: str, role: str, agency_name: str,
+              smtputf8: bool = False) -> Staff:
+    """`smtputf8`: the configured server takes non-ASCII local parts ([smtp] smtputf8)."""
+    name = name.strip()
     if not name:
         raise InvalidInput("nom", "ne peut pas être vide")
-    if "@" not in email or any(c in email for c in " \r\n,;<>"):
-        raise InvalidInput("email", f"adresse invalide « {email} »")
+    email = staff_address(email, smtputf8)
     role = parse_choice("rôle", role, messages.ROLE_LABELS)
     agency = agency_named(session, agency_name)
     if session.scalar(select(Staff).where(Staff.email == email)) is not None:
@@ -58,7 +68,11 @@ def add_staff(session: Session, name: str, email: str, role: str, agency_name: s
 
 
 def staff_by_email(session: Session, email: str) -> Staff:
-    person = session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+    try:
+        canonical = parse_address(email).text
+    except AddressError:
+        canonical = email.strip().lower()
+    person = session.scalar(select(Staff).where(Staff.email == canonical))
     if person is None:
         raise NotFound("responsable", f"personne n'a l'adresse « {email} »")
     return person

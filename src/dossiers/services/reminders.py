@@ -7,15 +7,22 @@ message (same Message-ID), never a lost one.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 
 from sqlalchemy import Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from dossiers.deadlines.business_days import holidays_cover
+from dossiers.mail.addresses import AddressError
 from dossiers.mail.compose import build_message, new_message_id, sender_address
 from dossiers.mail.transports import (
     PermanentFailure, ServerUnavailable, TemporaryFailure, Transport,
@@ -50,7 +57,8 @@ def dossier_states(session: Session, day: date) -> Iterator[DossierState]:
         )
 
 
-def _digests(session: Session, day: date, settings: Settings) -> Iterator[Digest]:
+def _digests(session: Session, day: date, settings: Settings,
+             seen: set[tuple[str, int]] | None = None) -> Iterator[Digest]:
     since = session.scalar(select(func.max(ReminderRun.day)).where(ReminderRun.day < day))
     reminded = session.execute(
         select(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient,
@@ -66,10 +74,29 @@ def _digests(session: Session, day: date, settings: Settings) -> Iterator[Digest
     # Read both before the dossiers stream: the rows would otherwise be consumed lazily.
     last_reminded = {(d, s, r): last for d, s, r, last in reminded}
     snoozed = {(d, s): until for d, s, until in snoozes}
+    states = dossier_states(session, day)
     return select_digests(
-        dossier_states(session, day), day, since or day - timedelta(days=1), policy_of(settings),
+        states if seen is None else _noting_years(states, day, seen), day, since or day - timedelta(days=1), policy_of(settings),
         last_reminded, snoozed,
     )
+
+
+def _noting_years(states: Iterator[DossierState], day: date,
+                  seen: set[tuple[str, int]]) -> Iterator[DossierState]:
+    """The (zone, year) calendars the day's reminders lean on: the day's and each step's."""
+    for state in states:
+        seen.add((state.zone, day.year))
+        for step in state.timeline.steps:
+            for when in (step.opens, step.due):
+                if when is not None:
+                    seen.add((state.zone, when.year))
+        yield state
+
+
+def uncovered_calendars(seen: set[tuple[str, int]]) -> list[tuple[str, int]]:
+    """R-CAL-2: the zone-years the installed `holidays` does not know (no public holiday
+    would be counted there, so every deadline in them would be early or late)."""
+    return sorted(pair for pair in seen if not holidays_cover(*pair))
 
 
 COMPOSE_LOCK = 0x646F7373  # any constant: one lock for every composing run
@@ -86,6 +113,8 @@ def _lock_composition(session: Session) -> None:
 class Composed:
     created: int
     already: int
+    failed: int = 0
+    uncovered: list[tuple[str, int]] = field(default_factory=list)
 
 
 def compose_day(session: Session, day: date, settings: Settings, now: datetime) -> Composed:
@@ -94,25 +123,39 @@ def compose_day(session: Session, day: date, settings: Settings, now: datetime) 
     _lock_composition(session)
     existing = set(session.scalars(select(OutboxMessage.recipient)
                                    .where(OutboxMessage.day == day)))
-    created = already = 0
-    for digest in _digests(session, day, settings):
+    created = already = failed = 0
+    seen: set[tuple[str, int]] = set()
+    for digest in _digests(session, day, settings, seen):
         if digest.recipient.email in existing:
             already += 1
             continue
         message_id = new_message_id(sender, day)
-        message = build_message(digest, day, sender, message_id, now, settings.mail.templates)
+        items = [OutboxItem(dossier_id=group.dossier_id, step=item.step.code, reason=item.reason)
+                 for group in digest.dossiers for item in group.items]
+        try:
+            message = build_message(digest, day, sender, message_id, now,
+                                    settings.mail.templates)
+            content = message.as_string()
+        except (AddressError, UnicodeError, MessageError) as error:
+            # This person's digest alone: the others of the day still go.
+            session.add(OutboxMessage(
+                day=day, recipient=digest.recipient.email, recipient_name=digest.recipient.name,
+                message_id=message_id, subject="", content="", status=FAILED, attempts=0,
+                created_at=now, last_error=f"message impossible à construire : {error}",
+                items=items,
+            ))
+            failed += 1
+            continue
         session.add(OutboxMessage(
             day=day, recipient=digest.recipient.email, recipient_name=digest.recipient.name,
-            message_id=message_id, subject=str(message["Subject"]), content=message.as_string(),
-            status=PENDING, attempts=0, created_at=now,
-            items=[OutboxItem(dossier_id=group.dossier_id, step=item.step.code, reason=item.reason)
-                   for group in digest.dossiers for item in group.items],
+            message_id=message_id, subject=str(message["Subject"]), content=content,
+            status=PENDING, attempts=0, created_at=now, items=items,
         ))
         created += 1
     if session.get(ReminderRun, day) is None:
         session.add(ReminderRun(day=day, composed_at=now))
     session.flush()
-    return Composed(created, already)
+    return Composed(created, already, failed, uncovered_calendars(seen))
 
 
 def preview_day(session: Session, day: date, settings: Settings,
@@ -132,10 +175,114 @@ class SendReport:
     pending: int = 0
     in_flight: int = 0
     stopped: str | None = None
+    holders: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return self.stopped is None and self.failed == 0 and self.pending == 0
+        return (self.stopped is None and self.failed == 0 and self.pending == 0
+                and self.in_flight == 0)
+
+
+HOLDER_LOCK = 0x646F7374  # PostgreSQL: (this, holder key) is held while a run sends
+_ACTIVE_TOKENS: set[str] = set()  # runs of this process still sending
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who claimed a message: written in `outbox.claim` as token:key:pid:host."""
+
+    token: str
+    key: int  # PostgreSQL advisory lock key held by the run (0: none)
+    pid: int
+    host: str
+
+    @property
+    def claim(self) -> str:
+        return f"{self.token}:{self.key}:{self.pid}:{self.host}"[:64]
+
+    @classmethod
+    def parse(cls, claim: str | None) -> Holder | None:
+        parts = (claim or "").split(":", 3)
+        if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
+            return None
+        return cls(parts[0], int(parts[1]), int(parts[2]), parts[3])
+
+    def describe(self) -> str:
+        return f"{self.host}, processus {self.pid}"
+
+
+def _this_host() -> str:
+    return socket.gethostname()[:36]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _holder_alive(session: Session, holder: Holder | None) -> bool:
+    """A claim is taken over before its lease ends only when its run is known dead:
+    on PostgreSQL its advisory lock is gone (any host); otherwise its process, on this
+    host, is gone (or it is a finished run of this very process). Unknown: alive."""
+    if holder is None:
+        return True
+    if holder.key and session.get_bind().dialect.name == "postgresql":
+        return session.scalar(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid::bigint = :class AND objid::bigint = :key AND objsubid = 2"),
+            {"class": HOLDER_LOCK, "key": holder.key}) > 0
+    if holder.host != _this_host():
+        return True
+    if holder.pid == os.getpid():
+        return holder.token in _ACTIVE_TOKENS
+    return _pid_alive(holder.pid)
+
+
+@contextmanager
+def _run_holder(engine: Engine) -> Iterator[Holder]:
+    token = uuid.uuid4().hex[:8]
+    connection = None
+    key = 0
+    if engine.dialect.name == "postgresql":
+        key = secrets.randbelow(2**31 - 1) + 1
+        connection = engine.connect()
+        connection.execute(text("SELECT pg_advisory_lock(:class, :key)"),
+                           {"class": HOLDER_LOCK, "key": key})
+        connection.commit()
+    _ACTIVE_TOKENS.add(token)
+    try:
+        yield Holder(token, key, os.getpid(), _this_host())
+    finally:
+        _ACTIVE_TOKENS.discard(token)
+        if connection is not None:
+            # A pooled connection outlives close(): drop the DBAPI connection itself, and
+            # the session's advisory lock with it.
+            connection.invalidate()
+            connection.close()
+
+
+def _release_dead_claims(engine: Engine, now: datetime, lease: timedelta, me: Holder) -> None:
+    """Messages left `sending` by a run that died go back to pending at once."""
+    with transaction(engine) as session:
+        held = session.execute(
+            select(OutboxMessage.id, OutboxMessage.claim)
+            .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at >= now - lease,
+                   OutboxMessage.claim != me.claim)
+        ).all()
+        for message_id, claim in held:
+            if not _holder_alive(session, Holder.parse(claim)):
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING,
+                           OutboxMessage.claim == claim)
+                    .values(status=PENDING, claim=None,
+                            last_error="repris : le passage qui l'envoyait s'est arrêté")
+                )
 
 
 def _claimable(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
@@ -146,9 +293,9 @@ def _claimable(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
     )
 
 
-def _claim_next(engine: Engine, now: datetime, lease: timedelta) -> tuple[int, str, str] | None:
+def _claim_next(engine: Engine, now: datetime, lease: timedelta,
+                me: Holder) -> tuple[int, str, str] | None:
     """Take one message for this run; a concurrent run never takes the same one."""
-    token = uuid.uuid4().hex
     while True:
         with transaction(engine) as session:
             # PostgreSQL: skip rows another run has locked (SQLite ignores the clause).
@@ -160,7 +307,7 @@ def _claim_next(engine: Engine, now: datetime, lease: timedelta) -> tuple[int, s
             claimed = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == candidate, _claimable(now, lease))
-                .values(status=SENDING, claim=token, claimed_at=now,
+                .values(status=SENDING, claim=me.claim, claimed_at=now,
                         attempts=OutboxMessage.attempts + 1)
             ).rowcount
             if claimed == 1:
@@ -178,11 +325,18 @@ def _finish(engine: Engine, message_id: int, **values: object) -> None:
 def send_pending(engine: Engine, transport: Transport, settings: Settings,
                  clock: Callable[[], datetime]) -> SendReport:
     """Send every pending digest (of any day: a missed run catches up)."""
+    with _run_holder(engine) as me:
+        return _send_pending(engine, transport, settings, clock, me)
+
+
+def _send_pending(engine: Engine, transport: Transport, settings: Settings,
+                  clock: Callable[[], datetime], me: Holder) -> SendReport:
     report = SendReport()
     lease = timedelta(minutes=settings.reminders.send_lease_minutes)
     retry = timedelta(minutes=settings.reminders.retry_minutes)
+    _release_dead_claims(engine, clock(), lease, me)
     try:
-        while (claimed := _claim_next(engine, clock(), lease)) is not None:
+        while (claimed := _claim_next(engine, clock(), lease, me)) is not None:
             message_id, content, recipient = claimed
             try:
                 transport.send(content, recipient)
@@ -194,6 +348,7 @@ def send_pending(engine: Engine, transport: Transport, settings: Settings,
                 _finish(engine, message_id, status=FAILED, last_error=str(error))
                 report.failed += 1
             except ServerUnavailable as error:
+                # Not this message's fault (a setting, or no server): it waits with the rest.
                 _finish(engine, message_id, status=PENDING, last_error=str(error))
                 report.stopped = str(error)
                 break
@@ -203,8 +358,9 @@ def send_pending(engine: Engine, transport: Transport, settings: Settings,
     finally:
         transport.close()
     # Left for a later run: pending ones, and claims whose run died. A message another
-    # run is sending right now is that run's to report.
+    # live run is sending right now is that run's to report; this run says it met it.
     now = clock()
+    _release_dead_claims(engine, now, lease, me)
     with transaction(engine, write=False) as session:
         report.pending = session.scalar(
             select(func.count()).select_from(OutboxMessage).where(or_(
@@ -212,11 +368,35 @@ def send_pending(engine: Engine, transport: Transport, settings: Settings,
                 and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - lease),
             ))
         ) or 0
-        report.in_flight = session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(
+        claims = session.scalars(
+            select(OutboxMessage.claim).where(
                 OutboxMessage.status == SENDING, OutboxMessage.claimed_at >= now - lease)
-        ) or 0
+        ).all()
+    report.in_flight = len(claims)
+    report.holders = sorted({holder.describe() if (holder := Holder.parse(c)) else "inconnu"
+                             for c in claims})
     return report
+
+
+def retry_failed(session: Session, day: date | None) -> tuple[int, int]:
+    """`outbox retry`: failed messages (of `day`, or all) go back to the queue. Those that
+    could not even be built are dropped instead, so that `remind --as-of` their day composes
+    them again (with the address as it is now). Returns (requeued, dropped)."""
+    query = select(OutboxMessage).where(OutboxMessage.status == FAILED)
+    if day is not None:
+        query = query.where(OutboxMessage.day == day)
+    requeued = dropped = 0
+    for message in session.scalars(query):
+        if message.content:
+            message.status = PENDING
+            message.next_attempt_at = None
+            message.last_error = None
+            requeued += 1
+        else:
+            session.delete(message)
+            dropped += 1
+    session.flush()
+    return requeued, dropped
 
 
 def outbox_messages(session: Session, status: str | None = None,
