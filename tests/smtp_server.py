@@ -34,6 +34,19 @@ class RecordingHandler:
     refuse: dict[str, str] = field(default_factory=dict)
     refuse_sender: str | None = None
     password: str | None = None  # with smtp_auth: the one password the server accepts
+    refuse_greeting: str | None = None  # the reply to EHLO and HELO
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        if self.refuse_greeting is not None:
+            return [self.refuse_greeting]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):  # type: ignore[no-untyped-def]
+        if self.refuse_greeting is not None:
+            return self.refuse_greeting
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # type: ignore[no-untyped-def]
         if self.refuse_sender is not None:

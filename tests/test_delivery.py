@@ -4,7 +4,6 @@ against a real aiosmtpd server that refuses, then accepts."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -214,6 +213,22 @@ def test_a_refused_login_keeps_the_day_and_names_the_setting(
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
         "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
     assert sorted(server.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
+
+
+def test_a_server_that_refuses_our_greeting_keeps_the_day(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    network.ok(*CDPI)
+    smtp.handler.refuse_greeting = "554 5.7.1 Client host rejected"
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    assert (result.exit_code, result.stdout) == (
+        1, "Rappels du 13/01/2027 : 0 envoyé(s), 2 en attente, 0 en échec.\n")
+    assert result.stderr == (
+        "Erreur : smtp.host : le serveur SMTP 127.0.0.1 refuse notre présentation (EHLO/HELO) "
+        "(554 5.7.1 Client host rejected) : 2 messages gardé(s) pour le prochain passage\n")
+    smtp.handler.refuse_greeting = None
+    assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
+        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
 
 
 def test_a_recipient_refused_for_good_fails_alone_and_outbox_retry_puts_it_back(
