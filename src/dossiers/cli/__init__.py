@@ -7,7 +7,7 @@ point; the commands live in one module per family, and what they share in `optio
     admin.py      init, agency, staff, import, sample
     dossiers.py   open, update, show, explain, doc, list, plan
     events.py     record, cancel, mission, incident
-    reminders.py  remind, snooze, outbox
+    reminders.py  remind, snooze, outbox (and outbox retry)
     reports.py    report overdue, report upcoming
 
 Heavy modules (SQLAlchemy, the holiday calendars) are imported inside the commands that need
