@@ -150,6 +150,13 @@ def test_a_stored_address_that_cannot_be_built_fails_alone_and_retry_lets_it_be_
     with transaction(db_engine) as session:
         session.execute(update(Staff).where(Staff.email == "paul@example.fr")
                         .values(email="paul @example.fr"))
+    before = network.dump()
+    out = network.ok("remind", "--dry-run", "--as-of", "2027-01-13")
+    assert ("À : paul @example.fr\nmessage impossible à construire : « paul @example.fr » : "
+            "caractère interdit ' ' avant @\n") in out
+    assert out.endswith("Simulation du 13/01/2027 : 2 messages à envoyer, 1 impossible(s) à "
+                        "construire, rien n'est enregistré.\n")
+    assert network.dump() == before
     result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
     assert (result.exit_code, result.stdout) == (
         1, "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 1 en échec.\n")

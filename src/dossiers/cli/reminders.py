@@ -62,20 +62,26 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
       dossiers remind --dry-run
       dossiers --config /etc/dossiers.toml remind --transport smtp
     """
-    from dossiers.services.reminders import compose_day, preview_day, send_pending
+    from dossiers.services.reminders import Unbuildable, compose_day, preview_day, send_pending
 
     settings = app.settings()
     day = as_of or today_in(DEFAULT_ZONE)
     if dry_run:
-        count = 0
+        count = unbuildable = 0
         with app.transaction(write=False) as session:
             for message in preview_day(session, day, settings, utc_now()):
+                if isinstance(message, Unbuildable):
+                    unbuildable += 1
+                    click.echo(f"À : {message.recipient}\n{message.reason}\n")
+                    continue
                 count += 1
                 text = message.get_body(("plain",))
                 click.echo(f"À : {message['To']}\nObjet : {message['Subject']}\n")
                 click.echo((text.get_content() if text else "").rstrip("\n") + "\n")
+        failing = f", {unbuildable} impossible(s) à construire" if unbuildable else ""
         click.echo(f"Simulation du {messages.short_date(day)} : "
-                   f"{messages.plural(count, 'message')} à envoyer, rien n'est enregistré.")
+                   f"{messages.plural(count, 'message')} à envoyer{failing}, rien n'est "
+                   "enregistré.")
         return
     chosen = _transport(settings, transport or settings.mail.transport, outbox_dir)
     with app.transaction() as session:

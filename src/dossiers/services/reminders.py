@@ -132,20 +132,17 @@ def compose_day(session: Session, day: date, settings: Settings, now: datetime) 
         message_id = new_message_id(sender, day)
         items = [OutboxItem(dossier_id=group.dossier_id, step=item.step.code, reason=item.reason)
                  for group in digest.dossiers for item in group.items]
-        try:
-            message = build_message(digest, day, sender, message_id, now,
-                                    settings.mail.templates)
-            content = message.as_string()
-        except (AddressError, UnicodeError, MessageError) as error:
+        built = _build(digest, day, sender, message_id, now, settings)
+        if isinstance(built, Unbuildable):
             # This person's digest alone: the others of the day still go.
             session.add(OutboxMessage(
                 day=day, recipient=digest.recipient.email, recipient_name=digest.recipient.name,
                 message_id=message_id, subject="", content="", status=FAILED, attempts=0,
-                created_at=now, last_error=f"message impossible à construire : {error}",
-                items=items,
+                created_at=now, last_error=built.reason, items=items,
             ))
             failed += 1
             continue
+        message, content = built
         session.add(OutboxMessage(
             day=day, recipient=digest.recipient.email, recipient_name=digest.recipient.name,
             message_id=message_id, subject=str(message["Subject"]), content=content,
@@ -158,13 +155,31 @@ def compose_day(session: Session, day: date, settings: Settings, now: datetime) 
     return Composed(created, already, failed, uncovered_calendars(seen))
 
 
+@dataclass(frozen=True)
+class Unbuildable:
+    """A digest whose message cannot be built (its address): it fails alone."""
+
+    recipient: str
+    reason: str
+
+
+def _build(digest: Digest, day: date, sender: str, message_id: str, now: datetime,
+           settings: Settings) -> tuple[EmailMessage, str] | Unbuildable:
+    """The message and its text as the outbox stores it, or why it cannot be built."""
+    try:
+        message = build_message(digest, day, sender, message_id, now, settings.mail.templates)
+        return message, message.as_string()
+    except (AddressError, UnicodeError, MessageError) as error:
+        return Unbuildable(digest.recipient.email, f"message impossible à construire : {error}")
+
+
 def preview_day(session: Session, day: date, settings: Settings,
-                now: datetime) -> Iterator[EmailMessage]:
+                now: datetime) -> Iterator[EmailMessage | Unbuildable]:
     """`--dry-run`: the day's digests as they would be sent; nothing is recorded."""
     sender = sender_address(settings.mail.from_)
     for digest in _digests(session, day, settings):
-        yield build_message(digest, day, sender, new_message_id(sender, day), now,
-                            settings.mail.templates)
+        built = _build(digest, day, sender, new_message_id(sender, day), now, settings)
+        yield built if isinstance(built, Unbuildable) else built[0]
 
 
 @dataclass
