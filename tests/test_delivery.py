@@ -238,6 +238,21 @@ def test_a_server_that_refuses_our_greeting_keeps_the_day(
         "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
 
 
+def test_a_server_without_starttls_keeps_the_day_and_names_the_security_setting(
+    network: Dossiers, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network.ok(*CDPI)
+    monkeypatch.setenv("DOSSIERS_SMTP_SECURITY", "starttls")
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, "Rappels du 13/01/2027 : 0 envoyé(s), 2 en attente, 0 en échec.\n",
+        "Erreur : smtp.security : le serveur SMTP 127.0.0.1 ne propose pas STARTTLS (none ou "
+        "ssl ?) : 2 messages gardé(s) pour le prochain passage\n")
+    monkeypatch.setenv("DOSSIERS_SMTP_SECURITY", "none")
+    assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
+        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
+
+
 def test_a_recipient_refused_for_good_fails_alone_and_outbox_retry_puts_it_back(
     network: Dossiers, smtp: SmtpServer
 ) -> None:

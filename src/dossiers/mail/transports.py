@@ -105,11 +105,13 @@ class SmtpTransport:
             raise SettingError("smtp.user", f"authentification SMTP refusée pour « {s.user} » "
                                f"({error.smtp_code}) : vérifiez smtp.user et "
                                "DOSSIERS_SMTP_PASSWORD") from None
-        except smtplib.SMTPNotSupportedError as error:
+        except smtplib.SMTPNotSupportedError:
             connection.close()
-            setting = "smtp.user" if s.user and "auth" in str(error).lower() else "smtp.security"
-            raise SettingError(setting, f"le serveur SMTP {s.host} ne le permet pas "
-                               f"({_describe(error)})") from None
+            if s.security == "starttls" and not connection.has_extn("starttls"):
+                raise SettingError("smtp.security", f"le serveur SMTP {s.host} ne propose pas "
+                                   "STARTTLS (none ou ssl ?)") from None
+            raise SettingError("smtp.user", f"le serveur SMTP {s.host} ne propose pas "
+                               "l'authentification (AUTH)") from None
         except ssl.SSLError as error:
             connection.close()
             raise SettingError("smtp.security", f"échec TLS avec {s.host}:{s.effective_port} "

@@ -68,11 +68,13 @@ def add_staff(session: Session, name: str, email: str, role: str, agency_name: s
 
 
 def staff_by_email(session: Session, email: str) -> Staff:
+    # As stored since the entry checks (NFC, Unicode domain), or as stored before them.
+    forms = {email.strip().lower()}
     try:
-        canonical = parse_address(email).text
+        forms.add(parse_address(email).text)
     except AddressError:
-        canonical = email.strip().lower()
-    person = session.scalar(select(Staff).where(Staff.email == canonical))
+        pass
+    person = session.scalar(select(Staff).where(Staff.email.in_(sorted(forms))))
     if person is None:
         raise NotFound("responsable", f"personne n'a l'adresse « {email} »")
     return person
