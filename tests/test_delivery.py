@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -405,3 +406,18 @@ def test_every_dot_atom_at_a_host_name_is_accepted(
     assert address.text == text
     assert not address.needs_smtputf8
     assert address.for_transport(smtputf8=False).isascii()
+
+
+def test_the_smtputf8_setting_reads_true_or_false_and_nothing_else(tmp_path: Path) -> None:
+    from dossiers.errors import InvalidInput
+    from dossiers.settings import load_settings
+
+    config = tmp_path / "dossiers.toml"
+    config.write_text("[smtp]\nsmtputf8 = true\n", encoding="utf-8")
+    assert load_settings(config, {}).smtp.smtputf8 is True
+    assert load_settings(config, {"DOSSIERS_SMTP_SMTPUTF8": "non"}).smtp.smtputf8 is False
+    assert load_settings(None, {}).smtp.smtputf8 is False
+    with pytest.raises(InvalidInput) as error:
+        load_settings(None, {"DOSSIERS_SMTP_SMTPUTF8": "peut-être"})
+    assert str(error.value) == ("DOSSIERS_SMTP_SMTPUTF8 : true ou false attendu, pas "
+                                "« peut-être »")
