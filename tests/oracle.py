@@ -68,8 +68,10 @@ class Expected:
     status: str | None
     hours_required: Fraction | None = None
     hours_done: Fraction | None = None
-    # False where the rule book does not fix the window (an accorded DRF: R-DRF-SHIFT).
+    # False where the rule book does not fix the window (an accorded DRF: R-DRF-SHIFT) or
+    # which deposit a step holds (a DRF accepted twice).
     window_decided: bool = True
+    done_decided: bool = True
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,9 @@ def status(opens: date | None, due: date, done_on: date | None, day: date) -> st
         return None
     if done_on is not None:
         if opens is not None and done_on < opens:
-            return "done_too_early"
+            # "au plus tôt": outside the window. Whether such a deposit still counts once the
+            # due date has passed, the rule book does not say.
+            return "done_too_early" if day <= due else None
         if done_on > due:
             return "done_late"
         return "done"
@@ -216,15 +220,27 @@ def view(dossier: Dossier, day: date) -> View:
         opens, due = drf_window(dossier.rules, dossier.start, dossier.zone)
         if accord is not None:
             redo = dossier.start > shift_limit(dossier.rules, accord)
-            # R-DRF-SHIFT decides alone once an accord exists: the accorded DRF is kept, its
-            # window is not checked against the (possibly moved) start.
-            steps["drf"] = Expected(None, None, submitted, "done", window_decided=False)
-            if redo:
-                # Beyond: the new DRF is a step of its own, with the new start's window, until
-                # a new deposit is recorded (that deposit is then the latest DRF, unanswered).
-                steps["new_drf"] = Expected(opens, due, None, status(opens, due, None, day))
-        else:
+        accords = sorted(on for kind, on in known if kind == "drf-accord")
+        if not accords:
             steps["drf"] = Expected(opens, due, submitted, status(opens, due, submitted, day))
+        else:
+            # R-DRF-SHIFT decides alone once an accord exists: the accepted DRF (the one the
+            # first accord answers) is kept, its window is not checked against the (possibly
+            # moved) start. Which DRF it was is only clear while AKTO has accepted one.
+            first = max((on for kind, on in known if kind == "drf-submitted" and on <= accords[0]),
+                        default=None)
+            steps["drf"] = Expected(None, None, first, "done", window_decided=False,
+                                    done_decided=len(accords) == 1)
+            redone = submitted if submitted is not None and submitted > accords[0] else None
+            if redo:
+                # Beyond the limit: the new DRF is a step of its own, with the new start's
+                # window, until a new deposit is recorded.
+                steps["new_drf"] = Expected(opens, due, None, status(opens, due, None, day))
+            elif redone is not None and accord is not None:
+                # The new deposit accepted within the limit: kept, like the first.
+                steps["new_drf"] = Expected(None, None, redone, "done", window_decided=False)
+            elif redone is not None:
+                steps["new_drf"] = Expected(opens, due, redone, status(opens, due, redone, day))
         if submitted is not None:
             # R-DRF-ANSWER: AKTO answers the latest DRF within 2 jours ouvrés.
             expected = working_days_after(submitted, 2, dossier.zone)
