@@ -307,8 +307,7 @@ def _known_gap(dossier: Dossier, expected: View) -> bool:
     """The cases the xfail tests below cover, where the engine does not yet follow the rules.
     When the engine is fixed, remove the test's xfail mark and its clause here, so that the
     broad comparisons cover those cases too."""
-    return (_opens_in_2022_suspension(dossier)  # test_r_drf_window_2021_…_opens_on_22_august_2022
-            or _new_drf_expected(expected)  # test_r_drf_shift_beyond_…_is_a_step_of_its_own
+    return (_new_drf_expected(expected)  # test_r_drf_shift_beyond_…, test_r_drf_shift_the_new_drf_…
             or _accorded_drf_outside_start_window(dossier, expected))  # test_r_drf_shift_within_…
 
 
@@ -358,15 +357,12 @@ def test_r_drf_window_opens_and_due_match_the_oracle(data: st.DataObject, zone: 
     2 jours ouvrés of the zone, for a dossier with no event yet."""
     start = data.draw(boundary_days(zone=zone), label="start")
     dossier = Dossier("cdpi", zone, rules, start, start + timedelta(days=60), Fraction(140))
-    assume(not _opens_in_2022_suspension(dossier))
     step = engine_on(dossier, start).step("drf")
     assert step is not None
     assert (step.opens, step.due) == oracle.drf_window(rules, start, zone)
 
 
-@pytest.mark.xfail(strict=True, reason="R-DRF-WINDOW (akto-2021): the engine only warns of the "
-                   "2022 suspension; a window that would open inside it must open on 2022-08-22")
-@XFAIL_SETTINGS
+@SETTINGS
 @given(zone=zones, start=boundary_days(date(2022, 7, 29), date(2022, 9, 18)))
 def test_r_drf_window_2021_window_opening_in_the_suspension_opens_on_22_august_2022(
         zone: str, start: date) -> None:
@@ -429,7 +425,6 @@ def test_r_drf_shift_beyond_the_limit_the_new_drf_is_a_step_of_its_own(
         data: st.DataObject, dossier: Dossier) -> None:
     """R-DRF-SHIFT (interpretation): beyond the limit, the new DRF is a step of its own, with the
     window of the new start, until a new deposit is recorded; the accepted DRF stays done."""
-    assume(not _opens_in_2022_suspension(dossier))
     accord = _last_accord([e for e in dossier.events if e[0].startswith("drf")])
     assert accord is not None
     day = data.draw(st.one_of(_around(dossier.start, 3),
@@ -450,7 +445,6 @@ def test_r_drf_shift_the_new_drf_is_done_by_the_next_deposit_and_kept_once_accor
     """R-DRF-SHIFT (interpretation): the new DRF step is done by the next deposit, judged against
     the new start's window (R-DRF-WINDOW, R-CAL-4) until AKTO accords it; then R-DRF-SHIFT
     decides alone again: kept, or a new DRF again beyond the new accord's limit."""
-    assume(not _opens_in_2022_suspension(dossier))
     accord = _last_accord([e for e in dossier.events if e[0].startswith("drf")])
     assert accord is not None
     deposit = data.draw(st.one_of(
@@ -529,8 +523,7 @@ def _xfail(reason: str):  # type: ignore[no-untyped-def]
     pytest.param(_cipi(date(2027, 3, 25), ("drf-submitted", date(2027, 1, 20))), date(2027, 1, 22),
                  False, id="R-DRF-ANSWER: a DRF deposited before its window still awaits AKTO"),
     pytest.param(_cipi(date(2022, 8, 15), rules=oracle.OLD), date(2022, 8, 1), False,
-                 id="R-DRF-WINDOW 2021: opens 2022-08-22, not 2022-07-18",
-                 marks=_xfail("R-DRF-WINDOW (akto-2021): window opening in the suspension")),
+                 id="R-DRF-WINDOW 2021: opens 2022-08-22, not 2022-07-18"),
     pytest.param(_cipi(date(2027, 3, 1), ("drf-submitted", date(2026, 12, 28)),
                        ("drf-accord", date(2027, 1, 4))), date(2027, 1, 10), False,
                  id="R-DRF-SHIFT within: the accorded DRF of 2026-12-28 stays done",
