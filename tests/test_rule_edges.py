@@ -93,6 +93,22 @@ def test_r_drf_shift_worked_example_keeps_the_drf_up_to_the_limit_and_asks_a_new
         date(2026, 12, 1), "metropole")
 
 
+def test_r_drf_shift_an_accepted_drf_missing_a_document_is_still_not_done() -> None:
+    """R-DRF-SHIFT with R-DOCS (I-DOCS-BLOCK-STEP): the accord decides the window, not the
+    documents: a Langue et Compétences DRF without its « Référence projet » is not done."""
+    from dossiers.deadlines.facts import Programme
+
+    f = facts(events=ACCEPTED, programme=Programme.LANGUE_COMPETENCES)
+    timeline = compute_timeline(f, date(2026, 12, 2))
+    drf = timeline.step("drf")
+    assert drf is not None and drf.done_on is None and drf.status is not Status.DONE
+    assert "missing_documents" in {a.code for a in timeline.alerts}
+    with_reference = facts(events=ACCEPTED, programme=Programme.LANGUE_COMPETENCES,
+                           documents={"reference-langue-competences": date(2026, 11, 30)})
+    accepted = compute_timeline(with_reference, date(2026, 12, 2)).step("drf")
+    assert accepted is not None and accepted.status is Status.DONE
+
+
 def test_r_drf_shift_issue_case_a_start_moved_within_two_months_keeps_the_drf_done() -> None:
     """R-DRF-SHIFT (I-DRF-SHIFT-DECIDES): CDPI 11/01/2027, DRF 20/11/2026, accord 23/11/2026, start
     moved to 22/01/2027: no « à redéposer », no « trop tôt », the DRF stays done."""

@@ -195,12 +195,10 @@ class _TimelineBuilder:
             self._add("drf", opens, due, done_on, due_figure.rule)
             self._drf_too_early(done_on, opens, due, "drf")
         elif not cycles.redo:
-            self.steps.append(self._step("drf", opens, due, cycles.first, Status.DONE,
-                                         due_figure.rule))
+            self._add("drf", opens, due, cycles.first, due_figure.rule, accepted=True)
         else:
             # The accepted DRF answered a former start: its window is not recomputed.
-            self.steps.append(self._step("drf", None, None, cycles.first, Status.DONE,
-                                         due_figure.rule))
+            self._add("drf", None, None, cycles.first, due_figure.rule, accepted=True)
             shift = self.rules.drf_shift_limit
             self._add("drf_redo", opens, due, cycles.redo_on, shift.rule)
             self._drf_too_early(cycles.redo_on, opens, due, "drf_redo")
@@ -400,16 +398,17 @@ class _TimelineBuilder:
     # Shared status logic.
 
     def _add(self, code: str, opens: date | None, due: date | None, done_on: date | None,
-             rule: str) -> None:
+             rule: str, accepted: bool = False) -> None:
         """R-DOCS: a step whose event is recorded but a required document is missing is not
         done (I-DOCS-BLOCK-STEP); it says which documents (in `show` only: their names can be
-        sensitive)."""
+        sensitive). `accepted`: AKTO's accord decides, not the window (I-DRF-SHIFT-DECIDES)."""
         missing = tuple(item.code for item in self.checklist if item.step == code and item.missing)
         if done_on is not None and missing:
             self.alerts.append(Alert("missing_documents", "R-DOCS",
                                      messages.alert_missing_documents(code, len(missing))))
             done_on = None
-        status = self._status(opens, due, done_on)
+        status = (Status.DONE if accepted and done_on is not None
+                  else self._status(opens, due, done_on))
         self.steps.append(self._step(code, opens, due, done_on, status, rule, missing=missing))
 
     def _status(self, opens: date | None, due: date | None, done_on: date | None) -> Status:
