@@ -10,13 +10,12 @@ from dossiers import messages
 from dossiers.deadlines.bounds import SENIORITY_BASIS
 from dossiers.deadlines.engine import car_contract_end, current_accord, drf_cycles
 from dossiers.deadlines.facts import DossierFacts, Kind, Programme
-from dossiers.deadlines.timeline import Status
-from dossiers.deadlines.zones import DEFAULT_ZONE
 from dossiers.deadlines.funding import estimate, trial_days
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import RULE_SETS, Figure, choose_rule_set
 from dossiers.deadlines.suspensions import drf_opening
-from dossiers.deadlines.timeline import Timeline
+from dossiers.deadlines.timeline import Status, Timeline
+from dossiers.deadlines.zones import DEFAULT_ZONE
 
 
 def _period(period: Period) -> str:
@@ -37,11 +36,8 @@ def explain(facts: DossierFacts, timeline: Timeline,
     """(subject, explanation) pairs, in the order of the steps."""
     rules = facts.rules
     start, end = facts.training_start, facts.training_end
-from dossiers.deadlines.bounds import SENIORITY_BASIS
-from dossiers.deadlines.engine import car_contract_end, current_accord, drf_cycles
-from dossiers.deadlines.facts import DossierFacts, Kind, Programme
-from dossiers.deadlines.timeline import Status
-from dossiers.deadlines.zones import DEFAULT_ZONE
+    cycles = drf_cycles(facts)
+    lines: list[tuple[str, str]] = [("Jeu de règles", rule_set_reason(facts))]
     for step in timeline.steps:
         label = step.label
         if step.code == "drf" and (step.opens is None or step.due is None):
@@ -96,11 +92,16 @@ from dossiers.deadlines.zones import DEFAULT_ZONE
         lines.append(("Décalage du démarrage",
                       f"{start.isoformat()} (démarrage) {'>' if start > edge else '≤'} "
                       f"{accord.isoformat()} (accord) + {_period(limit.value)} = "
-from dossiers.deadlines.bounds import SENIORITY_BASIS
-from dossiers.deadlines.engine import car_contract_end, current_accord, drf_cycles
-from dossiers.deadlines.facts import DossierFacts, Kind, Programme
-from dossiers.deadlines.timeline import Status
-from dossiers.deadlines.zones import DEFAULT_ZONE
+                      f"{edge.isoformat()} : {verdict} {_cite(limit)} "
+                      f"(interprétation I-DRF-SHIFT-DECIDES)"))
+    elif cycles.redo_on is not None:
+        lines.append(("Décalage du démarrage", f"nouvelle DRF déposée le "
+                      f"{cycles.redo_on.isoformat()} : le nouvel accord fixera la réponse et le "
+                      f"contrat {_cite(rules.drf_shift_limit)}"))
+    lines += _length(facts)
+    if facts.kind is Kind.CAR:
+        lines.append(_car_contract(facts))
+    lines += _bilans(facts)
     lines += _funding(facts, cdpi_rate)
     lines += _basic_skills(facts)
     lines += _seniority(facts)
