@@ -1,8 +1,8 @@
 """snooze made_on: the day a snooze was asked for, so that the view of an earlier day
 (--as-of, I-AS-OF-KNOWS-PAST) does not know it
 
-Revision ID: 0004_snooze_made_on
-Revises: 0003
+Revision ID: 0005_snooze_made_on
+Revises: 0004_rule_data
 Create Date: 2026-11-23 11:10:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0004_snooze_made_on'
-down_revision: Union[str, Sequence[str], None] = '0003'
+revision: str = '0005_snooze_made_on'
+down_revision: Union[str, Sequence[str], None] = '0004_rule_data'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
