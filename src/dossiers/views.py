@@ -155,7 +155,7 @@ def status_cell(step: Step) -> str:
     """« fait le 03/09/2026 », « échéance proche (J-3) », « en retard (4 j de retard) »."""
     label = messages.STATUS_LABELS[step.status.value]
     if step.status is Status.DONE_TOO_EARLY and step.done_on:
-        return f"{label} (déposé le {messages.short_date(step.done_on)})"
+        return f"à refaire (fait le {messages.short_date(step.done_on)}, trop tôt)"
     if step.status.is_finished and step.done_on:
         return f"{label} le {messages.short_date(step.done_on)}"
     if step.status is Status.OVERDUE:
