@@ -154,9 +154,14 @@ def test_update_checks_the_bounds_again(network: Dossiers) -> None:
 def test_closing_a_dossier_takes_it_out_of_the_list(network: Dossiers) -> None:
     network.ok(*CDPI)
     network.ok("record", "CDPI-1", "close", "--on", "2026-12-01")
-    assert network.ok("list") == "Aucun dossier.\n"
-    assert network.ok("list", "--json") == "[]\n"
-    assert json.loads(network.ok("list", "--all", "--json"))[0]["state"] == "closed"
+    assert network.ok("list", "--as-of", "2026-12-01") == "Aucun dossier.\n"
+    assert network.ok("list", "--json", "--as-of", "2026-12-01") == "[]\n"
+    assert json.loads(network.ok("list", "--all", "--json", "--as-of", "2026-12-01"))[0][
+        "state"] == "closed"
+    # I-AS-OF-KNOWS-PAST: the day before its closure, the dossier was still open.
+    assert "CDPI-1" in network.ok("list", "--as-of", "2026-11-30")
+    assert json.loads(network.ok("list", "--all", "--json", "--as-of", "2026-11-30"))[0][
+        "state"] == "open"
     result = network.run("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
     assert result.exit_code == 2 and "clos" in result.stderr
 

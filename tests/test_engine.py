@@ -87,10 +87,10 @@ def test_worked_example_accord_on_1_december_2026(start: date, redo: bool) -> No
     2027-02-02 needs a new one."""
     f = facts(start=start, end=date(2027, 3, 12), events={
         EventKind.DRF_SUBMITTED: date(2026, 11, 30), EventKind.DRF_ACCORD: date(2026, 12, 1)})
-    contract = step(f, "contract")
+    contract = step(f, "contract", date(2026, 12, 2))
     assert (contract.opens, contract.due, contract.rule) == (
         date(2026, 12, 1), date(2027, 1, 31), "R-CONTRACT")
-    timeline = compute_timeline(f, AS_OF)
+    timeline = compute_timeline(f, date(2026, 12, 2))
     assert timeline.drf_redo_required is redo
     assert [a.rule for a in timeline.alerts if a.code == "drf_redo"] == (
         ["R-DRF-SHIFT"] if redo else [])
@@ -128,9 +128,10 @@ def test_an_unsubmitted_drf_moves_through_its_window(
 def test_a_drf_is_flagged_both_too_early_and_too_late(submitted: date, status: Status) -> None:
     """R-DRF-WINDOW: « au plus tôt 2 mois et au plus tard 48 heures avant le démarrage »."""
     f = facts(events={EventKind.DRF_SUBMITTED: submitted})
-    drf = step(f, "drf", date(2027, 1, 20))
+    day = max(submitted, date(2027, 1, 7))
+    drf = step(f, "drf", day)
     assert (drf.status, drf.done_on) == (status, submitted)
-    too_early = [a for a in compute_timeline(f, AS_OF).alerts if a.code == "drf_too_early"]
+    too_early = [a for a in compute_timeline(f, day).alerts if a.code == "drf_too_early"]
     assert bool(too_early) is (status is Status.DONE_TOO_EARLY)
 
 
@@ -152,7 +153,7 @@ def test_steps_that_do_not_apply_yet_are_not_listed() -> None:
         EventKind.DRF_SUBMITTED: date(2026, 11, 20), EventKind.DRF_ACCORD: date(2026, 11, 23),
         EventKind.FUNDING_GRANTED: date(2026, 12, 15),
     })
-    assert [s.code for s in compute_timeline(full, AS_OF).steps] == [
+    assert [s.code for s in compute_timeline(full, date(2026, 12, 15)).steps] == [
         "drf", "akto_response", "contract", "mission_obligation", "attendance"]
 
 
@@ -163,8 +164,8 @@ def test_a_contract_sent_after_61_days_is_done_late() -> None:
                     events={**events, EventKind.CONTRACT_SUBMITTED: date(2027, 1, 31)})
     late = facts(start=date(2027, 1, 25), end=date(2027, 3, 5),
                  events={**events, EventKind.CONTRACT_SUBMITTED: date(2027, 2, 1)})
-    assert step(on_time, "contract").status is Status.DONE
-    assert step(late, "contract").status is Status.DONE_LATE
+    assert step(on_time, "contract", date(2027, 2, 1)).status is Status.DONE
+    assert step(late, "contract", date(2027, 2, 1)).status is Status.DONE_LATE
     assert step(facts(start=date(2027, 1, 25), end=date(2027, 3, 5), events=events), "contract",
                 date(2027, 2, 1)).status is Status.OVERDUE
 
@@ -178,16 +179,19 @@ def test_a_redone_drf_makes_the_old_accord_void_until_akto_answers_again() -> No
     ])
     timeline = compute_timeline(f, date(2027, 2, 16))
     assert drf_redo_required(f) is None
-    assert [s.code for s in timeline.steps] == ["drf", "akto_response", "mission_obligation"]
+    assert [s.code for s in timeline.steps] == ["drf", "drf_redo", "akto_response",
+                                                "mission_obligation"]
     drf = timeline.step("drf")
-    assert drf is not None and (drf.status, drf.done_on) == (Status.DONE, date(2027, 2, 15))
+    assert drf is not None and (drf.status, drf.done_on) == (Status.DONE, date(2026, 11, 30))
+    redo = timeline.step("drf_redo")
+    assert redo is not None and (redo.status, redo.done_on) == (Status.DONE, date(2027, 2, 15))
 
 
 def test_a_refused_drf_raises_an_alert() -> None:
     """R-DRF-ANSWER: AKTO answered with a refusal."""
     f = facts(events={EventKind.DRF_SUBMITTED: date(2026, 11, 20),
                       EventKind.DRF_REFUSAL: date(2026, 11, 23)})
-    timeline = compute_timeline(f, AS_OF)
+    timeline = compute_timeline(f, date(2026, 11, 23))
     assert [a.code for a in timeline.alerts] == ["drf_refused"]
     assert timeline.step("contract") is None
 
@@ -271,10 +275,11 @@ def test_the_2021_rule_set_keeps_the_older_figures() -> None:
     events = {EventKind.DRF_SUBMITTED: date(2026, 11, 30), EventKind.DRF_ACCORD: date(2026, 12, 1)}
     old = facts(start=date(2026, 12, 28), end=date(2027, 2, 5), rules=AKTO_2021, events=events)
     current = facts(start=date(2026, 12, 28), end=date(2027, 2, 5), events=events)
-    assert step(old, "drf").opens == date(2026, 11, 30)
-    assert step(current, "drf").opens == date(2026, 10, 28)
-    assert step(old, "contract").due == date(2026, 12, 31)
-    assert step(current, "contract").due == date(2027, 1, 31)
+    day = date(2026, 12, 2)
+    assert step(old, "drf", day).opens == date(2026, 11, 30)
+    assert step(current, "drf", day).opens == date(2026, 10, 28)
+    assert step(old, "contract", day).due == date(2026, 12, 31)
+    assert step(current, "contract", day).due == date(2027, 1, 31)
     later = facts(start=date(2027, 1, 5), end=date(2027, 2, 5), rules=AKTO_2021, events=events)
     assert drf_redo_required(later) is True
     assert drf_redo_required(facts(start=date(2027, 1, 5), end=date(2027, 2, 5),

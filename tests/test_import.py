@@ -22,7 +22,8 @@ def test_a_good_file_imports_every_row_with_its_events(network: Dossiers, tmp_pa
                  + "A-1;CDPI;Karim B.;11/01/2027;19/02/2027;210;lea@example.fr;01/12/2026;02/12/2026\n"
                  + "A-2;cipi;Aïcha D.;2027-03-01;2027-04-09;140,5;julien@example.fr;;\n")
     assert network.ok("import", path) == "2 dossiers importés.\n"
-    dossiers = {d["reference"]: d for d in json.loads(network.ok("list", "--json"))}
+    dossiers = {d["reference"]: d for d in json.loads(network.ok("list", "--json", "--as-of",
+                                                                 "2026-12-02"))}
     assert dossiers["A-2"]["agency"] == "Metz" and dossiers["A-2"]["training_hours"] == 140.5
     contract = [s for s in dossiers["A-1"]["steps"] if s["code"] == "contract"]
     assert contract[0]["due"] == "2027-02-01"

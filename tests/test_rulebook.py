@@ -49,13 +49,17 @@ def test_each_mission_says_whether_it_counts_and_why_not() -> None:
         Mission(date(2027, 4, 1), date(2027, 4, 9), Fraction(35)),
     ))
     step = mission_step(facts, date(2027, 4, 5))
+    before = ("commence avant le 20/02/2027, lendemain de la fin de formation : les missions "
+              "pendant le CDPI ne comptent pas")
     assert [(m.start, m.counted, m.reason) for m in step.progress.missions] == [
-        (date(2027, 2, 15), False, "commence avant la fenêtre (pendant la formation ou avant)"),
+        (date(2027, 2, 15), False, before),
         (date(2027, 3, 1), True, None),
         (date(2027, 4, 1), False, "pas encore terminée au jour dit"),
-        (date(2027, 5, 10), False, "finit après la fin de la fenêtre"),
-    ]
+    ]  # I-AS-OF-KNOWS-PAST: the mission of 10 May has not begun on 5 April
     assert step.progress.hours_done == 70 and step.status is Status.DONE
+    later = mission_step(facts, date(2027, 5, 25))
+    assert [(m.start, m.counted, m.reason) for m in later.progress.missions][-1] == (
+        date(2027, 5, 10), False, "finit après le 19/05/2027, fin de la fenêtre de 3 mois")
 
 
 def test_a_cipi_counts_missions_inside_its_six_month_period() -> None:

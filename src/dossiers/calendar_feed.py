@@ -35,7 +35,7 @@ def _summary(reference: str, step: Step) -> str:
 
 def _description(dossier: Any, step: Step, as_of: date) -> str:
     lines = [
-        f"{step_action(step)} ({step.label}, {step.rule}).",
+        f"{step_action(dossier.kind, step)} ({step.label}, {step.rule}).",
         f"Échéance : {messages.long_date(step.due)}." if step.due else "",
         f"Dossier {dossier.reference} ({messages.KIND_LABELS[dossier.kind]}), "
         f"{dossier.agency.name}, suivi par {dossier.owner.name}.",

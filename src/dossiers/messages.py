@@ -10,6 +10,7 @@ from fractions import Fraction
 
 STEP_LABELS = {
     "drf": "Demande de réservation de financement (DRF)",
+    "drf_redo": "Nouvelle DRF (démarrage décalé)",
     "akto_response": "Réponse d'AKTO à la DRF",
     "contract": "Envoi du contrat et des pièces à AKTO",
     "positioning_assessment": "Bilan de positionnement (Langue et Compétences)",
@@ -20,6 +21,7 @@ STEP_LABELS = {
 
 STEP_SHORT_LABELS = {
     "drf": "DRF",
+    "drf_redo": "Nouvelle DRF",
     "akto_response": "Réponse AKTO",
     "contract": "Contrat à AKTO",
     "positioning_assessment": "Bilan positionnement",
@@ -31,6 +33,7 @@ STEP_SHORT_LABELS = {
 # What to do about a step, in a few words (reports).
 STEP_ACTIONS = {
     "drf": "Déposer la DRF",
+    "drf_redo": "Déposer une nouvelle DRF",
     "akto_response": "Relancer AKTO",
     "contract": "Envoyer contrat et pièces",
     "positioning_assessment": "Faire le bilan",
@@ -39,13 +42,26 @@ STEP_ACTIONS = {
     "attendance": "Envoyer les justificatifs",
 }
 
-MISSION_MISSED_ACTION = "Justifier le manque d'heures"
-
-# What a missed step costs, where the rules say it; a late contract: I-CONTRACT-LATE-STAKE.
+# What a missed step costs, per scheme, where the rules say it (I-MISSION-STAKE-PER-KIND); a late
+# contract: I-CONTRACT-LATE-STAKE.
 STEP_STAKES = {
-    "drf": "financement non réservé",
-    "contract": "financement compromis",
-    "mission_obligation": "forfait non versé",
+    "cipi": {
+        "drf": "financement non réservé",
+        "drf_redo": "financement non réservé pour le nouveau démarrage",
+        "contract": "financement compromis",
+        "mission_obligation": "engagement de délégation non tenu",
+    },
+    "cdpi": {
+        "drf": "financement non réservé",
+        "drf_redo": "financement non réservé pour le nouveau démarrage",
+        "contract": "financement compromis",
+        "positioning_assessment": "bilan obligatoire du programme non fait",
+        "mission_obligation": "forfait non versé",
+    },
+    "car": {
+        "car_request": "demande hors délai (au plus tard au démarrage)",
+        "mission_obligation": "obligation du CAR non tenue (enjeu non chiffré par les sources)",
+    },
 }
 
 STATUS_LABELS = {
@@ -55,7 +71,7 @@ STATUS_LABELS = {
     "overdue": "en retard",
     "done": "fait",
     "done_late": "fait en retard",
-    "done_too_early": "fait trop tôt",
+    "done_too_early": "fait trop tôt, à refaire",
     "waiting_akto": "en attente d'AKTO",
     "akto_late": "AKTO en retard",
     "justified": "justifié",
@@ -219,8 +235,16 @@ def percent(share: Fraction) -> str:
     return f"{float(value):.2f}".rstrip("0").replace(".", ",") + " %"
 
 
-def alert_drf_too_early(opens: date) -> str:
-    return f"DRF déposée avant l'ouverture de sa fenêtre ({short_date(opens)}) : à redéposer"
+def alert_drf_too_early(deposit: date, opens: date, due: date, today: date) -> str:
+    """I-DRF-TOO-EARLY: when to deposit again, not « relancer AKTO »."""
+    text = (f"DRF déposée le {short_date(deposit)}, avant l'ouverture de sa fenêtre "
+            f"({short_date(opens)}) : elle ne compte pas")
+    if today > due:
+        return text + f" ; le dernier jour pour la redéposer était le {short_date(due)}"
+    if today < opens:
+        return text + (f" ; la redéposer à partir du {short_date(opens)} et au plus tard le "
+                       f"{short_date(due)}")
+    return text + f" ; la redéposer dès maintenant, au plus tard le {short_date(due)}"
 
 
 def alert_funding_impossible(minimum: int) -> str:
@@ -249,12 +273,59 @@ def alert_pole_opinion_late(opinion: date, request: date) -> str:
             f"CAR ({short_date(request)}) : il doit la précéder")
 
 
-ALERT_INCIDENT_UNPROVEN = ("Incident de mission enregistré sans justificatif : le récupérer, "
-                           "sinon le forfait ne sera pas versé")
-ALERT_FLAT_RATE_LOST = ("Obligation de mission non tenue et non justifiée : forfait non versé "
-                        "(enregistrer l'incident et son justificatif s'il y en a un)")
-MISSION_BEFORE_WINDOW = "commence avant la fenêtre (pendant la formation ou avant)"
-MISSION_AFTER_WINDOW = "finit après la fin de la fenêtre"
+# A missed mission obligation, per scheme (I-MISSION-STAKE-PER-KIND): only the CDPI's rule says
+# what it costs (R-CDPI-EXCUSE); a CAR has no flat rate (000).
+ALERT_INCIDENT_UNPROVEN = {
+    "cdpi": "Incident de mission enregistré sans justificatif : le récupérer, sinon le forfait "
+            "ne sera pas versé",
+    "cipi": "Incident de mission enregistré sans justificatif : le récupérer et le garder au "
+            "dossier (les sources ne disent pas ce qu'AKTO en fait pour un CIPI)",
+    "car": "Incident de mission enregistré sans justificatif : le récupérer et le transmettre "
+           "au pôle reconversion du FPETT",
+}
+ALERT_MISSION_MISSED = {
+    "cdpi": "Obligation de mission non tenue et non justifiée : forfait non versé "
+            "(enregistrer l'incident et son justificatif s'il y en a un)",
+    "cipi": "Obligation de mission non tenue : les 70 h promises à la conclusion du CIPI "
+            "n'ont pas été faites ; les sources ne disent pas ce qu'il en coûte, voir avec AKTO "
+            "(enregistrer l'incident et son justificatif s'il y en a un)",
+    "car": "Obligation de mission du CAR non tenue : les sources ne disent pas ce qu'il en "
+           "coûte (pas de forfait : AKTO rembourse salaires et frais) ; voir avec le pôle "
+           "reconversion du FPETT",
+}
+# What is at stake when the mission obligation is missed (explain), per scheme.
+MISSION_STAKE_EXPLAINED = {
+    "cdpi": "sans délégation ni justificatif, le forfait n'est pas versé (R-CDPI-EXCUSE)",
+    "cipi": "engagement pris à la conclusion du CIPI (R-CIPI-MISSION) ; les sources ne disent "
+            "pas ce qu'il en coûte",
+    "car": "pas de forfait pour un CAR (AKTO rembourse salaires et frais) ; les sources ne "
+           "disent pas ce qu'il en coûte : voir le pôle reconversion du FPETT (R-CAR-MISSION)",
+}
+# The rule under which a mission incident is recorded, per scheme (I-MISSION-STAKE-PER-KIND).
+INCIDENT_RULES = {"cdpi": "R-CDPI-EXCUSE", "cipi": "R-CIPI-MISSION", "car": "R-CAR-MISSION"}
+# What to do, in a report, about a mission obligation whose window has closed.
+MISSION_MISSED_ACTIONS = {
+    "cdpi": "Justifier le manque d'heures",
+    "cipi": "Justifier le manque d'heures auprès d'AKTO",
+    "car": "Voir avec le pôle reconversion du FPETT",
+}
+
+
+def mission_before_window(kind: str, opens: date) -> str:
+    """Why a mission that starts before the window does not count (I-CIPI-MISSION-BEFORE-START)."""
+    if kind == "cipi":
+        return (f"commence avant le démarrage du CIPI ({short_date(opens)}) : hors de sa "
+                "période de réalisation")
+    return (f"commence avant le {short_date(opens)}, lendemain de la fin de formation : les "
+            f"missions pendant le {KIND_LABELS[kind]} ne comptent pas")
+
+
+def mission_after_window(kind: str, due: date) -> str:
+    if kind == "cipi":
+        return f"finit après le {short_date(due)}, fin de la période de 6 mois du CIPI"
+    return f"finit après le {short_date(due)}, fin de la fenêtre de 3 mois"
+
+
 MISSION_NOT_ENDED = "pas encore terminée au jour dit"
 
 ELIGIBILITY_CODES = {

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from dossiers import messages
+from dossiers.deadlines.facts import DossierFacts
 from dossiers.deadlines.timeline import Alert, Status, Step, Timeline
 from dossiers.parsing import from_minutes
 
@@ -68,8 +70,10 @@ def alert_json(alert: Alert) -> dict[str, str]:
     return {"code": alert.code, "rule": alert.rule, "message": alert.message}
 
 
-def dossier_json(dossier: Dossier, timeline: Timeline, detail: bool = False) -> dict[str, Any]:
-    """`list --json` objects; `detail` (for `show`) adds the dossier's sensitive facts."""
+def dossier_json(dossier: Dossier, timeline: Timeline, detail: bool = False,
+                 facts: DossierFacts | None = None) -> dict[str, Any]:
+    """`list --json` objects; `detail` (for `show`) adds the dossier's sensitive facts, as
+    `facts` (cut at the day shown) give them."""
     data = {
         "id": dossier.id,
         "reference": dossier.reference,
@@ -111,9 +115,24 @@ def dossier_json(dossier: Dossier, timeline: Timeline, detail: bool = False) -> 
              "received_on": _iso(item.received_on), "missing": item.missing}
             for item in timeline.checklist
         ]
-        data["incidents"] = [{"kind": i.kind, "on": i.occurred_on.isoformat(),
-                              "document_on": _iso(i.document_on)} for i in dossier.incidents]
+        data["incidents"] = [{"kind": i.kind, "on": i.on.isoformat(),
+                              "document_on": _iso(i.document_on)}
+                             for i in _incidents(dossier, facts)]
     return data
+
+
+@dataclass(frozen=True)
+class _IncidentView:
+    kind: str
+    on: date
+    document_on: date | None
+
+
+def _incidents(dossier: Dossier, facts: DossierFacts | None) -> list[_IncidentView]:
+    """The incidents of the day shown (I-AS-OF-KNOWS-PAST), with their kind's code."""
+    if facts is not None:
+        return [_IncidentView(i.kind.value, i.on, i.document_on) for i in facts.incidents]
+    return [_IncidentView(i.kind, i.occurred_on, i.document_on) for i in dossier.incidents]
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], widest: int = 46) -> str:
@@ -135,6 +154,8 @@ def _shorten(text: str, widest: int) -> str:
 def status_cell(step: Step) -> str:
     """« fait le 03/09/2026 », « échéance proche (J-3) », « en retard (4 j de retard) »."""
     label = messages.STATUS_LABELS[step.status.value]
+    if step.status is Status.DONE_TOO_EARLY and step.done_on:
+        return f"à refaire (fait le {messages.short_date(step.done_on)}, trop tôt)"
     if step.status.is_finished and step.done_on:
         return f"{label} le {messages.short_date(step.done_on)}"
     if step.status is Status.OVERDUE:
@@ -177,7 +198,7 @@ def alert_lines(timeline: Timeline) -> list[str]:
 
 
 def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
-                 funding: Any = None) -> str:
+                 funding: Any = None, facts: DossierFacts | None = None) -> str:
     """The timeline `show` prints, from templates/dossier.txt.j2."""
     from dossiers.deadlines.bounds import SENIORITY_BASIS
     from dossiers.deadlines.eligibility import CATEGORIES
@@ -221,6 +242,8 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
         STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS,
         INCIDENT_LABELS=messages.INCIDENT_LABELS,
         euros=messages.euros,
+        incidents=_incidents(dossier, facts),
+        incident_rule=messages.INCIDENT_RULES[dossier.kind],
     ).rstrip("\n")
 
 

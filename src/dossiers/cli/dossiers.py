@@ -216,34 +216,35 @@ def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: 
 
     Exemple : dossiers show LYO-CDPI-09 --history
     """
-    from dossiers.services.dossiers import find_dossier, timeline_of
+    from dossiers.deadlines.engine import compute_timeline
+    from dossiers.services.dossiers import facts_on, find_dossier
     from dossiers.views import dossier_json, dossier_text, table
 
     day_in = day_in_zone(as_of)
     with app.transaction(write=False) as session:
         dossier = find_dossier(session, dossier_id)
-        timeline = timeline_of(dossier, day_in)
+        day = day_in(dossier.agency.zone)
+        facts = facts_on(dossier, day)
+        timeline = compute_timeline(facts, day)
         changes = [[c.at.strftime("%d/%m/%Y %H:%M"), c.what, c.before or "—", c.after or "—"]
                    for c in dossier.changes]
         if as_json:
-            data = dossier_json(dossier, timeline, detail=True)
+            data = dossier_json(dossier, timeline, detail=True, facts=facts)
             if history:
                 data["history"] = [dict(zip(("at", "what", "before", "after"), row, strict=True))
                                    for row in changes]
             echo_json(data)
             return
-        click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone),
-                                _funding(app, dossier)))
+        click.echo(dossier_text(dossier, timeline, day, _funding(app, facts), facts))
         if history:
             click.echo("\nHistorique (heures UTC) :\n"
                        + table(["Quand", "Quoi", "Avant", "Après"], changes))
 
 
-def _funding(app: App, dossier: Any) -> Any:
+def _funding(app: App, facts: Any) -> Any:
     from dossiers.deadlines.funding import estimate
-    from dossiers.services.dossiers import facts_of
 
-    return estimate(facts_of(dossier), app.settings().funding.cdpi_hourly_rate)
+    return estimate(facts, app.settings().funding.cdpi_hourly_rate)
 
 
 @click.command(cls=FrenchCommand)
@@ -258,12 +259,14 @@ def explain(app: App, dossier_id: str, as_of: date | None) -> None:
     Exemple : dossiers explain LYO-CDPI-09
     """
     from dossiers.deadlines.explain import explain as explain_lines
-    from dossiers.services.dossiers import facts_of, find_dossier, timeline_of
+    from dossiers.deadlines.engine import compute_timeline
+    from dossiers.services.dossiers import facts_on, find_dossier
 
     with app.transaction(write=False) as session:
         dossier = find_dossier(session, dossier_id)
-        facts = facts_of(dossier)
-        timeline = timeline_of(dossier, day_in_zone(as_of))
+        day = day_in_zone(as_of)(dossier.agency.zone)
+        facts = facts_on(dossier, day)
+        timeline = compute_timeline(facts, day)
         click.echo(f"Dossier {dossier.reference} ({messages.KIND_LABELS[dossier.kind]}), "
                    f"règles {dossier.rules} :\n")
         _echo_explanations(explain_lines(facts, timeline, app.settings().funding.cdpi_hourly_rate))
@@ -294,7 +297,7 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
       dossiers doc LYO-CAR-19 avis-pole-reconversion --on 2026-11-20
     """
     from dossiers.deadlines.documents import checklist
-    from dossiers.services.dossiers import facts_of, find_dossier, mark_document
+    from dossiers.services.dossiers import facts_on, find_dossier, mark_document
 
     day = day_in_zone(as_of)
     with app.transaction(write=code is not None) as session:
@@ -304,7 +307,7 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
                                   utc_now())
             click.echo(f"{dossier.reference} : « {label} » reçue.")
             return
-        items = list(checklist(facts_of(dossier)))
+        items = list(checklist(facts_on(dossier, day(dossier.agency.zone))))
     if not items:
         click.echo("Aucune pièce pour ce dossier.")
         return

@@ -17,10 +17,13 @@ from functools import lru_cache
 from typing import Any
 
 from dossiers.deadlines.eligibility import CATEGORIES, TO_AKTO
+from dossiers.messages import period
 from dossiers.deadlines.facts import ContractType, DossierFacts, Kind, Programme
 
 AKTO = TO_AKTO
 AGENCY = "agence"
+# R-CONTRACT: the delay comes from the dossier's rule set (61 days now, 30 under akto-2021).
+CONTRACT_WHEN = "sous {contract} après l'accord"
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,14 @@ RULES: tuple[DocumentRule, ...] = (
                  "l'entreprise utilisatrice)", "drf", "R-DOCS", AKTO, "à la saisie de la DRF",
                  lambda f: _akto_process(f) and f.in_user_company),
     DocumentRule("donnees-salarie", "informations relatives au salarié", "contract",
-                 "R-CONTRACT", AKTO, "sous 61 jours après l'accord", _akto_process, implied=True),
+                 "R-CONTRACT", AKTO, CONTRACT_WHEN, _akto_process, implied=True),
     DocumentRule("contrat-signe", "contrat type ou lettre de mission-formation signé(e)",
-                 "contract", "R-CONTRACT", AKTO, "sous 61 jours après l'accord", _akto_process,
+                 "contract", "R-CONTRACT", AKTO, CONTRACT_WHEN, _akto_process,
                  implied=True),
     DocumentRule("convention", "convention de formation", "contract", "R-CONTRACT", AKTO,
-                 "sous 61 jours après l'accord", _akto_process, implied=True),
+                 CONTRACT_WHEN, _akto_process, implied=True),
     DocumentRule("programme-formation", "programme de formation", "contract", "R-CONTRACT", AKTO,
-                 "sous 61 jours après l'accord", _akto_process, implied=True),
+                 CONTRACT_WHEN, _akto_process, implied=True),
     DocumentRule("charte-missions-jeunes", "charte d'engagement (Missions Jeunes)", "contract",
                  "R-DOCS", AKTO, "avec le contrat",
                  lambda f: _akto_process(f) and f.programme is Programme.MISSIONS_JEUNES),
@@ -107,8 +110,11 @@ RULES: tuple[DocumentRule, ...] = (
 
 def checklist(facts: DossierFacts) -> tuple[ChecklistItem, ...]:
     """Every document the dossier needs, with the date it was received if it was."""
+    delay = facts.rules.contract_within.value
+    contract = period(delay.amount, delay.unit.value)
     return tuple(
-        ChecklistItem(code, label, step, rule, destination, when, implied,
+        ChecklistItem(code, label, step, rule, destination, when.format(contract=contract),
+                      implied,
                       facts.documents.get(code), sensitive)
         for code, label, step, rule, destination, when, implied, sensitive in _applicable(
             facts.kind, facts.programme, facts.contract_type, facts.in_user_company, facts.afest,

@@ -6,7 +6,7 @@ rule of the rule book (docs/rules.md) it applies.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -22,13 +22,20 @@ from dossiers.deadlines.timeline import (
 
 DEFAULT_DUE_SOON_DAYS = 7
 POLE_OPINION = "avis-pole-reconversion"
+# The alert of a missed mission obligation, per scheme (I-MISSION-STAKE-PER-KIND): only the CDPI's
+# costs the flat rate.
+MISSION_MISSED_ALERT = {Kind.CDPI: "flat_rate_lost", Kind.CIPI: "mission_missed",
+                        Kind.CAR: "mission_missed"}
 
 
 def compute_timeline(
     facts: DossierFacts, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
 ) -> Timeline:
-    """Every step that applies to the dossier on `as_of`, and its alerts."""
-    builder = _TimelineBuilder(facts, as_of, due_soon_days)
+    """Every step that applies to the dossier on `as_of`, and its alerts.
+
+    The view of day `as_of` (I-AS-OF-KNOWS-PAST): facts dated after it do not exist yet.
+    """
+    builder = _TimelineBuilder(facts.as_of(as_of), as_of, due_soon_days)
     return builder.build()
 
 
@@ -68,6 +75,38 @@ def current_accord(facts: DossierFacts) -> date | None:
     if accord is None or (submitted is not None and accord < submitted):
         return None
     return accord
+
+
+@dataclass(frozen=True)
+class DrfCycles:
+    """R-DRF-SHIFT: the first DRF that AKTO accepted, and the new DRF a start moved too far
+    from its accord calls for (I-DRF-SHIFT-DECIDES).
+
+    `first` is the DRF answered by the first accord; `redo` is True when a new DRF is a step
+    of its own: the start lies beyond the limit of the current accord (pending), or a DRF
+    was deposited after an accord (`redo_on`, the new deposit).
+    """
+
+    first: date | None
+    first_accord: date | None
+    redo: bool
+    redo_on: date | None
+
+
+def drf_cycles(facts: DossierFacts) -> DrfCycles:
+    accords = sorted(e.on for e in facts.events if e.kind is EventKind.DRF_ACCORD)
+    deposits = sorted(e.on for e in facts.events if e.kind is EventKind.DRF_SUBMITTED)
+    if not accords:
+        return DrfCycles(None, None, False, None)
+    first_accord = accords[0]
+    first = max((d for d in deposits if d <= first_accord), default=None)
+    later = [d for d in deposits if d > first_accord]
+    pending = drf_redo_required(facts) is True
+    if pending:
+        return DrfCycles(first, first_accord, True, None)
+    if later:
+        return DrfCycles(first, first_accord, True, later[-1])
+    return DrfCycles(first, first_accord, False, None)
 
 
 def _current_refusal(facts: DossierFacts) -> date | None:
@@ -139,15 +178,30 @@ class _TimelineBuilder:
     # Steps of the AKTO process for CIPI and CDPI.
 
     def _drf(self) -> None:
-        """R-DRF-WINDOW: opens start − 2 months, due start − 2 jours ouvrés."""
+        """R-DRF-WINDOW: opens start − 2 months, due start − 2 jours ouvrés.
+
+        R-DRF-SHIFT decides alone once an accord exists (I-DRF-SHIFT-DECIDES): the accepted DRF
+        stays done whatever its window for the current start; a start beyond the limit of
+        the accord calls for a new DRF, a step of its own (`drf_redo`) with the window of
+        the new start, done by the next deposit.
+        """
         start = self.facts.training_start
         due_figure = self.rules.drf_due_before_start
         opens, moved_by = drf_opening(self.rules, start, self.zone)
         due = due_figure.value.before(start, self.zone)
-        done_on = self.facts.last(EventKind.DRF_SUBMITTED)
-        self._add("drf", opens, due, done_on, due_figure.rule)
-        if done_on is not None and done_on < opens:
-            self._alert("drf_too_early", due_figure, messages.alert_drf_too_early(opens))
+        cycles = drf_cycles(self.facts)
+        if cycles.first_accord is None:
+            done_on = self.facts.last(EventKind.DRF_SUBMITTED)
+            self._add("drf", opens, due, done_on, due_figure.rule)
+            self._drf_too_early(done_on, opens, due, "drf")
+        elif not cycles.redo:
+            self._add("drf", opens, due, cycles.first, due_figure.rule, accepted=True)
+        else:
+            # The accepted DRF answered a former start: its window is not recomputed.
+            self._add("drf", None, None, cycles.first, due_figure.rule, accepted=True)
+            shift = self.rules.drf_shift_limit
+            self._add("drf_redo", opens, due, cycles.redo_on, shift.rule)
+            self._drf_too_early(cycles.redo_on, opens, due, "drf_redo")
         if moved_by is not None and opens > due:
             # I-2021-SUSPENSION: the whole window lies inside the suspension.
             self._alert("drf_suspended", self.rules.drf_suspensions,
@@ -158,10 +212,25 @@ class _TimelineBuilder:
                 self._alert("drf_suspended", self.rules.drf_suspensions,
                             messages.alert_drf_suspended(first, last))
 
+    def _drf_too_early(self, done_on: date | None, opens: date, due: date, code: str) -> None:
+        """R-DRF-WINDOW: a DRF deposited before its window does not count (I-DRF-TOO-EARLY):
+        say when to deposit it again, while AKTO has not answered it."""
+        if done_on is None or done_on >= opens or self._drf_answered():
+            return
+        self._alert("drf_too_early", self.rules.drf_opens_before_start,
+                    messages.alert_drf_too_early(done_on, opens, due, self.as_of))
+
+    def _drf_answered(self) -> bool:
+        return current_accord(self.facts) is not None or _current_refusal(self.facts) is not None
+
     def _akto_response(self) -> None:
         """R-DRF-ANSWER: AKTO answers within 2 jours ouvrés of the DRF; late is AKTO's delay."""
         submitted = self.facts.last(EventKind.DRF_SUBMITTED)
         if submitted is None:
+            return
+        opens, _ = drf_opening(self.rules, self.facts.training_start, self.zone)
+        if submitted < opens and not self._drf_answered():
+            # I-DRF-TOO-EARLY: the DRF is to be deposited again, not AKTO to be chased.
             return
         figure = self.rules.akto_answer_within
         expected = figure.value.after(submitted, self.zone)
@@ -186,6 +255,8 @@ class _TimelineBuilder:
         figure = self.rules.contract_within
         due = figure.value.after(accord, self.zone)
         done_on = self.facts.last(EventKind.CONTRACT_SUBMITTED)
+        if done_on is not None and done_on < accord:
+            done_on = None  # sent under an accord since replaced (R-DRF-SHIFT)
         self._add("contract", accord, due, done_on, figure.rule)
 
     def _positioning_assessment(self) -> None:
@@ -283,29 +354,37 @@ class _TimelineBuilder:
         """Only missions entirely inside the window and ended by `as_of` count
         (I-MISSION-INSIDE-WINDOW, I-AS-OF-KNOWS-PAST); say why another one does not."""
         reason = None
+        kind = self.facts.kind.value
         if mission.start < opens:
-            reason = messages.MISSION_BEFORE_WINDOW
+            # I-CIPI-MISSION-BEFORE-START: before a CIPI's start is outside its period; before the
+            # end of a CDPI's or CAR's training is inside the contract, which does not count.
+            reason = messages.mission_before_window(kind, opens)
         elif mission.end > due:
-            reason = messages.MISSION_AFTER_WINDOW
+            reason = messages.mission_after_window(kind, due)
         elif mission.end > self.as_of:
             reason = messages.MISSION_NOT_ENDED
         return MissionCount(mission.start, mission.end, mission.hours, reason is None, reason)
 
     def _mission_shortfall(self, step: Step, progress: MissionProgress, rule: str) -> Step:
-        """R-CDPI-EXCUSE: a justified shortfall closes the obligation; an unjustified one at
-        the deadline costs the flat rate. Before that, warn when the remaining hours no
-        longer fit at 35 h a week (I-MISSION-PACE-35H). Applied to the three kinds
-        (I-EXCUSE-ALL-KINDS); one proven incident is enough (I-EXCUSE-ONE-PROOF)."""
+        """A justified shortfall closes the obligation; an unjustified one at the deadline
+        costs what the scheme's own rule says (I-MISSION-STAKE-PER-KIND, I-CAR-NO-FLAT-RATE): the CDPI
+        flat rate (R-CDPI-EXCUSE); the CIPI's commitment (R-CIPI-MISSION); for a CAR the
+        sources say nothing, and the pôle reconversion is the one to ask (R-CAR-MISSION).
+        Before that, warn when the remaining hours no longer fit at 35 h a week
+        (I-MISSION-PACE-35H). Incidents apply to the three kinds (I-EXCUSE-ALL-KINDS); one
+        proven incident is enough (I-EXCUSE-ONE-PROOF)."""
+        kind = self.facts.kind.value
+        stake_rule = "R-CDPI-EXCUSE" if self.facts.kind is Kind.CDPI else rule
         justified = [i for i in self.facts.incidents if i.document_on is not None]
         if justified:
             on = max(i.document_on for i in justified if i.document_on is not None)
             return replace(step, status=Status.JUSTIFIED, done_on=on)
         if any(i.document_on is None for i in self.facts.incidents):
-            self.alerts.append(Alert("incident_unproven", "R-CDPI-EXCUSE",
-                                     messages.ALERT_INCIDENT_UNPROVEN))
+            self.alerts.append(Alert("incident_unproven", stake_rule,
+                                     messages.ALERT_INCIDENT_UNPROVEN[kind]))
         if step.status is Status.OVERDUE:
-            self.alerts.append(Alert("flat_rate_lost", "R-CDPI-EXCUSE",
-                                     messages.ALERT_FLAT_RATE_LOST))
+            self.alerts.append(Alert(MISSION_MISSED_ALERT[self.facts.kind], stake_rule,
+                                     messages.ALERT_MISSION_MISSED[kind]))
         else:
             pace = self.rules.mission_pace_hours_per_week
             first = max(self.as_of, progress.window_start)
@@ -319,16 +398,17 @@ class _TimelineBuilder:
     # Shared status logic.
 
     def _add(self, code: str, opens: date | None, due: date | None, done_on: date | None,
-             rule: str) -> None:
+             rule: str, accepted: bool = False) -> None:
         """R-DOCS: a step whose event is recorded but a required document is missing is not
         done (I-DOCS-BLOCK-STEP); it says which documents (in `show` only: their names can be
-        sensitive)."""
+        sensitive). `accepted`: AKTO's accord decides, not the window (I-DRF-SHIFT-DECIDES)."""
         missing = tuple(item.code for item in self.checklist if item.step == code and item.missing)
         if done_on is not None and missing:
             self.alerts.append(Alert("missing_documents", "R-DOCS",
                                      messages.alert_missing_documents(code, len(missing))))
             done_on = None
-        status = self._status(opens, due, done_on)
+        status = (Status.DONE if accepted and done_on is not None
+                  else self._status(opens, due, done_on))
         self.steps.append(self._step(code, opens, due, done_on, status, rule, missing=missing))
 
     def _status(self, opens: date | None, due: date | None, done_on: date | None) -> Status:
@@ -336,6 +416,10 @@ class _TimelineBuilder:
         is also missed when the step is done before it opens (I-DRF-TOO-EARLY)."""
         if done_on is not None:
             if opens is not None and done_on < opens:
+                # Done before its window: it does not count (I-DRF-TOO-EARLY); late once
+                # the due date has passed without a deposit in the window.
+                if due is not None and self.as_of > due:
+                    return Status.OVERDUE
                 return Status.DONE_TOO_EARLY
             if due is not None and done_on > due:
                 return Status.DONE_LATE

@@ -8,13 +8,14 @@ from fractions import Fraction
 
 from dossiers import messages
 from dossiers.deadlines.bounds import SENIORITY_BASIS
-from dossiers.deadlines.engine import car_contract_end, current_accord
+from dossiers.deadlines.engine import car_contract_end, current_accord, drf_cycles
 from dossiers.deadlines.facts import DossierFacts, Kind, Programme
 from dossiers.deadlines.funding import estimate, trial_days
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import RULE_SETS, Figure, choose_rule_set
 from dossiers.deadlines.suspensions import drf_opening
-from dossiers.deadlines.timeline import Timeline
+from dossiers.deadlines.timeline import Status, Timeline
+from dossiers.deadlines.zones import DEFAULT_ZONE
 
 
 def _period(period: Period) -> str:
@@ -35,10 +36,15 @@ def explain(facts: DossierFacts, timeline: Timeline,
     """(subject, explanation) pairs, in the order of the steps."""
     rules = facts.rules
     start, end = facts.training_start, facts.training_end
+    cycles = drf_cycles(facts)
     lines: list[tuple[str, str]] = [("Jeu de règles", rule_set_reason(facts))]
     for step in timeline.steps:
         label = step.label
-        if step.code == "drf":
+        if step.code == "drf" and (step.opens is None or step.due is None):
+            lines.append((label, f"déposée le {_iso(step.done_on)} et acceptée le "
+                          f"{_iso(cycles.first_accord)} pour un démarrage depuis décalé : sa "
+                          f"fenêtre n'est pas recalculée (interprétation I-DRF-SHIFT-DECIDES)"))
+        elif step.code in ("drf", "drf_redo"):
             assert step.opens and step.due
             lines.append((f"{label}, ouverture", _drf_opening(facts)))
             lines.append((f"{label}, échéance",
@@ -46,6 +52,18 @@ def explain(facts: DossierFacts, timeline: Timeline,
                           + f" ; jours ouvrés de la zone {facts.zone} (R-CAL-1, R-CAL-2 ; "
                           "« 48 heures » lues comme 2 jours ouvrés, interprétation "
                           "I-48H-BUSINESS-DAYS)"))
+            if step.code == "drf" and cycles.first_accord is not None:
+                lines.append((f"{label}, accord", f"acceptée par AKTO le "
+                              f"{cycles.first_accord.isoformat()} : R-DRF-SHIFT décide seule, la "
+                              f"fenêtre n'est plus vérifiée (interprétation I-DRF-SHIFT-DECIDES)"))
+            if step.status is Status.DONE_TOO_EARLY or (
+                step.done_on is not None and step.done_on < step.opens
+                and step.status is not Status.DONE
+            ):
+                lines.append((f"{label}, dépôt trop tôt", f"déposée le {_iso(step.done_on)} < "
+                              f"{step.opens.isoformat()} (ouverture) : ne compte pas, à redéposer "
+                              f"entre le {step.opens.isoformat()} et le {step.due.isoformat()} "
+                              f"(interprétation I-DRF-TOO-EARLY)"))
         elif step.code == "akto_response" and step.opens and step.due:
             lines.append((label, _shift(step.due, step.opens, "dépôt de la DRF", "+",
                                         rules.akto_answer_within)))
@@ -69,11 +87,18 @@ def explain(facts: DossierFacts, timeline: Timeline,
     if accord is not None and facts.kind is not Kind.CAR:
         limit = rules.drf_shift_limit
         edge = limit.value.after(accord, facts.zone)
-        verdict = "DRF à refaire" if start > edge else "la DRF reste valable"
+        verdict = ("nouvelle DRF à déposer" if start > edge
+                   else "la DRF reste valable, ni à redéposer ni « trop tôt »")
         lines.append(("Décalage du démarrage",
                       f"{start.isoformat()} (démarrage) {'>' if start > edge else '≤'} "
                       f"{accord.isoformat()} (accord) + {_period(limit.value)} = "
-                      f"{edge.isoformat()} : {verdict} {_cite(limit)}"))
+                      f"{edge.isoformat()} : {verdict} {_cite(limit)} "
+                      f"(interprétation I-DRF-SHIFT-DECIDES)"))
+    elif cycles.redo_on is not None:
+        lines.append(("Décalage du démarrage", f"nouvelle DRF déposée le "
+                      f"{cycles.redo_on.isoformat()} : le nouvel accord fixera la réponse et le "
+                      f"contrat {_cite(rules.drf_shift_limit)}"))
+    lines += _length(facts)
     if facts.kind is Kind.CAR:
         lines.append(_car_contract(facts))
     lines += _bilans(facts)
@@ -84,9 +109,27 @@ def explain(facts: DossierFacts, timeline: Timeline,
     if days is not None:
         lines.append(("Période d'essai", f"{days} jours au plus, la durée du contrat étant lue "
                       f"comme la période de formation du {start.isoformat()} au "
-                      f"{end.isoformat()} (interprétation I-TRIAL-TRAINING-PERIOD) "
-                      f"{_cite(rules.cdpi_trial_days)}"))
+                      f"{end.isoformat()} (interprétation I-TRIAL-TRAINING-PERIOD), « N mois » "
+                      f"allant jusqu'au même quantième inclus "
+                      f"(interprétation I-MONTHS-LAST-DAY-INCLUDED) {_cite(rules.cdpi_trial_days)}"))
+    lines.append(("Jour dit", "la situation ne tient compte que de ce qui est daté du jour dit "
+                  "ou avant (interprétation I-AS-OF-KNOWS-PAST)"))
     return lines
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def _length(facts: DossierFacts) -> list[tuple[str, str]]:
+    """R-CIPI-HOURS, R-CDPI-HOURS, R-CAR-HOURS: the longest training, last day included."""
+    rules = facts.rules
+    figure = {Kind.CIPI: rules.cipi_period, Kind.CDPI: rules.cdpi_period,
+              Kind.CAR: rules.car_training_period}[facts.kind]
+    limit = figure.value.after(facts.training_start, DEFAULT_ZONE)
+    return [("Durée maximale", f"fin de formation au plus tard le {limit.isoformat()} = "
+             f"{facts.training_start.isoformat()} (démarrage) + {_period(figure.value)}, ce jour "
+             f"compris (interprétation I-MONTHS-LAST-DAY-INCLUDED) {_cite(figure)}")]
 
 
 def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
@@ -96,9 +139,13 @@ def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
     if facts.kind is Kind.CIPI:
         window = rules.cipi_period
         return [
-            (f"{label}, fenêtre", _shift(due, facts.training_start, "démarrage", "+", window)),
+            (f"{label}, fenêtre", _shift(due, facts.training_start, "démarrage", "+", window)
+             + " ; une mission commencée avant le démarrage ne compte pas (interprétation "
+             "I-CIPI-MISSION-BEFORE-START)"),
             (f"{label}, heures", f"{messages.hours(timeline.mission_hours_required)} "
              f"{_cite(rules.cipi_mission_hours)}"),
+            (f"{label}, enjeu", f"{messages.MISSION_STAKE_EXPLAINED['cipi']} "
+             f"(interprétation I-MISSION-STAKE-PER-KIND)"),
         ]
     window = rules.cdpi_mission_window if facts.kind is Kind.CDPI else rules.car_mission_window
     share = rules.cdpi_mission_share if facts.kind is Kind.CDPI else rules.car_mission_share
@@ -112,6 +159,8 @@ def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
          f"{messages.hours(facts.training_hours)} × {share.value} (tiers exact, interprétation "
          f"I-MISSION-EXACT-THIRD) "
          f"{_cite(share)}"),
+        (f"{label}, enjeu", f"{messages.MISSION_STAKE_EXPLAINED[facts.kind.value]} "
+         f"(interprétation I-MISSION-STAKE-PER-KIND)"),
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from fractions import Fraction
@@ -120,6 +120,32 @@ class DossierFacts:
     def bilan_hours(self) -> Fraction:
         """R-CIPI-BILAN, R-CDPI-BILAN: positioning and evaluation, paid at the flat rate."""
         return self.positioning_hours + self.evaluation_hours
+
+    def as_of(self, day: date) -> DossierFacts:
+        """The dossier as it stood on `day` (interpretation I-AS-OF-KNOWS-PAST): only events,
+        missions (by their first day), incidents and documents dated on or before `day`
+        exist; a justificatif received later is not yet received. Pure, and `self` when
+        nothing is dated after `day`."""
+        events = tuple(e for e in self.events if e.on <= day)
+        missions = tuple(m for m in self.missions if m.start <= day)
+        incidents = tuple(
+            i if i.document_on is None or i.document_on <= day else replace(i, document_on=None)
+            for i in self.incidents if i.on <= day
+        )
+        documents = {code: on for code, on in self.documents.items() if on <= day}
+        if (len(events), len(missions), len(documents)) == (
+            len(self.events), len(self.missions), len(self.documents)
+        ) and incidents == self.incidents:
+            return self
+        return replace(self, events=events, missions=missions, incidents=incidents,
+                       documents=documents)
+
+    @property
+    def closed_on(self) -> date | None:
+        """The day the dossier was closed or abandoned, if it was."""
+        dates = [e.on for e in self.events
+                 if e.kind in (EventKind.CLOSE, EventKind.ABANDON)]
+        return max(dates) if dates else None
 
     def last(self, kind: EventKind) -> date | None:
         """The latest date recorded for an event kind: a DRF redone replaces the first."""

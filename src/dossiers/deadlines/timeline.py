@@ -26,7 +26,9 @@ class Status(Enum):
 
     @property
     def is_finished(self) -> bool:
-        return self in (Status.DONE, Status.DONE_LATE, Status.DONE_TOO_EARLY, Status.JUSTIFIED)
+        """A step done too early is not finished: it is to be done again in its window
+        (I-DRF-TOO-EARLY)."""
+        return self in (Status.DONE, Status.DONE_LATE, Status.JUSTIFIED)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from dossiers.deadlines.business_days import add_business_days, is_business_day
 from dossiers.deadlines.timeline import Status, Step, Timeline
 
-ACTIONABLE = frozenset({"drf", "contract", "positioning_assessment", "car_request",
+ACTIONABLE = frozenset({"drf", "drf_redo", "contract", "positioning_assessment", "car_request",
                         "mission_obligation", "attendance"})
 
 
@@ -35,7 +35,7 @@ REPEATING = frozenset({Reason.OVERDUE, Reason.AKTO_LATE, Reason.AT_RISK})
 
 # Alerts a digest repeats under its dossier: their messages name no sensitive fact.
 REMINDED_ALERTS = frozenset({"drf_redo", "drf_refused", "drf_too_early", "missing_documents",
-                             "mission_at_risk", "incident_unproven", "flat_rate_lost",
+                             "mission_at_risk", "incident_unproven", "flat_rate_lost", "mission_missed",
                              "funding_impossible", "pole_opinion_late"})
 
 

@@ -78,15 +78,23 @@ class Report:
                 f"{messages.short_date(self.as_of)}")
 
 
-def step_action(step: Step) -> str:
-    """What to do for the step, in a few words (reports, calendar)."""
+def step_action(kind: str, step: Step) -> str:
+    """What to do about a step, in the words of its scheme (I-MISSION-STAKE-PER-KIND)."""
     if step.progress is not None:
         if step.status is Status.OVERDUE:
-            # R-CDPI-EXCUSE: past the window, only a justification saves the flat rate.
-            return messages.MISSION_MISSED_ACTION
+            # Past the window: R-CDPI-EXCUSE for a CDPI; the CAR has no flat rate.
+            return messages.MISSION_MISSED_ACTIONS[kind]
         return (f"{messages.STEP_ACTIONS[step.code]} "
                 f"({messages.hours(step.progress.hours_remaining)} restantes)")
+    if step.status is Status.DONE_TOO_EARLY:
+        return f"{messages.STEP_ACTIONS[step.code]} à nouveau à partir du " \
+               f"{messages.short_date(step.opens)}"
     return messages.STEP_ACTIONS[step.code]
+
+
+def step_stake(kind: str, step: Step) -> str:
+    """What missing the step costs, for this scheme; empty where the rules say nothing."""
+    return messages.STEP_STAKES[kind].get(step.code, "")
 
 
 def _row(dossier: Dossier, step: Step, as_of: date) -> ReportRow:
@@ -95,8 +103,9 @@ def _row(dossier: Dossier, step: Step, as_of: date) -> ReportRow:
         agency=dossier.agency.name, owner=dossier.owner.name, owner_email=dossier.owner.email,
         reference=dossier.reference, worker=dossier.worker,
         kind=messages.KIND_LABELS[dossier.kind], step=step.code, step_label=step.label,
-        due=step.due, days_late=(as_of - step.due).days, action=step_action(step),
-        stake=messages.STEP_STAKES.get(step.code, ""), rule=step.rule,
+        due=step.due, days_late=(as_of - step.due).days,
+        action=step_action(dossier.kind, step), stake=step_stake(dossier.kind, step),
+        rule=step.rule,
     )
 
 
@@ -110,7 +119,8 @@ def report_rows(kind: str, dossiers: Iterable[tuple[Dossier, Timeline]], as_of: 
     def wanted(step: Step) -> bool:
         if kind == "overdue":
             return step.status is Status.OVERDUE
-        return (step.status in (Status.OPEN, Status.DUE_SOON) and step.due is not None
+        return (step.status in (Status.OPEN, Status.DUE_SOON, Status.DONE_TOO_EARLY)
+                and step.due is not None
                 and 0 <= (step.due - as_of).days <= (within or 0))
 
     def order(row: ReportRow) -> tuple[object, ...]:

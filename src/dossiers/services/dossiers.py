@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from dossiers import messages
@@ -23,6 +24,7 @@ from dossiers.deadlines.facts import (
 )
 from dossiers.deadlines.eligibility import categories_for
 from dossiers.deadlines.rulesets import choose_rule_set, rules_of
+from dossiers.deadlines.zones import ZONES
 from dossiers.deadlines.timeline import Alert, Status, Timeline
 from dossiers.errors import InvalidInput, NotFound
 from dossiers.parsing import from_minutes, to_minutes
@@ -204,8 +206,28 @@ def facts_of(dossier: Dossier | DossierRecord) -> DossierFacts:
     )
 
 
+def facts_on(dossier: Dossier | DossierRecord, day: date) -> DossierFacts:
+    """The dossier as it stood on `day` (I-AS-OF-KNOWS-PAST): every read path (show, list,
+    reports, reminders, explain, doc) goes through here."""
+    return facts_of(dossier).as_of(day)
+
+
 def timeline_of(dossier: Dossier | DossierRecord, day_in: DayInZone) -> Timeline:
-    return compute_timeline(facts_of(dossier), day_in(dossier.agency.zone))
+    day = day_in(dossier.agency.zone)
+    return compute_timeline(facts_on(dossier, day), day)
+
+
+def open_or_closed_after(query: Select[Any], day: date) -> Select[Any]:
+    """Dossiers open now, or closed after `day`: still open in that day's view
+    (I-AS-OF-KNOWS-PAST); `open_on` of their facts cut at the day decides."""
+    closed_later = select(Event.dossier_id).where(
+        Event.kind.in_([kind.value for kind in CLOSING_EVENTS]), Event.occurred_on > day)
+    return query.where(or_(Dossier.state == "open", Dossier.id.in_(closed_later)))
+
+
+def open_on(facts: DossierFacts) -> bool:
+    """Whether the dossier was still open on the day its facts were cut at."""
+    return facts.closed_on is None
 
 
 def record_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
@@ -467,7 +489,7 @@ def list_dossiers(session: Session, day_in: DayInZone,
     so that memory stays flat however many dossiers there are."""
     query = dossier_query()
     if not where.include_closed:
-        query = query.where(Dossier.state == "open")
+        query = open_or_closed_after(query, min(day_in(zone) for zone in ZONES))
     if where.kind is not None:
         query = query.where(Dossier.kind == where.kind.value)
     if where.agency_name:
@@ -475,7 +497,14 @@ def list_dossiers(session: Session, day_in: DayInZone,
     if where.owner_email:
         query = query.where(Dossier.owner_id == staff_by_email(session, where.owner_email).id)
     for dossier in stream_dossiers(session, query):
-        timeline = timeline_of(dossier, day_in)
+        day = day_in(dossier.agency.zone)
+        facts = facts_on(dossier, day)
+        if not open_on(facts):
+            if not where.include_closed:
+                continue
+        elif dossier.state != "open":
+            dossier = replace(dossier, state="open")  # closed after the day (I-AS-OF-KNOWS-PAST)
+        timeline = compute_timeline(facts, day)
         if where.overdue and not timeline.overdue:
             continue
         if where.due_within is not None and not _due_within(timeline, where.due_within):

@@ -74,5 +74,8 @@ def plan_timeline(request: PlanRequest, as_of: date) -> Timeline:
         check_event_kind(kind, EventKind.DRF_ACCORD)
         check_event_date(EventKind.DRF_ACCORD, request.drf_accord, request.start,
                          request.drf_submitted or request.drf_accord, None, "--drf-accord")
-    return compute_timeline(plan_facts(request), as_of)
+    # The dates given to a plan are hypotheses, not facts of a day: the plan is seen from
+    # the latest of them when it lies after `as_of` (I-AS-OF-KNOWS-PAST cuts facts, not plans).
+    given = [d for d in (request.drf_submitted, request.drf_accord) if d is not None]
+    return compute_timeline(plan_facts(request), max([as_of, *given]))
 

@@ -29,7 +29,10 @@ from dossiers.mail.transports import (
 )
 from dossiers.reminders.selection import Digest, DossierState, Person, Policy, select_digests
 from dossiers.errors import InvalidInput
-from dossiers.services.dossiers import log_change, timeline_of
+from dossiers.deadlines.engine import compute_timeline
+from dossiers.services.dossiers import (
+    facts_on, log_change, open_on, open_or_closed_after, timeline_of,
+)
 from dossiers.settings import Settings
 from dossiers.store.database import transaction
 from dossiers.store.models import Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze
@@ -47,13 +50,16 @@ def dossier_states(session: Session, day: date) -> Iterator[DossierState]:
     """Open dossiers with their timelines on `day`, their owner and their agency's managers."""
     managers = {agency: tuple(Person(m.email, m.name) for m in people)
                 for agency, people in managers_by_agency(session).items()}
-    for dossier in stream_dossiers(session, dossier_query().where(Dossier.state == "open")):
+    for dossier in stream_dossiers(session, open_or_closed_after(dossier_query(), day)):
+        facts = facts_on(dossier, day)
+        if not open_on(facts):
+            continue
         yield DossierState(
             id=dossier.id, reference=dossier.reference, worker=dossier.worker, kind=dossier.kind,
             agency_id=dossier.agency_id, zone=dossier.agency.zone,
             owner=Person(dossier.owner.email, dossier.owner.name),
             managers=managers.get(dossier.agency_id, ()),
-            timeline=timeline_of(dossier, lambda _zone: day),
+            timeline=compute_timeline(facts, day),
         )
 
 
@@ -67,8 +73,10 @@ def _digests(session: Session, day: date, settings: Settings,
         .where(OutboxMessage.day < day, OutboxMessage.status != FAILED)
         .group_by(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient)
     )
+    # A snooze made after the day does not exist yet in that day's view (I-AS-OF-KNOWS-PAST).
     snoozes = session.execute(
         select(Snooze.dossier_id, Snooze.step, func.max(Snooze.until))
+        .where(Snooze.made_on <= day)
         .group_by(Snooze.dossier_id, Snooze.step)
     )
     # Read both before the dossiers stream: the rows would otherwise be consumed lazily.
@@ -433,6 +441,6 @@ def snooze_step(session: Session, dossier: Dossier, step: str, until: date, day:
                            f"(étapes : {', '.join(codes)})")
     if until < day:
         raise InvalidInput("--until", "la date est déjà passée")
-    session.add(Snooze(dossier=dossier, step=step, until=until, created_at=now))
+    session.add(Snooze(dossier=dossier, step=step, until=until, made_on=day, created_at=now))
     log_change(session, dossier, now, f"rappels suspendus {step}", None, until.isoformat())
     session.flush()

@@ -185,6 +185,8 @@ class Snooze(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     step: Mapped[str] = mapped_column(String(32))
     until: Mapped[date] = mapped_column(Date)
+    # The day it was asked for (--as-of or today): an earlier day's view ignores it.
+    made_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     dossier: Mapped[Dossier] = relationship()
