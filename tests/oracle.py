@@ -174,9 +174,9 @@ def status(opens: date | None, due: date, done_on: date | None, day: date) -> st
         return None
     if done_on is not None:
         if opens is not None and done_on < opens:
-            # "au plus tôt": outside the window. Whether such a deposit still counts once the
-            # due date has passed, the rule book does not say.
-            return "done_too_early" if day <= due else None
+            # "au plus tôt": outside the window, it does not count (I-DRF-TOO-EARLY): to be
+            # deposited again by the due date, overdue after it.
+            return "done_too_early" if day <= due else "overdue"
         if done_on > due:
             return "done_late"
         return "done"
@@ -241,8 +241,12 @@ def view(dossier: Dossier, day: date) -> View:
                 steps["new_drf"] = Expected(None, None, redone, "done", window_decided=False)
             elif redone is not None:
                 steps["new_drf"] = Expected(opens, due, redone, status(opens, due, redone, day))
-        if submitted is not None:
-            # R-DRF-ANSWER: AKTO answers the latest DRF within 2 jours ouvrés.
+        too_early = (submitted is not None and submitted < opens and accord is None
+                     and refusal is None)
+        if submitted is not None and not too_early:
+            # R-DRF-ANSWER: AKTO answers the latest DRF within 2 jours ouvrés. A DRF deposited
+            # before its window and not answered is to be deposited again, not AKTO to be
+            # chased (I-DRF-TOO-EARLY): no answer is awaited for it.
             expected = working_days_after(submitted, 2, dossier.zone)
             answer = accord if accord is not None else refusal
             if answer is not None:

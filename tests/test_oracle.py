@@ -304,11 +304,9 @@ def _new_drf_expected(expected: View) -> bool:
 
 
 def _known_gap(dossier: Dossier, expected: View) -> bool:
-    """The cases the xfail tests below cover, where the engine does not yet follow the rules.
-    When the engine is fixed, remove the test's xfail mark and its clause here, so that the
-    broad comparisons cover those cases too."""
-    return (_new_drf_expected(expected)  # test_r_drf_shift_beyond_…, test_r_drf_shift_the_new_drf_…
-            or _accorded_drf_outside_start_window(dossier, expected))  # test_r_drf_shift_within_…
+    """The cases where the engine does not yet follow the rules, each covered by a strict xfail
+    test below. None today: when one is found, add its clause here and remove it once fixed."""
+    return False
 
 
 def _drf_differences(found: list[str]) -> list[str]:
@@ -398,8 +396,6 @@ def test_r_drf_shift_whether_a_new_drf_is_needed_matches_the_oracle(
     assert engine_on(dossier, day).drf_redo_required == oracle.view(dossier, day).redo
 
 
-@pytest.mark.xfail(strict=True, reason="R-DRF-SHIFT: an accorded DRF is kept when the start moves "
-                   "within 2 months of the accord; the engine re-checks it against the new start")
 @XFAIL_SETTINGS
 @given(data=st.data(), dossier=dossiers(kinds=("cipi", "cdpi"), move="within"))
 def test_r_drf_shift_within_the_limit_keeps_the_accorded_drf_done(
@@ -417,8 +413,6 @@ def test_r_drf_shift_within_the_limit_keeps_the_accorded_drf_done(
     assert (step.done_on, step.status) == (expected.steps["drf"].done_on, Status.DONE)
 
 
-@pytest.mark.xfail(strict=True, reason="R-DRF-SHIFT: beyond 2 months of the accord the new DRF "
-                   "must be a step of its own with the new start's window; the engine only alerts")
 @XFAIL_SETTINGS
 @given(data=st.data(), dossier=dossiers(kinds=("cipi", "cdpi"), move="beyond"))
 def test_r_drf_shift_beyond_the_limit_the_new_drf_is_a_step_of_its_own(
@@ -436,8 +430,6 @@ def test_r_drf_shift_beyond_the_limit_the_new_drf_is_a_step_of_its_own(
     assert _drf_differences(found) == []
 
 
-@pytest.mark.xfail(strict=True, reason="R-DRF-SHIFT: the new DRF's deposit is judged against the new "
-                   "start's window, and kept once AKTO accords it; the engine has no such step")
 @XFAIL_SETTINGS
 @given(data=st.data(), dossier=dossiers(kinds=("cipi", "cdpi"), move="beyond"))
 def test_r_drf_shift_the_new_drf_is_done_by_the_next_deposit_and_kept_once_accorded(
@@ -460,7 +452,8 @@ def test_r_drf_shift_the_new_drf_is_done_by_the_next_deposit_and_kept_once_accor
     day = data.draw(st.one_of(st.sampled_from([on for _, on in events]).flatmap(
                                   lambda on: _around(on, 1)),
                               _around(dossier.start, 3),
-                              st.dates(deposit, dossier.start + timedelta(days=10))), label="day")
+                              st.dates(deposit, max(deposit, dossier.start + timedelta(days=10)))),
+                    label="day")
     assume(day >= deposit)
     expected = oracle.view(dossier, day)
     assert _new_drf_expected(expected)
@@ -468,8 +461,6 @@ def test_r_drf_shift_the_new_drf_is_done_by_the_next_deposit_and_kept_once_accor
     assert _drf_differences(found) == []
 
 
-@pytest.mark.xfail(strict=True, reason="as-of view (RULES.md interpretations): on day D the engine "
-                   "still counts events dated after D")
 @XFAIL_SETTINGS
 @given(data=st.data(), dossier=dossiers())
 def test_a_view_of_day_d_knows_only_what_is_dated_on_or_before_d(
@@ -521,27 +512,23 @@ def _xfail(reason: str):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("dossier", "day", "whole_history"), [
     pytest.param(_cipi(date(2027, 3, 25), ("drf-submitted", date(2027, 1, 20))), date(2027, 1, 22),
-                 False, id="R-DRF-ANSWER: a DRF deposited before its window still awaits AKTO"),
+                 False, id="I-DRF-TOO-EARLY: a DRF deposited before its window awaits no answer"),
     pytest.param(_cipi(date(2022, 8, 15), rules=oracle.OLD), date(2022, 8, 1), False,
                  id="R-DRF-WINDOW 2021: opens 2022-08-22, not 2022-07-18"),
     pytest.param(_cipi(date(2027, 3, 1), ("drf-submitted", date(2026, 12, 28)),
                        ("drf-accord", date(2027, 1, 4))), date(2027, 1, 10), False,
-                 id="R-DRF-SHIFT within: the accorded DRF of 2026-12-28 stays done",
-                 marks=_xfail("R-DRF-SHIFT: accorded DRF re-checked against the new start")),
+                 id="R-DRF-SHIFT within: the accorded DRF of 2026-12-28 stays done"),
     pytest.param(_cipi(date(2027, 3, 8), ("drf-submitted", date(2026, 12, 28)),
                        ("drf-accord", date(2027, 1, 4))), date(2027, 1, 10), False,
-                 id="R-DRF-SHIFT beyond: a new DRF step, 2027-01-08 to 2027-03-04",
-                 marks=_xfail("R-DRF-SHIFT: no step for the new DRF")),
+                 id="R-DRF-SHIFT beyond: a new DRF step, 2027-01-08 to 2027-03-04"),
     pytest.param(_cipi(date(2027, 3, 25), ("drf-submitted", date(2027, 1, 4)),
                        ("drf-accord", date(2027, 1, 5)), ("drf-submitted", date(2027, 1, 20)),
                        ("drf-accord", date(2027, 2, 2))), date(2027, 3, 24), False,
-                 id="R-DRF-SHIFT: the new DRF of 2027-01-20, accorded, stays done",
-                 marks=_xfail("R-DRF-SHIFT: accorded new DRF re-checked against the start")),
+                 id="R-DRF-SHIFT: the new DRF of 2027-01-20, accorded, stays done"),
     pytest.param(Dossier("car", "metropole", oracle.CURRENT, date(2027, 6, 1), date(2027, 6, 28),
                          Fraction(35), events=(("car-request-submitted", date(2027, 6, 1)),)),
                  date(2027, 5, 28), True,
-                 id="as-of: on 2027-05-28 a request dated 2027-06-01 is not yet made",
-                 marks=_xfail("as-of view: the engine counts events dated after the day")),
+                 id="as-of: on 2027-05-28 a request dated 2027-06-01 is not yet made"),
 ])
 def test_the_smallest_cases_found_match_the_oracle(dossier: Dossier, day: date,
                                                    whole_history: bool) -> None:

@@ -200,7 +200,9 @@ class _TimelineBuilder:
             # The accepted DRF answered a former start: its window is not recomputed.
             self._add("drf", None, None, cycles.first, due_figure.rule, accepted=True)
             shift = self.rules.drf_shift_limit
-            self._add("drf_redo", opens, due, cycles.redo_on, shift.rule)
+            # Once AKTO accords the new deposit, that accord decides in its turn.
+            redo_accepted = cycles.redo_on is not None and current_accord(self.facts) is not None
+            self._add("drf_redo", opens, due, cycles.redo_on, shift.rule, accepted=redo_accepted)
             self._drf_too_early(cycles.redo_on, opens, due, "drf_redo")
         if moved_by is not None and opens > due:
             # I-2021-SUSPENSION: the whole window lies inside the suspension.
