@@ -3,6 +3,7 @@ or PDF, to the terminal or to a file; and `calendar`, the deadlines as an iCalen
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -144,8 +145,10 @@ def _write_report(chunks: Iterator[bytes], output: str | None) -> None:
             stream.write(chunk)
         stream.flush()
         return
+    from dossiers.private_files import open_private
+
     try:
-        with open(output, "wb") as target:
+        with os.fdopen(open_private(output), "wb") as target:
             for chunk in chunks:
                 target.write(chunk)
     except OSError as error:
