@@ -137,7 +137,7 @@ def _hint(param: click.Parameter | None) -> str:
         return "valeur"
     if isinstance(param, click.Option):
         return param.opts[0]
-    return (param.name or "argument").upper()
+    return param.metavar or (param.name or "argument").upper()
 
 
 class DateType(click.ParamType):
