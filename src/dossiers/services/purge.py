@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session
 from dossiers.services.dossiers import CLOSING_EVENTS
 from dossiers.store.models import Base, Dossier, Event, OutboxItem, OutboxMessage
 
+TABLE_ORDER = ["dossiers", "events", "missions", "documents", "incidents", "changes", "snoozes",
+               "outbox", "outbox_items"]
+"""The order in which counts are reported; a table added later comes after, by name."""
 CHUNK = 500
 """Ids per statement: far below SQLite's and PostgreSQL's limits on bound parameters."""
 
@@ -100,7 +103,8 @@ def purge_closed(session: Session, closed_before: date, dry_run: bool = False) -
         for chunk in _chunks(ids):
             session.execute(delete(dossiers).where(dossiers.c.id.in_(chunk)))
         session.expire_all()
-    order = ["dossiers", *sorted(name for name in counts if name != "dossiers")]
+    order = sorted(counts, key=lambda name: (TABLE_ORDER.index(name) if name in TABLE_ORDER
+                                             else len(TABLE_ORDER), name))
     return PurgeCounts(tuple((name, counts[name]) for name in order))
 
 
