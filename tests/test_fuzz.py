@@ -67,6 +67,7 @@ COMMANDS = [
     ["outbox", "--day", "DATE"],
     ["report", "overdue", "--agency", "AGENCY", "--as-of", "DATE", "--format", "csv"],
     ["report", "upcoming", "--within", "N", "--owner", "EMAIL", "--format", "json"],
+    ["calendar", "--owner", "EMAIL", "--agency", "AGENCY", "--as-of", "DATE"],
     ["purge", "--closed-before", "DATE", "--dry-run"],
     ["purge", "--closed-before", "DATE"],
     ["import", "CSV"],
