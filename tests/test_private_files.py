@@ -96,3 +96,13 @@ def test_an_existing_report_file_keeps_the_permissions_its_owner_chose(
     network.ok("report", "overdue", "--format", "csv", "-o", str(target))
     assert mode(target) == 0o640
     assert not target.read_bytes().startswith(b"ancien")
+
+
+def test_a_database_folder_that_cannot_be_created_is_one_line_not_a_traceback(
+        tmp_path: Path) -> None:
+    blocker = tmp_path / "fichier"
+    blocker.write_text("")
+    result = Dossiers.sqlite(blocker / "sous-dossier" / "dossiers.db").run("init")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Erreur : base de données inaccessible")
+    assert result.stderr.count("\n") == 1

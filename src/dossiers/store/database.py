@@ -67,8 +67,11 @@ def open_engine(url: str) -> Engine:
         # Personal data: the folder 0700 and the file 0600 when we create them; SQLite gives
         # the -wal and -shm files the database file's permissions.
         path = Path(parsed.database).expanduser()
-        private_folder(path.parent)
-        private_file(path)
+        try:
+            private_folder(path.parent)
+            private_file(path)
+        except OSError:
+            pass  # SQLite says why it cannot open the file, in the usual one line
     engine = create_engine(parsed, connect_args={"timeout": 30})
     _use_real_sqlite_transactions(engine)
     return engine
