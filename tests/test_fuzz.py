@@ -35,6 +35,7 @@ VALID = {
     "END": "2027-02-19", "HOURS": "210", "EMAIL": "lea@example.fr", "AGENCY": "Lyon",
     "N": "7", "EUROS": "36,50", "ZONE": "metropole", "EVENT": "drf-submitted", "STEP": "drf",
     "DOC": "contrat-signe", "INCIDENT": "maladie", "ROLE": "charge", "TEXT": "x",
+    "PERCENT": "30",
 }
 
 COMMANDS = [
@@ -44,7 +45,8 @@ COMMANDS = [
     ["staff", "list", "--agency", "AGENCY"],
     ["open", "--kind", "KIND", "--worker", "NAME", "--start", "DATE", "--end", "END",
      "--training-hours", "HOURS", "--owner", "EMAIL", "--reference", "TEXT", "--hourly-cost",
-     "EUROS", "--bilan-hours", "HOURS", "--as-of", "DATE"],
+     "EUROS", "--positioning-hours", "HOURS", "--basic-skills-share", "PERCENT",
+     "--as-of", "DATE"],
     ["record", "ID", "EVENT", "--on", "DATE", "--as-of", "DATE"],
     ["cancel", "ID", "EVENT", "--on", "DATE"],
     ["mission", "ID", "--start", "DATE", "--end", "END", "--hours", "HOURS",
