@@ -355,9 +355,10 @@ def test_on_postgresql_a_run_whose_session_is_gone_is_dead_on_any_host(
 def test_remind_warns_when_the_installed_holidays_does_not_cover_a_year_it_needs(
     network: Dossiers, smtp: SmtpServer
 ) -> None:
-    """R-CAL-2: holidays 0.109 knows France up to 2100; a training into 2101 needs 2101."""
-    network.ok("open", "--kind", "cdpi", "--worker", "Zoé F.", "--start", "2101-01-10",
-               "--end", "2101-02-19", "--training-hours", "210", "--owner", "lea@example.fr")
+    """R-CAL-2: holidays 0.109 knows France up to 2100; a training that ends on the last day
+    a date may take (31/12/2100) has steps after it, in 2101."""
+    network.ok("open", "--kind", "cdpi", "--worker", "Zoé F.", "--start", "2100-12-27",
+               "--end", "2100-12-31", "--training-hours", "210", "--owner", "lea@example.fr")
     result = network.run("remind", "--transport", "smtp", "--as-of", "2100-12-20")
     assert result.exit_code == 1
     assert result.stdout == (

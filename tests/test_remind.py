@@ -329,11 +329,21 @@ def test_a_run_missed_for_some_days_catches_up(network: Dossiers, smtp: SmtpServ
 
 
 def test_names_cannot_smuggle_headers(network: Dossiers, smtp: SmtpServer) -> None:
-    network.ok("staff", "add", "Eve\r\nBcc: spy@evil.example", "--email", "eve@example.fr",
-               "--agency", "Lyon")
-    network.ok("open", "--kind", "cdpi", "--worker", "X\nSubject: injected", "--start",
+    """The command line refuses these names now; a database written before may hold them."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import _driver
+
+    network.ok("staff", "add", "Eve", "--email", "eve@example.fr", "--agency", "Lyon")
+    network.ok("open", "--kind", "cdpi", "--worker", "X", "--start",
                "2027-01-11", "--end", "2027-02-19", "--training-hours", "210",
                "--owner", "eve@example.fr")
+    engine = create_engine(_driver(network.url))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE staff SET name = :n WHERE email = 'eve@example.fr'"),
+                           {"n": "Eve\r\nBcc: spy@evil.example"})
+        connection.execute(text("UPDATE dossiers SET worker = :w"), {"w": "X\nSubject: injected"})
+    engine.dispose()
     remind(network, "2027-01-08")
     [received] = smtp.outbox
     assert received.recipients == ["eve@example.fr"]

@@ -35,5 +35,18 @@ def test_the_sample_is_loaded_once(dossiers: Dossiers) -> None:
     before = dossiers.dump()
     result = dossiers.run("sample")
     assert result.exit_code == 2
-    assert result.stderr == "Erreur : nom : l'agence « Lyon Part-Dieu » existe déjà\n"
+    assert result.stderr == ("Erreur : sample : la base contient déjà des données (4 agences, "
+                             "9 personnes, 50 dossiers) : les données de démonstration ne se "
+                             "chargent que dans une base vide (par exemple --db "
+                             "sqlite:///demo.db)\n")
     assert dossiers.dump() == before
+
+
+def test_sample_refuses_a_database_that_holds_real_data(network: Dossiers) -> None:
+    before = network.dump()
+    result = network.run("sample")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("Erreur : sample : la base contient déjà des données (2 agences, 3 "
+                             "personnes) : les données de démonstration ne se chargent que dans "
+                             "une base vide (par exemple --db sqlite:///demo.db)\n")
+    assert network.dump() == before

@@ -16,7 +16,10 @@ import click
 from click.shell_completion import CompletionItem
 
 from dossiers.errors import InvalidInput
-from dossiers.parsing import parse_amount, parse_choice, parse_date, parse_hours, parse_percent
+from dossiers.parsing import (
+    EMAIL_LENGTH, MAX_COUNT, MAX_DAYS, NAME_LENGTH, REFERENCE_LENGTH, TEXT_LENGTH, parse_amount,
+    parse_choice, parse_count, parse_date, parse_hours, parse_percent, parse_text,
+)
 
 HEADINGS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
 HELP_EXTRAS = (("[required]", "[obligatoire]"), ("[default: ", "[défaut : "),
@@ -134,7 +137,7 @@ def _hint(param: click.Parameter | None) -> str:
         return "valeur"
     if isinstance(param, click.Option):
         return param.opts[0]
-    return (param.name or "argument").upper()
+    return param.metavar or (param.name or "argument").upper()
 
 
 class DateType(click.ParamType):
@@ -191,17 +194,35 @@ class PercentType(click.ParamType):
 
 
 class CountType(click.ParamType):
-    """A whole number, zero or more."""
+    """A whole number, from zero to a maximum."""
 
     name = "N"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
-        text = str(value).strip()
-        if not text.isdigit():
-            self.fail(f"nombre entier attendu, pas « {value} »", param, ctx)
-        return int(text)
+        try:
+            return parse_count(_hint(param), str(value), self.limit)
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
+
+
+class TextType(click.ParamType):
+    """Text trimmed, without control characters, of bounded length."""
+
+    name = "TEXT"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return parse_text(_hint(param), str(value), self.limit)
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
 
 
 class ChoiceType(click.ParamType):
@@ -230,5 +251,10 @@ class ChoiceType(click.ParamType):
 DATE = DateType()
 HOURS = HoursType()
 AMOUNT = AmountType()
-COUNT = CountType()
+COUNT = CountType(MAX_COUNT)
+DAYS = CountType(MAX_DAYS)
 PERCENT = PercentType()
+NAME = TextType(NAME_LENGTH)
+EMAIL = TextType(EMAIL_LENGTH)
+REFERENCE = TextType(REFERENCE_LENGTH)
+TEXT = TextType(TEXT_LENGTH)

@@ -394,3 +394,29 @@ def retried(requeued: int, dropped: int) -> str:
         parts.append(f"{plural(dropped, 'message')} impossible(s) à construire retiré(s) : "
                      "remind --as-of JOUR les recompose.")
     return " ".join(parts)
+
+
+# `dossiers purge`: what each table's rows are called (singular, plural).
+PURGE_LABELS = {
+    "dossiers": ("dossier", "dossiers"),
+    "events": ("événement", "événements"),
+    "missions": ("mission", "missions"),
+    "documents": ("pièce", "pièces"),
+    "incidents": ("incident", "incidents"),
+    "changes": ("ligne d'historique", "lignes d'historique"),
+    "snoozes": ("suspension de rappel", "suspensions de rappel"),
+    "outbox": ("récapitulatif de l'outbox", "récapitulatifs de l'outbox"),
+    "outbox_items": ("ligne de récapitulatif", "lignes de récapitulatif"),
+}
+
+
+def purge_summary(closed_before: date, tables: tuple[tuple[str, int], ...], dry_run: bool) -> str:
+    """« Supprimé, dossiers clos avant le 01/06/2024 : 2 dossiers, 6 événements, … »."""
+    if not dict(tables).get("dossiers"):
+        return f"Aucun dossier clos avant le {short_date(closed_before)}."
+    counts = ", ".join(
+        plural(count, *PURGE_LABELS.get(name, (name, name))) for name, count in tables)
+    if dry_run:
+        return (f"Simulation, dossiers clos avant le {short_date(closed_before)} : {counts} "
+                "seraient supprimés ; rien n'est modifié.")
+    return f"Supprimé, dossiers clos avant le {short_date(closed_before)} : {counts}."

@@ -8,6 +8,7 @@ The SMTP password comes only from DOSSIERS_SMTP_PASSWORD: never from the file
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dossiers.errors import InvalidInput
+from dossiers.parsing import MAX_EUROS
 
 STEP_CODES = ("drf", "akto_response", "contract", "positioning_assessment", "car_request",
               "mission_obligation", "attendance")
@@ -80,25 +82,61 @@ def _key(name: str) -> str:
     return name.rstrip("_")
 
 
-def _convert(where: str, annotation: str, value: Any) -> Any:
-    """Values from TOML keep their type; from the environment they are text."""
+LIMITS = {
+    "smtp.port": (1, 65_535),
+    "smtp.timeout": (1, 3_600),
+    "reminders.escalation_days": (0, 366),
+    "reminders.min_gap_days": (0, 366),
+    "reminders.retry_minutes": (1, 10_080),
+    "reminders.send_lease_minutes": (1, 1_440),
+}
+"""Bounds of the whole numbers of the file (inclusive); days of lead are 0–366."""
+MAX_LEAD_DAYS = 366
+MAX_NUMBER_LENGTH = 40
+
+
+def _whole(where: str, value: Any) -> int:
+    """A TOML integer, or text of digits from the environment."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInput(where, f"nombre entier attendu, pas « {value!r} »")
+    text = str(value).strip()
+    if len(text) > MAX_NUMBER_LENGTH or not text.lstrip("-").isdigit() or not text.isascii():
+        raise InvalidInput(where, f"nombre entier attendu, pas « {text[:MAX_NUMBER_LENGTH]} »")
+    return int(text)
+
+
+def _convert(where: str, annotation: str, value: Any, limits: tuple[int, int] | None = None) -> Any:
+    """Values from TOML keep their type, which is checked (a quoted number is read as
+    text is from the environment); every number is bounded."""
     if "tuple[int" in annotation:
         if isinstance(value, str):
             value = [part for part in value.replace(" ", "").split(",") if part]
+        if not isinstance(value, list | tuple):
+            raise InvalidInput(where, f"liste de nombres de jours attendue, pas « {value!r} »")
         try:
-            numbers = tuple(int(v) for v in value)
-        except (TypeError, ValueError):
-            raise InvalidInput(where, f"liste de nombres de jours attendue, pas « {value} »") from None
+            numbers = tuple(_whole(where, v) for v in value)
+        except InvalidInput:
+            raise InvalidInput(where, "liste de nombres de jours attendue, pas "
+                               f"« {str(value)[:MAX_NUMBER_LENGTH]} »") from None
         if any(n < 0 for n in numbers):
             raise InvalidInput(where, "les nombres de jours ne peuvent pas être négatifs")
+        if any(n > MAX_LEAD_DAYS for n in numbers):
+            raise InvalidInput(where, f"{MAX_LEAD_DAYS} jours au plus")
         return tuple(sorted(set(numbers), reverse=True))
     if "Fraction" in annotation:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidInput(where, f"montant attendu, pas « {value!r} »")
+        text = str(value).strip().replace(",", ".")
         try:
-            amount = Fraction(str(value).replace(",", "."))
-        except (TypeError, ValueError):
-            raise InvalidInput(where, f"montant attendu, pas « {value} »") from None
+            if len(text) > MAX_NUMBER_LENGTH:
+                raise ValueError
+            amount = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidInput(where, f"montant attendu, pas « {text[:MAX_NUMBER_LENGTH]} »") from None
         if amount < 0:
             raise InvalidInput(where, "ne peut pas être négatif")
+        if amount > MAX_EUROS:
+            raise InvalidInput(where, f"{MAX_EUROS} € au plus")
         return amount
     if annotation == "bool":
         if isinstance(value, bool):
@@ -110,15 +148,18 @@ def _convert(where: str, annotation: str, value: Any) -> Any:
             return False
         raise InvalidInput(where, f"true ou false attendu, pas « {value} »")
     if "int" in annotation:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise InvalidInput(where, f"nombre entier attendu, pas « {value} »") from None
-        if number < 0:
-            raise InvalidInput(where, "ne peut pas être négatif")
+        number = _whole(where, value)
+        low, high = limits or (0, 1_000_000)
+        if number < low:
+            raise InvalidInput(where, "ne peut pas être négatif" if low == 0
+                               else f"doit être compris entre {low} et {high}")
+        if number > high:
+            raise InvalidInput(where, f"doit être compris entre {low} et {high}")
         return number
     if not isinstance(value, str):
-        raise InvalidInput(where, f"texte attendu, pas « {value} »")
+        raise InvalidInput(where, f"texte attendu, pas « {value!r} »")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        raise InvalidInput(where, "caractère de contrôle interdit (saut de ligne, tabulation…)")
     return value
 
 
@@ -134,11 +175,13 @@ def _section(cls: type, table: Mapping[str, Any], section: str, environ: Mapping
                                "dans le fichier")
         if key not in known:
             raise InvalidInput("configuration", f"clé inconnue « {section}.{key} »")
-        values[known[key].name] = _convert(f"{section}.{key}", str(known[key].type), value)
+        values[known[key].name] = _convert(f"{section}.{key}", str(known[key].type), value,
+                                           LIMITS.get(f"{section}.{key}"))
     for key, f in known.items():
         variable = f"DOSSIERS_{section}_{key}".upper()
         if environ.get(variable):
-            values[f.name] = _convert(variable, str(f.type), environ[variable])
+            values[f.name] = _convert(variable, str(f.type), environ[variable],
+                                      LIMITS.get(f"{section}.{key}"))
     return cls(**values)
 
 
@@ -149,13 +192,27 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InvalidInput("--config", f"fichier introuvable « {path} »") from None
+        except UnicodeDecodeError:
+            raise InvalidInput("--config", f"« {path} » n'est pas en UTF-8 (enregistrez-le en "
+                               "UTF-8)") from None
+        except OSError as error:
+            raise InvalidInput("--config", f"lecture impossible de « {path} » "
+                               f"({error.strerror})") from None
         except tomllib.TOMLDecodeError as error:
             raise InvalidInput("--config", f"fichier TOML invalide ({error})") from None
     unknown = set(data) - {"db", "smtp", "mail", "reminders", "funding"}
     if unknown:
         raise InvalidInput("configuration", "clé(s) inconnue(s) : " + ", ".join(sorted(unknown)))
+    for name in ("smtp", "mail", "reminders", "funding"):
+        if not isinstance(data.get(name, {}), dict):
+            raise InvalidInput("configuration", f"« {name} » doit être une section [{name}]")
+    if "db" in data:
+        _convert("db", "str", data["db"])
     reminders_table = dict(data.get("reminders", {}))
     by_step_table = reminders_table.get("lead_days_by_step", {})
+    if not isinstance(by_step_table, dict):
+        raise InvalidInput("configuration", "« reminders.lead_days_by_step » doit être une "
+                           "section [reminders.lead_days_by_step]")
     bad_steps = set(by_step_table) - set(STEP_CODES)
     if bad_steps:
         raise InvalidInput("configuration", "étape(s) inconnue(s) dans "

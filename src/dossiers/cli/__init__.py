@@ -4,7 +4,7 @@ This package alone reads the clock and the environment. It holds the click group
 point; the commands live in one module per family, and what they share in `options`:
 
     options.py    the App object (settings, engine, transactions), --as-of, --json, the clock
-    admin.py      init, agency, staff, import, sample
+    admin.py      init, agency, staff, import, sample, purge
     dossiers.py   open, update, show, explain, doc, list, plan
     events.py     record, cancel, mission, incident
     reminders.py  remind, snooze, outbox (and outbox retry)

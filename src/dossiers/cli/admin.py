@@ -13,7 +13,9 @@ from dossiers.cli.options import (
     ZONE_CHOICE, App, as_of_option, echo_json, json_option, pass_app, today_in, utc_now,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
-from dossiers.french_click import COUNT, ChoiceType, FrenchCommand, FrenchGroup, fail
+from dossiers.french_click import (
+    COUNT, DATE, EMAIL, NAME, ChoiceType, FrenchCommand, FrenchGroup, fail,
+)
 
 ROLE_CHOICE = ChoiceType(messages.ROLE_LABELS)
 
@@ -50,7 +52,7 @@ def agency() -> None:
 
 
 @agency.command("add")
-@click.argument("name")
+@click.argument("name", type=NAME)
 @click.option("--zone", type=ZONE_CHOICE, default=DEFAULT_ZONE, show_default=True,
               help="Zone des jours fériés (R-CAL-2).")
 @click.option("--headcount", type=COUNT, default=None, help="Effectif de l'agence (ETT).")
@@ -66,7 +68,7 @@ def agency_add(app: App, name: str, zone: str, headcount: int | None, prism_memb
 
     with app.transaction() as session:
         created = add_agency(session, name, zone, headcount, prism_member)
-        click.echo(f"Agence « {created.name} » ajoutée (zone {created.zone}).")
+    click.echo(f"Agence « {created.name} » ajoutée (zone {created.zone}).")
 
 
 @agency.command("list")
@@ -102,11 +104,12 @@ def staff() -> None:
 
 
 @staff.command("add")
-@click.argument("name")
-@click.option("--email", required=True, help="Adresse électronique (identifiant de la personne).")
+@click.argument("name", type=NAME)
+@click.option("--email", type=EMAIL, required=True,
+              help="Adresse électronique (identifiant de la personne).")
 @click.option("--role", type=ROLE_CHOICE, default="charge", show_default=True,
               help="charge (chargé(e) de recrutement) ou manager.")
-@click.option("--agency", "agency_name", required=True, help="Nom de l'agence.")
+@click.option("--agency", "agency_name", type=NAME, required=True, help="Nom de l'agence.")
 @pass_app
 def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:
     """Ajoute une personne à une agence. Une adresse accentuée avant le @ n'est acceptée
@@ -122,12 +125,13 @@ def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> N
     with app.transaction() as session:
         person = add_staff(session, name, email, role, agency_name,
                            app.settings().smtp.smtputf8)
-        click.echo(f"{person.name} <{person.email}> ajouté(e) à « {person.agency.name} » "
-                   f"({messages.ROLE_LABELS[person.role]}).")
+        done = (f"{person.name} <{person.email}> ajouté(e) à « {person.agency.name} » "
+                f"({messages.ROLE_LABELS[person.role]}).")
+    click.echo(done)
 
 
 @staff.command("list")
-@click.option("--agency", "agency_name", default=None, help="Seulement cette agence.")
+@click.option("--agency", "agency_name", type=NAME, default=None, help="Seulement cette agence.")
 @json_option
 @pass_app
 def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
@@ -165,14 +169,14 @@ def import_command(app: App, csv_file: str) -> None:
     from dossiers.services.importer import ImportFailed, import_dossiers, read_rows
 
     rows = read_rows(Path(csv_file))
-    with app.transaction() as session:
-        try:
+    try:
+        with app.transaction() as session:
             count = import_dossiers(session, rows, utc_now())
-        except ImportFailed as failure:
-            for line in failure.lines():
-                click.echo(f"Erreur : {line}", err=True)
-            click.echo(f"Rien n'a été importé ({len(failure.errors)} erreur(s)).", err=True)
-            raise SystemExit(2) from None
+    except ImportFailed as failure:
+        for line in failure.lines():
+            click.echo(f"Erreur : {line}", err=True)
+        click.echo(f"Rien n'a été importé ({len(failure.errors)} erreur(s)).", err=True)
+        raise SystemExit(2) from None
     click.echo(f"{count} dossier{'s' if count > 1 else ''} importé{'s' if count > 1 else ''}.")
 
 
@@ -194,4 +198,24 @@ def sample(app: App, as_of: date | None) -> None:
                f"{counts.agencies} agences, {counts.staff} personnes, {counts.dossiers} dossiers.")
 
 
-COMMANDS = (init, agency, staff, import_command, sample)
+@click.command(cls=FrenchCommand)
+@click.option("--closed-before", type=DATE, required=True, metavar="DATE",
+              help="Supprime les dossiers clos ou abandonnés avant cette date (exclue).")
+@click.option("--dry-run", is_flag=True, help="Compte ce qui serait supprimé ; ne supprime rien.")
+@pass_app
+def purge(app: App, closed_before: date, dry_run: bool) -> None:
+    """Ne garde que ce qui sert (CNIL) : supprime les dossiers clos ou abandonnés avant DATE,
+    avec leurs événements, missions, pièces, incidents, historique, suspensions de rappel et les
+    récapitulatifs de l'outbox qui les nomment, en une seule transaction, et donne les comptes.
+    Les dossiers sont supprimés, pas anonymisés ; les agences et le personnel restent.
+
+    Exemple : dossiers purge --closed-before 2021-01-01 --dry-run
+    """
+    from dossiers.services.purge import purge_closed
+
+    with app.transaction(write=not dry_run) as session:
+        counts = purge_closed(session, closed_before, dry_run)
+    click.echo(messages.purge_summary(closed_before, counts.tables, dry_run))
+
+
+COMMANDS = (init, agency, staff, import_command, sample, purge)

@@ -17,7 +17,8 @@ from dossiers.cli.options import (
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
 from dossiers.french_click import (
-    AMOUNT, COUNT, DATE, HOURS, PERCENT, ChoiceType, FrenchCommand, fail,
+    AMOUNT, DATE, DAYS, EMAIL, HOURS, NAME, PERCENT, REFERENCE, TEXT, ChoiceType,
+    FrenchCommand, fail,
 )
 
 CONTRACT_CHOICE = ChoiceType(messages.CONTRACT_LABELS)
@@ -79,7 +80,7 @@ def _programme(value: str | None):  # type: ignore[no-untyped-def]
 
 @click.command("open", cls=FrenchCommand)
 @click.option("--kind", type=KIND_CHOICE, required=True, help="cipi, cdpi ou car.")
-@click.option("--worker", required=True, help="Nom de l'intérimaire.")
+@click.option("--worker", type=NAME, required=True, help="Nom de l'intérimaire.")
 @click.option("--contract", "contract_type", type=CONTRACT_CHOICE, default="ctt",
               show_default=True, help="ctt (contrat de travail temporaire) ou cdii.")
 @click.option("--start", type=DATE, required=True, help="Début de la formation.")
@@ -90,11 +91,13 @@ def _programme(value: str | None):  # type: ignore[no-untyped-def]
 @bilan_options
 @click.option("--programme", type=PROGRAMME_CHOICE, default="aucun", show_default=True,
               help="Programme national.")
-@click.option("--owner", required=True, help="Email du ou de la responsable du dossier.")
-@click.option("--agency", "agency_name", default=None,
+@click.option("--owner", type=EMAIL, required=True,
+              help="Email du ou de la responsable du dossier.")
+@click.option("--agency", "agency_name", type=NAME, default=None,
               help="Agence (par défaut celle du ou de la responsable).")
-@click.option("--rules", default=None, help=RULE_SET_HELP)
-@click.option("--reference", default=None, help="Référence (par défaut TYPE-ANNÉE-NNNN).")
+@click.option("--rules", type=NAME, default=None, help=RULE_SET_HELP)
+@click.option("--reference", type=REFERENCE, default=None,
+              help="Référence (par défaut TYPE-ANNÉE-NNNN).")
 @eligibility_options
 @funding_options
 @as_of_option
@@ -133,23 +136,27 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
         dossier = open_dossier(session, draft, utc_now())
         timeline = timeline_of(dossier, day_in)
         if as_json:
-            echo_json(dossier_json(dossier, timeline))
+            data = dossier_json(dossier, timeline)
         else:
-            click.echo(f"Dossier {dossier.reference} ouvert.\n")
-            click.echo(dossier_text(dossier, timeline, day_in(dossier.agency.zone)))
+            text = (f"Dossier {dossier.reference} ouvert.\n\n"
+                    + dossier_text(dossier, timeline, day_in(dossier.agency.zone)))
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(text)
 
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @click.option("--start", type=DATE, default=None, help="Nouveau début de formation.")
 @click.option("--end", type=DATE, default=None, help="Nouvelle fin de formation.")
 @click.option("--training-hours", type=HOURS, default=None, help="Nouvelles heures de formation.")
 @click.option("--mission-hours", type=HOURS, default=None, help="CIPI : heures de mission prévues.")
 @bilan_options
 @click.option("--programme", type=PROGRAMME_CHOICE, default=None, help="Programme national.")
-@click.option("--worker", default=None, help="Nom de l'intérimaire.")
-@click.option("--owner", default=None, help="Email du ou de la nouvelle responsable.")
+@click.option("--worker", type=NAME, default=None, help="Nom de l'intérimaire.")
+@click.option("--owner", type=EMAIL, default=None, help="Email du ou de la nouvelle responsable.")
 @eligibility_options
 @funding_options
 @as_of_option
@@ -188,24 +195,24 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
         dossier = find_dossier(session, dossier_id)
         result = update_dossier(session, dossier, changes, day_in_zone(as_of)(dossier.agency.zone),
                                 utc_now())
-        if not result.changed:
-            click.echo(f"{dossier.reference} : aucune modification.")
-            return
-        click.echo(f"{dossier.reference} modifié :")
-        for key, (was, now_is) in result.changed.items():
-            click.echo(f"  {messages.FIELD_LABELS.get(key, key)} : {was or '—'} → {now_is or '—'}")
-        for shift in result.shifts:
-            (old_opens, old_due), (new_opens, new_due) = shift.before, shift.after
-            click.echo(f"  {shift.label} : échéance {messages.short_date(old_due)} → "
-                       f"{messages.short_date(new_due)}"
-                       + (f", ouverture {messages.short_date(old_opens)} → "
-                          f"{messages.short_date(new_opens)}" if old_opens != new_opens else ""))
-        for alert in result.alerts:
-            click.echo(f"⚠ {alert.message} ({alert.rule})")
+    if not result.changed:
+        click.echo(f"{dossier.reference} : aucune modification.")
+        return
+    click.echo(f"{dossier.reference} modifié :")
+    for key, (was, now_is) in result.changed.items():
+        click.echo(f"  {messages.FIELD_LABELS.get(key, key)} : {was or '—'} → {now_is or '—'}")
+    for shift in result.shifts:
+        (old_opens, old_due), (new_opens, new_due) = shift.before, shift.after
+        click.echo(f"  {shift.label} : échéance {messages.short_date(old_due)} → "
+                   f"{messages.short_date(new_due)}"
+                   + (f", ouverture {messages.short_date(old_opens)} → "
+                      f"{messages.short_date(new_opens)}" if old_opens != new_opens else ""))
+    for alert in result.alerts:
+        click.echo(f"⚠ {alert.message} ({alert.rule})")
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @click.option("--history", is_flag=True, help="Affiche aussi l'historique des modifications.")
 @as_of_option
 @json_option
@@ -248,7 +255,7 @@ def _funding(app: App, facts: Any) -> Any:
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @as_of_option
 @pass_app
 def explain(app: App, dossier_id: str, as_of: date | None) -> None:
@@ -279,8 +286,8 @@ def _echo_explanations(lines: list[tuple[str, str]]) -> None:
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
-@click.argument("code", metavar="DOCUMENT", required=False)
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
+@click.argument("code", metavar="DOCUMENT", type=TEXT, required=False)
 @click.option("--on", "on", type=DATE, default=None,
               help="Date de réception (par défaut le jour dit).")
 @as_of_option
@@ -305,9 +312,11 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
         if code is not None:
             label = mark_document(session, dossier, code, on or day(dossier.agency.zone),
                                   utc_now())
-            click.echo(f"{dossier.reference} : « {label} » reçue.")
-            return
-        items = list(checklist(facts_on(dossier, day(dossier.agency.zone))))
+        else:
+            items = list(checklist(facts_on(dossier, day(dossier.agency.zone))))
+    if code is not None:
+        click.echo(f"{dossier.reference} : « {label} » reçue.")
+        return
     if not items:
         click.echo("Aucune pièce pour ce dossier.")
         return
@@ -322,11 +331,11 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
 
 @click.command("list", cls=FrenchCommand)
 @click.option("--overdue", is_flag=True, help="Seulement les dossiers ayant une étape en retard.")
-@click.option("--due-within", type=COUNT, default=None, metavar="N",
+@click.option("--due-within", type=DAYS, default=None, metavar="N",
               help="Seulement les dossiers ayant une échéance dans les N jours.")
 @click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car.")
-@click.option("--agency", "agency_name", default=None, help="Nom de l'agence.")
-@click.option("--owner", default=None, help="Email du ou de la responsable.")
+@click.option("--agency", "agency_name", type=NAME, default=None, help="Nom de l'agence.")
+@click.option("--owner", type=EMAIL, default=None, help="Email du ou de la responsable.")
 @click.option("--all", "include_closed", is_flag=True, help="Inclut les dossiers clos.")
 @as_of_option
 @json_option
@@ -373,7 +382,7 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
 @click.option("--drf-submitted", type=DATE, default=None, help="Date de dépôt de la DRF.")
 @click.option("--drf-accord", type=DATE, default=None, help="Date de l'accord de la DRF.")
 @bilan_options
-@click.option("--rules", default=None, help=RULE_SET_HELP)
+@click.option("--rules", type=NAME, default=None, help=RULE_SET_HELP)
 @click.option("--explain", "with_explanations", is_flag=True,
               help="Explique chaque date : règle, mots de la source, calcul.")
 @as_of_option

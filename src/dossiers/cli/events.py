@@ -9,8 +9,8 @@ from fractions import Fraction
 import click
 
 from dossiers import messages
-from dossiers.cli.options import App, as_of_option, day_in_zone, pass_app, utc_now
-from dossiers.french_click import DATE, HOURS, ChoiceType, FrenchCommand
+from dossiers.cli.options import App, as_of_option, day_in_zone, echo_lines, pass_app, utc_now
+from dossiers.french_click import DATE, HOURS, REFERENCE, ChoiceType, FrenchCommand
 
 EVENT_CHOICE = ChoiceType(messages.EVENT_LABELS)
 INCIDENT_CHOICE = ChoiceType({code: label for code, (label, _) in
@@ -18,7 +18,7 @@ INCIDENT_CHOICE = ChoiceType({code: label for code, (label, _) in
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @click.argument("event", type=EVENT_CHOICE)
 @click.option("--on", "on", type=DATE, required=True, help="Date de l'événement.")
 @as_of_option
@@ -45,24 +45,28 @@ def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) 
     from dossiers.services.dossiers import find_dossier, record_event, timeline_of
     from dossiers.views import alert_lines, steps_table
 
+    lines: list[str] = []
+    warning = None
     with app.transaction() as session:
         dossier = find_dossier(session, dossier_id)
         record_event(session, dossier, EventKind(event), on, utc_now())
-        click.echo(f"{dossier.reference} : {messages.EVENT_LABELS[event]} le "
-                   f"{messages.short_date(on)}.")
+        lines.append(f"{dossier.reference} : {messages.EVENT_LABELS[event]} le "
+                     f"{messages.short_date(on)}.")
         today = day_in_zone(as_of)(dossier.agency.zone)
         if on > today:
-            click.echo(messages.future_event_warning(dossier.reference, event, on, today),
-                       err=True)
+            warning = messages.future_event_warning(dossier.reference, event, on, today)
         if dossier.state == "open":
             timeline = timeline_of(dossier, day_in_zone(as_of))
-            click.echo("\n" + steps_table(timeline))
-            for line in alert_lines(timeline):
-                click.echo(line)
+            lines.append("\n" + steps_table(timeline))
+            lines += alert_lines(timeline)
+    click.echo(lines[0])
+    if warning:
+        click.echo(warning, err=True)
+    echo_lines(lines[1:])
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @click.argument("event", type=EVENT_CHOICE)
 @click.option("--on", "on", type=DATE, required=True, help="Date de l'événement à annuler.")
 @pass_app
@@ -78,12 +82,12 @@ def cancel(app: App, dossier_id: str, event: str, on: date) -> None:
     with app.transaction() as session:
         dossier = find_dossier(session, dossier_id)
         cancel_event(session, dossier, EventKind(event), on, utc_now())
-        click.echo(f"{dossier.reference} : « {messages.EVENT_LABELS[event]} » du "
-                   f"{messages.short_date(on)} annulé.")
+    click.echo(f"{dossier.reference} : « {messages.EVENT_LABELS[event]} » du "
+               f"{messages.short_date(on)} annulé.")
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @click.option("--start", type=DATE, required=True, help="Premier jour de la mission.")
 @click.option("--end", type=DATE, required=True, help="Dernier jour de la mission.")
 @click.option("--hours", type=HOURS, required=True, help="Heures travaillées.")
@@ -105,15 +109,15 @@ def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
     with app.transaction() as session:
         dossier = find_dossier(session, dossier_id)
         add_mission(session, dossier, start, end, hours, holiday_hours, utc_now())
-        click.echo(f"{dossier.reference} : mission du {messages.short_date(start)} au "
-                   f"{messages.short_date(end)} enregistrée.")
-        for line in progress_lines(timeline_of(dossier, day_in_zone(as_of))):
-            click.echo(line)
+        lines = [f"{dossier.reference} : mission du {messages.short_date(start)} au "
+                 f"{messages.short_date(end)} enregistrée.",
+                 *progress_lines(timeline_of(dossier, day_in_zone(as_of)))]
+    echo_lines(lines)
 
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @click.argument("kind", type=INCIDENT_CHOICE)
 @click.option("--on", "on", type=DATE, required=True, help="Date de l'incident.")
 @click.option("--document-on", type=DATE, default=None,
@@ -142,11 +146,11 @@ def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date |
         dossier = find_dossier(session, dossier_id)
         record_incident(session, dossier, IncidentKind(kind), on, document_on, utc_now())
         step = timeline_of(dossier, day_in_zone(as_of)).step("mission_obligation")
-        click.echo(f"{dossier.reference} : incident du {messages.short_date(on)} enregistré"
-                   + (f", justificatif reçu le {messages.short_date(document_on)}."
-                      if document_on else ", justificatif à récupérer."))
-        if step is not None:
-            click.echo(f"Obligation de mission : {messages.STATUS_LABELS[step.status.value]}.")
+    click.echo(f"{dossier.reference} : incident du {messages.short_date(on)} enregistré"
+               + (f", justificatif reçu le {messages.short_date(document_on)}."
+                  if document_on else ", justificatif à récupérer."))
+    if step is not None:
+        click.echo(f"Obligation de mission : {messages.STATUS_LABELS[step.status.value]}.")
 
 
 COMMANDS = (record, cancel, mission, incident)

@@ -121,6 +121,11 @@ def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
                         help="Sortie JSON, pour d'autres programmes.")(command)
 
 
+def echo_lines(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 

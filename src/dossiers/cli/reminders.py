@@ -14,7 +14,7 @@ from dossiers.cli.options import (
     App, as_of_option, day_in_zone, echo_json, json_option, pass_app, today_in, utc_now,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
-from dossiers.french_click import DATE, ChoiceType, FrenchCommand, FrenchGroup, fail
+from dossiers.french_click import DATE, REFERENCE, ChoiceType, FrenchCommand, FrenchGroup, fail
 
 if TYPE_CHECKING:
     from dossiers.mail.transports import Transport
@@ -107,7 +107,7 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
 
 
 @click.command(cls=FrenchCommand)
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @click.argument("step", type=STEP_CHOICE)
 @click.option("--until", type=DATE, required=True, help="Dernier jour sans rappel.")
 @as_of_option

@@ -3,6 +3,7 @@ or PDF, to the terminal or to a file; and `calendar`, the deadlines as an iCalen
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -15,7 +16,7 @@ from dossiers.cli.options import (
     KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in, utc_now,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
-from dossiers.french_click import COUNT, ChoiceType, FrenchCommand, FrenchGroup, fail
+from dossiers.french_click import DAYS, EMAIL, NAME, ChoiceType, FrenchCommand, FrenchGroup, fail
 
 FORMAT_CHOICE = ChoiceType({"table": "table", "csv": "csv", "html": "html", "pdf": "pdf",
                             "json": "json"})
@@ -23,8 +24,10 @@ FORMAT_CHOICE = ChoiceType({"table": "table", "csv": "csv", "html": "html", "pdf
 
 def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
-        click.option("--agency", "agency_name", default=None, help="Seulement cette agence."),
-        click.option("--owner", default=None, help="Seulement ce ou cette responsable (email)."),
+        click.option("--agency", "agency_name", type=NAME, default=None,
+                     help="Seulement cette agence."),
+        click.option("--owner", type=EMAIL, default=None,
+                     help="Seulement ce ou cette responsable (email)."),
         click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car."),
         click.option("--format", "output_format", type=FORMAT_CHOICE, default="table",
                      show_default=True,
@@ -62,7 +65,7 @@ def report_overdue(app: App, agency_name: str | None, owner: str | None, kind: s
 
 
 @report.command("upcoming")
-@click.option("--within", type=COUNT, default=14, show_default=True, metavar="N",
+@click.option("--within", type=DAYS, default=14, show_default=True, metavar="N",
               help="Échéances des N prochains jours.")
 @report_options
 @pass_app
@@ -144,8 +147,10 @@ def _write_report(chunks: Iterator[bytes], output: str | None) -> None:
             stream.write(chunk)
         stream.flush()
         return
+    from dossiers.private_files import open_private
+
     try:
-        with open(output, "wb") as target:
+        with os.fdopen(open_private(output), "wb") as target:
             for chunk in chunks:
                 target.write(chunk)
     except OSError as error:
@@ -153,8 +158,10 @@ def _write_report(chunks: Iterator[bytes], output: str | None) -> None:
 
 
 @click.command("calendar", cls=FrenchCommand)
-@click.option("--owner", default=None, help="Seulement les dossiers de ce ou cette responsable (email).")
-@click.option("--agency", "agency_name", default=None, help="Seulement cette agence.")
+@click.option("--owner", type=EMAIL, default=None,
+              help="Seulement les dossiers de ce ou cette responsable (email).")
+@click.option("--agency", "agency_name", type=NAME, default=None,
+                     help="Seulement cette agence.")
 @click.option("-o", "--output", default=None, metavar="FICHIER.ics",
               help="Écrit le calendrier dans ce fichier (remplacé d'un coup, jamais à moitié).")
 @as_of_option

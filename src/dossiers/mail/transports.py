@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from dossiers.mail.addresses import AddressError, parse_address
+from dossiers.private_files import private_folder, write_private
 from dossiers.settings import SmtpSettings
 
 
@@ -202,9 +203,9 @@ class FileTransport:
         safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in recipient)
         stem = f"{day}_{safe}_{digest}"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
             temporary = self.folder / f".{stem}.tmp"
-            temporary.write_text(content, encoding="utf-8", newline="")
+            write_private(temporary, content.encode("utf-8"))
             os.replace(temporary, self.folder / f"{stem}.eml")
         except OSError as error:
             raise ServerUnavailable(f"écriture impossible dans {self.folder} "

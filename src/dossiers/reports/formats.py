@@ -63,8 +63,21 @@ def _line(cells: Any, widths: tuple[int, ...]) -> str:
                      for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that a spreadsheet would read as a formula (« =HYPERLINK(…) », « @SUM(…) »,
+    « +33 6… ») gets a leading apostrophe, so that it shows as typed (OWASP, CSV injection).
+    Numbers are written as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def csv_chunks(report: Report, rows: Iterable[ReportRow]) -> Iterator[bytes]:
     """UTF-8 with BOM, « ; », one header row, dates JJ/MM/AAAA: opens cleanly in French Excel.
+    Text cells are neutralised (spreadsheet_safe).
 
     Written row by row from `rows` (`report` gives the title and the empty text).
     """
@@ -82,9 +95,9 @@ def csv_chunks(report: Report, rows: Iterable[ReportRow]) -> Iterator[bytes]:
     empty = True
     for row in rows:
         empty = False
-        writer.writerow([row.agency, row.owner, row.reference, row.worker, row.kind,
-                         row.step_label, row.step, messages.short_date(row.due), row.days_late,
-                         row.action, row.stake, row.rule])
+        writer.writerow([spreadsheet_safe(cell) for cell in (
+            row.agency, row.owner, row.reference, row.worker, row.kind, row.step_label, row.step,
+            messages.short_date(row.due), row.days_late, row.action, row.stake, row.rule)])
         yield flush()
     if empty:
         writer.writerow([report.empty_text] + [""] * (len(CSV_HEADERS) - 1))

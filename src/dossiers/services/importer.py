@@ -26,7 +26,10 @@ from sqlalchemy.orm import Session
 from dossiers import messages
 from dossiers.deadlines.facts import ContractType, EventKind, Kind, Programme
 from dossiers.errors import InvalidInput
-from dossiers.parsing import parse_choice, parse_date, parse_hours, parse_percent
+from dossiers.parsing import (
+    EMAIL_LENGTH, NAME_LENGTH, REFERENCE_LENGTH, parse_choice, parse_date, parse_hours,
+    parse_percent, parse_text,
+)
 from dossiers.services.dossiers import (
     DossierDraft, add_mission, mark_document, open_dossier, record_event,
 )
@@ -129,6 +132,10 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
         value = get(column)
         return parse(column, value) if value else None
 
+    def text(column: str, limit: int) -> str | None:
+        value = get(column)
+        return parse_text(column, value, limit) if value else None
+
     for column in REQUIRED:
         if not get(column):
             raise InvalidInput(column, "valeur obligatoire manquante")
@@ -138,7 +145,7 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
                            "ne pas la remplir avec heures_positionnement", "R-CIPI-BILAN")
     draft = DossierDraft(
         kind=Kind(parse_choice("type", get("type"), messages.KIND_LABELS)),
-        worker=get("interimaire"),
+        worker=parse_text("interimaire", get("interimaire"), NAME_LENGTH),
         contract_type=ContractType(parse_choice("contrat", get("contrat") or "ctt",
                                                 messages.CONTRACT_LABELS)),
         programme=(Programme(parse_choice("programme", programme, messages.PROGRAMME_LABELS))
@@ -152,10 +159,10 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
         evaluation_hours=optional("heures_evaluation", parse_hours),
         tutor_hours=optional("heures_tuteur", parse_hours),
         basic_skills_share=optional("part_savoirs_de_base", parse_percent),
-        owner_email=get("responsable"),
-        agency_name=get("agence") or None,
-        rules=get("regles") or None,
-        reference=get("reference") or None,
+        owner_email=parse_text("responsable", get("responsable"), EMAIL_LENGTH),
+        agency_name=text("agence", NAME_LENGTH),
+        rules=text("regles", NAME_LENGTH),
+        reference=text("reference", REFERENCE_LENGTH),
     )
     dossier = open_dossier(session, draft, now)
     events: list[tuple[date, int, EventKind]] = []

@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from dossiers import messages
+from dossiers.errors import InvalidInput
 
 from dossiers.services.importer import Row, import_dossiers, read_rows
 from dossiers.services.network import add_agency, add_staff
+from dossiers.store.models import Agency, Dossier, Staff
 
 RELATIVE_DATE = re.compile(r"^J([+-]\d+)?$")
 
@@ -51,6 +56,17 @@ def place_dates(rows: list[Row], day: date) -> list[Row]:
 
 
 def load_sample(session: Session, day: date, now: datetime) -> SampleCounts:
+    """Only into an empty database: fictional dossiers must never mix with real ones."""
+    held = [(count, label) for count, label in (
+        (session.scalar(select(func.count()).select_from(Agency)) or 0, "agence"),
+        (session.scalar(select(func.count()).select_from(Staff)) or 0, "personne"),
+        (session.scalar(select(func.count()).select_from(Dossier)) or 0, "dossier"),
+    ) if count]
+    if held:
+        raise InvalidInput("sample", "la base contient déjà des données ("
+                           + ", ".join(messages.plural(count, label) for count, label in held)
+                           + ") : les données de démonstration ne se chargent que dans une base "
+                           "vide (par exemple --db sqlite:///demo.db)")
     agencies = _records("agencies.csv")
     for agency in agencies:
         add_agency(session, agency["nom"], agency["zone"], int(agency["effectif"]),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
@@ -17,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from dossiers.errors import InvalidInput
+from dossiers.private_files import private_file, private_folder
 
 
 WRITE_OPTION = "dossiers_write"
@@ -24,6 +26,17 @@ WRITE_OPTION = "dossiers_write"
 
 class SchemaNotReady(Exception):
     """The database has no schema yet, or an older one: `dossiers init` upgrades it."""
+
+
+class SchemaTooNew(InvalidInput):
+    """The database was written by a newer version of dossiers: no command may touch it."""
+
+    def __init__(self, found: str, known: str) -> None:
+        super().__init__("base de données", f"schéma {found} écrit par une version plus récente "
+                         f"de dossiers ; cette version connaît jusqu'au schéma {known} : mettez "
+                         "dossiers à jour (rien n'a été modifié)")
+        self.found = found
+        self.known = known
 
 
 def default_database_path(data_home: str | None, home: Path) -> Path:
@@ -50,8 +63,15 @@ def open_engine(url: str) -> Engine:
             return create_engine(parsed)
         except (ImportError, ArgumentError) as error:
             raise InvalidInput("--db", f"base non prise en charge ({error})") from None
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+        # Personal data: the folder 0700 and the file 0600 when we create them; SQLite gives
+        # the -wal and -shm files the database file's permissions.
+        path = Path(parsed.database).expanduser()
+        try:
+            private_folder(path.parent)
+            private_file(path)
+        except OSError:
+            pass  # SQLite says why it cannot open the file, in the usual one line
     engine = create_engine(parsed, connect_args={"timeout": 30})
     _use_real_sqlite_transactions(engine)
     return engine
@@ -107,6 +127,7 @@ def _migrate(engine: Engine, action: Callable[[Config, str], None],
         try:
             with connection.begin():
                 before = MigrationContext.configure(connection).get_current_revision()
+                _refuse_unknown(before)
                 config.attributes["connection"] = connection
                 action(config, target)
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
@@ -124,10 +145,23 @@ def head_revision() -> str:
     return head
 
 
+def _refuse_unknown(revision: str | None) -> None:
+    """A revision our migrations do not know was written by a newer version."""
+    if revision is None:
+        return
+    try:
+        known = ScriptDirectory.from_config(_alembic_config()).get_revision(revision)
+    except CommandError:
+        known = None
+    if known is None:
+        raise SchemaTooNew(revision, head_revision())
+
+
 def ensure_current(engine: Engine) -> None:
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head_revision():
+        _refuse_unknown(current)
         raise SchemaNotReady
 
 
