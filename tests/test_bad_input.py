@@ -28,7 +28,7 @@ CASES = {
                          "fin de formation : le 10/01/2027 précède le début de formation du "
                          "11/01/2027"),
     "hours out of bounds": (replaced(OPEN, "--training-hours", "100"),
-                            "heures de formation : 100 h hors des bornes 140 h – 525 h "
+                            "heures de formation : 100\u00a0h hors des bornes 140\u00a0h – 525\u00a0h "
                             "(R-CDPI-HOURS)"),
     "hours not a number": (replaced(OPEN, "--training-hours", "beaucoup"),
                            "--training-hours : nombre d'heures invalide « beaucoup » "

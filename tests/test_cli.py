@@ -75,8 +75,10 @@ def test_a_command_on_an_uninitialised_database_says_to_run_init(tmp_path: Path)
                              "antérieure : lancez « dossiers init »\n")
 
 
-def test_open_shows_the_timeline_of_the_new_dossier(network: Dossiers) -> None:
+def test_open_shows_the_timeline_of_the_new_dossier(network: Dossiers,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """R-DRF-WINDOW, R-CDPI-MISSION through `open`."""
+    monkeypatch.setenv("COLUMNS", "120")
     out = network.ok(*CDPI, "--as-of", "2026-11-22")
     assert out.startswith("Dossier CDPI-1 ouvert.\n")
     assert "Situation au dimanche 22 novembre 2026" in out
@@ -118,14 +120,16 @@ def test_record_refuses_a_drf_on_the_start_day_and_writes_nothing(network: Dossi
     assert network.dump() == before
 
 
-def test_update_shows_the_dates_that_move_and_the_drf_shift_alert(network: Dossiers) -> None:
+def test_update_shows_the_dates_that_move_and_the_drf_shift_alert(
+        network: Dossiers, monkeypatch: pytest.MonkeyPatch) -> None:
     """R-DRF-SHIFT: a start moved more than 2 months after the accord needs a new DRF."""
+    monkeypatch.setenv("COLUMNS", "200")
     network.ok(*CDPI)
     network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-11-30")
     network.ok("record", "CDPI-1", "drf-accord", "--on", "2026-12-01")
     kept = network.ok("update", "CDPI-1", "--start", "2027-02-01", "--end", "2027-03-12",
                       "--as-of", "2026-12-02")
-    assert "début de formation : 2027-01-11 → 2027-02-01" in kept
+    assert "début de formation : 11/01/2027 → 01/02/2027" in kept
     assert ("Demande de réservation de financement (DRF) : échéance 07/01/2027 → 28/01/2027, "
             "ouverture 11/11/2026 → 01/12/2026") in kept
     assert "R-DRF-SHIFT" not in kept
@@ -146,8 +150,8 @@ def test_update_checks_the_bounds_again(network: Dossiers) -> None:
     before = network.dump()
     result = network.run("update", "CDPI-1", "--training-hours", "600")
     assert result.exit_code == 2
-    assert result.stderr == ("Erreur : heures de formation : 600 h hors des bornes "
-                             "140 h – 525 h (R-CDPI-HOURS)\n")
+    assert result.stderr == ("Erreur : heures de formation : 600\u00a0h hors des bornes "
+                             "140\u00a0h – 525\u00a0h (R-CDPI-HOURS)\n")
     assert network.dump() == before
 
 
@@ -205,7 +209,7 @@ def test_missions_count_towards_the_obligation(network: Dossiers) -> None:
     network.ok(*CDPI)
     out = network.ok("mission", "CDPI-1", "--start", "2027-03-01", "--end", "2027-03-19",
                      "--hours", "98", "--holiday-hours", "7", "--as-of", "2027-03-20")
-    assert "Missions : 105 h faites sur 70 h requises" in out
+    assert "Missions : 105\u00a0h faites sur 70\u00a0h requises" in out
 
 
 def test_the_time_zone_of_an_overseas_agency_decides_its_holidays(network: Dossiers) -> None:
@@ -255,7 +259,7 @@ def test_cancel_takes_back_a_mistaken_event_and_the_history_keeps_it(network: Do
     network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
     data = json.loads(network.ok("show", "CDPI-1", "--json", "--history", "--as-of", "2026-12-02"))
     assert data["steps"][0]["done_on"] == "2026-12-01"
-    assert ("événement annulé drf-submitted", "2026-12-10", "—") in [
+    assert ("événement annulé drf-submitted", "2026-12-10", None) in [
         (h["what"], h["before"], h["after"]) for h in data["history"]]
     before = network.dump()
     missing = network.run("cancel", "CDPI-1", "drf-accord", "--on", "2026-12-02")

@@ -43,7 +43,8 @@ def test_one_bad_row_cancels_the_whole_file_and_every_error_is_reported(
     result = network.run("import", path)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "Erreur : ligne 3 : heures de formation : 100 h hors des bornes 140 h – 525 h (R-CDPI-HOURS)",
+        "Erreur : ligne 3 : heures de formation : 100\u00a0h hors des bornes 140\u00a0h – 525\u00a0h "
+        "(R-CDPI-HOURS)",
         "Erreur : ligne 5 : --on : une DRF ne peut pas être déposée le 11/01/2027, la formation "
         "démarre le 11/01/2027 (R-DRF-WINDOW)",
         "Erreur : ligne 6 : référence : « A-1 » existe déjà",

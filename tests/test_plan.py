@@ -68,7 +68,7 @@ def test_plan_reads_no_database(tmp_path) -> None:  # type: ignore[no-untyped-de
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path}/none/x.db", *BASE])
     assert result.exit_code == 0
     assert not (tmp_path / "none").exists()
-    assert "Heures de mission requises : 70 h" in result.stdout
+    assert "Heures de mission requises : 70\u00a0h" in result.stdout
 
 
 def test_plan_validates_like_open() -> None:
@@ -76,5 +76,5 @@ def test_plan_validates_like_open() -> None:
     result = CliRunner().invoke(cli, ["plan", "--kind", "cipi", "--start", "2027-01-11", "--end",
                                       "2027-02-19", "--training-hours", "250"])
     assert result.exit_code == 2
-    assert result.stderr == ("Erreur : heures de formation : 250 h hors des bornes 70 h – 245 h "
+    assert result.stderr == ("Erreur : heures de formation : 250\u00a0h hors des bornes 70\u00a0h – 245\u00a0h "
                              "(R-CIPI-HOURS)\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -30,10 +31,21 @@ CIPI = ["open", "--kind", "cipi", "--worker", "Aïcha D.", "--start", "2027-01-1
         "--reference", "CIPI-1"]
 
 
-def text_of(message: EmailMessage) -> str:
+def raw_text_of(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     assert body is not None
     return str(body.get_content()).replace("\r\n", "\n")
+
+
+def text_of(message: EmailMessage) -> str:
+    """The plain-text part with its wrapped lines joined again (a continuation line is
+    indented and starts with no bullet), to look for whole sentences."""
+    return unwrapped(raw_text_of(message))
+
+
+def unwrapped(text: str) -> str:
+    """The plain-text part with its wrapped lines joined again, to look for a sentence."""
+    return re.sub(r"\n +(?=[^ •⚠])", " ", text)
 
 
 def remind(tool: Dossiers, day: str, *extra: str) -> str:
@@ -430,10 +442,10 @@ def test_a_mission_obligation_at_risk_is_reminded_with_its_alert(
     network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
     remind(network, "2027-05-07")
     text = text_of(smtp.outbox[0].message)
-    assert ("Obligation de mission : menacée, 70 h restantes avant le mercredi 19 mai 2027 "
+    assert ("Obligation de mission : menacée, 70\u00a0h restantes avant le mercredi 19 mai 2027 "
             "(R-CDPI-MISSION)") in text
-    assert ("⚠ Obligation de mission menacée : 70 h restantes en 13 jours, plus que ce que "
-            "permet un rythme de 35 h par semaine (R-CDPI-MISSION)") in text
+    assert ("⚠ Obligation de mission menacée : 70\u00a0h restantes en 13 jours, plus que ce que "
+            "permet un rythme de 35\u00a0h par semaine (R-CDPI-MISSION)") in text
 
 
 def test_the_date_header_is_paris_time(network: Dossiers, smtp: SmtpServer) -> None:

@@ -236,9 +236,9 @@ def test_explain_gives_the_arithmetic_and_the_source_words() -> None:
     facts = cdpi()
     lines = dict(explain(facts, compute_timeline(facts, date(2026, 11, 22))))
     assert lines["Demande de réservation de financement (DRF), échéance"].startswith(
-        "2027-01-07 = 2027-01-11 (démarrage) − 2 jours ouvrés (R-DRF-WINDOW, 001 : « au plus tôt "
+        "07/01/2027 = 11/01/2027 (démarrage) − 2 jours ouvrés (R-DRF-WINDOW, 001 : « au plus tôt "
         "2 mois et au plus tard 48 heures avant le démarrage de la formation »)")
-    assert lines["Obligation de mission, heures"].startswith("70 h = 210 h × 1/3")
+    assert lines["Obligation de mission, heures"].startswith("70\u00a0h = 210\u00a0h × 1/3")
     assert lines["Période d'essai"].startswith("3 jours au plus")
 
 
@@ -250,7 +250,7 @@ def test_explanations_and_steps_agree_on_every_date() -> None:
     text = " ".join(t for _, t in explain(facts, timeline))
     for step in timeline.steps:
         if step.due is not None:
-            assert step.due.isoformat() in text, step.code
+            assert step.due.strftime("%d/%m/%Y") in text, step.code
 
 
 # Through the CLI.
@@ -309,15 +309,16 @@ def test_sensitive_facts_stay_out_of_lists_reports_and_emails(network: Dossiers,
     assert "CDAPH" in network.ok("show", "D-1", "--as-of", "2027-02-10")
 
 
-def test_plan_explain_prints_the_explanations() -> None:
+def test_plan_explain_prints_the_explanations(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
     from dossiers.cli import cli
 
     result = CliRunner().invoke(cli, ["plan", "--kind", "cdpi", "--start", "2027-01-11", "--end",
-                                      "2027-02-19", "--training-hours", "210", "--explain"])
+                                      "2027-02-19", "--training-hours", "210", "--explain"],
+                             env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert "2027-01-07 = 2027-01-11 (démarrage) − 2 jours ouvrés (R-DRF-WINDOW" in result.stdout
+    assert "07/01/2027 = 11/01/2027 (démarrage) − 2 jours ouvrés (R-DRF-WINDOW" in result.stdout
     data = json.loads(CliRunner().invoke(cli, [
         "plan", "--kind", "cdpi", "--start", "2027-01-11", "--end", "2027-02-19",
         "--training-hours", "210", "--explain", "--json"]).stdout)
@@ -325,14 +326,17 @@ def test_plan_explain_prints_the_explanations() -> None:
     assert data["explanations"][1]["subject"].startswith("Demande de réservation")
 
 
-def test_explain_command(network: Dossiers) -> None:
+def test_explain_command(network: Dossiers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-CIPI-FUND, R-SURCOUT: amounts and hours in French, with no-break spaces."""
+    monkeypatch.setenv("COLUMNS", "200")
     network.ok("open", "--kind", "cipi", "--worker", "A", "--start", "2027-01-11", "--end",
                "2027-02-19", "--training-hours", "140", "--owner", "lea@example.fr",
                "--reference", "C-1", "--hourly-cost", "36")
     out = network.ok("explain", "C-1")
     assert out.startswith("Dossier C-1 (CIPI), règles akto-current :")
-    assert "2 380,00 € HT = 140 h (formation et bilans) × 17,00 €/h (R-CIPI-FUND" in out
-    assert "19,00 €/h = 36,00 €/h (coût) − 17,00 €/h (forfait)" in out
+    assert ("2\u202f380,00\u00a0€ HT = 140\u00a0h (formation et bilans) × 17,00\u00a0€/h "
+            "(R-CIPI-FUND") in out
+    assert "19,00\u00a0€/h = 36,00\u00a0€/h (coût) − 17,00\u00a0€/h (forfait)" in out
 
 
 def test_an_eligibility_basis_must_suit_the_kind(network: Dossiers) -> None:

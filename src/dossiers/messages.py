@@ -5,8 +5,14 @@ Pure data and formatting: no I/O, so the rule core may use it for labels.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+LOCALE = "fr_FR"
+NBSP = "\u00a0"
 
 STEP_LABELS = {
     "drf": "Demande de réservation de financement (DRF)",
@@ -143,16 +149,75 @@ def short_date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
+def number(value: int | Fraction | Decimal, decimals: int = 0) -> str:
+    """« 1 234 », « 46,67 »: French digits and grouping (Babel, narrow no-break space)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \
+        else Decimal(value)
+    return format_decimal(exact, format=pattern, locale=LOCALE)
+
+
 def hours(value: Fraction) -> str:
-    """« 70 h », « 46 h 40 min » (R-CDPI-MISSION compares with the exact third)."""
+    """« 70 h », « 46 h 40 min » with no-break spaces (R-CDPI-MISSION compares with the exact
+    third)."""
     minutes = round(value * 60)
     whole, rest = divmod(minutes, 60)
-    return f"{whole} h {rest:02d} min" if rest else f"{whole} h"
+    text = f"{number(whole)}{NBSP}h"
+    return f"{text}{NBSP}{rest:02d}{NBSP}min" if rest else text
 
 
-def euros(amount: Fraction) -> str:
-    """« 2 380,00 € »."""
-    return f"{float(amount):,.2f} €".replace(",", " ").replace(".", ",")
+def euros(amount: Fraction | Decimal | int) -> str:
+    """« 2 380,00 € » (Babel's French currency format, no-break spaces)."""
+    from babel.numbers import format_currency
+
+    exact = Decimal(amount.numerator) / Decimal(amount.denominator) \
+        if isinstance(amount, Fraction) else Decimal(amount)
+    return format_currency(exact, "EUR", locale=LOCALE)
+
+
+def local_time(moment: datetime, time_zone: str = "Europe/Paris") -> str:
+    """A stored UTC moment as « 23/11/2026 14:05 », local time of the zone."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(time_zone)).strftime("%d/%m/%Y %H:%M")
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_RAW_AMOUNT = re.compile(r"^(\d+)\.(\d{2}) €$")
+
+
+def french_dates(text: str) -> str:
+    """Every ISO date in a stored text as JJ/MM/AAAA (history lines)."""
+    return _ISO_DATE.sub(lambda m: f"{m[3]}/{m[2]}/{m[1]}", text)
+
+
+def change_subject(what: str) -> str:
+    """What a history line is about, in words: field names and event codes are labelled."""
+    if what in FIELD_LABELS:
+        return FIELD_LABELS[what]
+    for prefix in ("événement annulé ", "événement ", "rappels suspendus "):
+        if what.startswith(prefix):
+            code = what[len(prefix):]
+            label = EVENT_LABELS.get(code) or STEP_SHORT_LABELS.get(code)
+            if label:
+                return f"{prefix}« {label} »"
+    return what
+
+
+def change_value(what: str, value: str | None) -> str:
+    """A stored before/after value as a person reads it: dates JJ/MM/AAAA, amounts in French,
+    programmes and states by their labels."""
+    if not value:
+        return "—"
+    amount = _RAW_AMOUNT.match(value)
+    if amount:
+        return euros(Decimal(f"{amount[1]}.{amount[2]}"))
+    if what == "programme":
+        return PROGRAMME_LABELS.get(value, value)
+    if what == "état":
+        return STATE_LABELS.get(value, value)
+    return french_dates(value)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -169,7 +234,7 @@ def days_left(count: int | None) -> str:
         return f"J-{count}"
     if count == 0:
         return "aujourd'hui"
-    return f"{-count} j de retard"
+    return f"{-count}{NBSP}j de retard"
 
 
 # Alerts raised by the engine.

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from dossiers import messages
+from dossiers import messages, terminal
 from dossiers.deadlines.facts import DossierFacts
 from dossiers.deadlines.timeline import Alert, Status, Step, Timeline
 from dossiers.parsing import from_minutes
+from dossiers.terminal import Cell, Column
 
 if TYPE_CHECKING:
     from dossiers.store.models import Dossier as DossierRow
@@ -135,20 +136,10 @@ def _incidents(dossier: Dossier, facts: DossierFacts | None) -> list[_IncidentVi
     return [_IncidentView(i.kind, i.occurred_on, i.document_on) for i in dossier.incidents]
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], widest: int = 46) -> str:
-    """A plain text table; cells wider than `widest` are shortened with « … »."""
-    cut = [[_shorten(cell, widest) for cell in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cut:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("─" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cut]
-    return "\n".join(lines)
-
-
-def _shorten(text: str, widest: int) -> str:
-    return text if len(text) <= widest else text[: widest - 1] + "…"
+def table(headers: Sequence[Column | str], rows: Iterable[Sequence[str | Cell]],
+          columns_wide: int | None = None) -> str:
+    """A text table that fits the terminal (see dossiers.terminal)."""
+    return terminal.table(headers, rows, columns_wide)
 
 
 def status_cell(step: Step) -> str:
@@ -159,11 +150,15 @@ def status_cell(step: Step) -> str:
     if step.status.is_finished and step.done_on:
         return f"{label} le {messages.short_date(step.done_on)}"
     if step.status is Status.OVERDUE:
-        return f"en retard de {-(step.days_left or 0)} j"
+        return f"en retard de {-(step.days_left or 0)}{messages.NBSP}j"
     left = messages.days_left(step.days_left)
     if step.status is Status.NOT_YET_OPEN or not left:
         return label
     return f"{label} ({left})"
+
+
+def status_style(step: Step) -> str:
+    return terminal.STATUS_STYLES.get(step.status.value, "")
 
 
 def steps_table(timeline: Timeline) -> str:
@@ -173,10 +168,11 @@ def steps_table(timeline: Timeline) -> str:
             step.label,
             messages.short_date(step.opens),
             messages.short_date(step.due),
-            status_cell(step),
+            Cell(status_cell(step), status_style(step)),
             step.rule,
         ])
-    return table(["Étape", "Ouverture", "Échéance", "Statut", "Règle"], rows)
+    return table([Column("Étape"), Column("Ouverture", "keep"), Column("Échéance", "keep"),
+                  Column("Statut"), Column("Règle", "keep")], rows)
 
 
 def progress_lines(timeline: Timeline) -> list[str]:
@@ -184,17 +180,17 @@ def progress_lines(timeline: Timeline) -> list[str]:
     for step in timeline.steps:
         if step.progress is not None:
             p = step.progress
-            lines.append(
+            lines.append(terminal.fit(
                 f"Missions : {messages.hours(p.hours_done)} faites sur "
                 f"{messages.hours(p.hours_required)} requises entre le "
                 f"{messages.short_date(p.window_start)} et le {messages.short_date(p.window_end)} "
                 f"({step.rule})"
-            )
+            ))
     return lines
 
 
 def alert_lines(timeline: Timeline) -> list[str]:
-    return [f"⚠ {alert.message} ({alert.rule})" for alert in timeline.alerts]
+    return [terminal.fit(f"⚠ {alert.message} ({alert.rule})") for alert in timeline.alerts]
 
 
 def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
@@ -225,7 +221,7 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
                         if facts.basic_skills_share is None else
                         f"{messages.percent(facts.basic_skills_share)} de savoirs de base ou de "
                         "langue")
-    return render(
+    text = render(
         "dossier.txt.j2",
         dossier=dossier,
         timeline=timeline,
@@ -245,6 +241,7 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
         incidents=_incidents(dossier, facts),
         incident_rule=messages.INCIDENT_RULES[dossier.kind],
     ).rstrip("\n")
+    return terminal.fit(text)
 
 
 def next_step(timeline: Timeline) -> Step | None:
@@ -253,22 +250,83 @@ def next_step(timeline: Timeline) -> Step | None:
     return min(pending, key=lambda s: s.due) if pending else None  # type: ignore[arg-type, return-value]
 
 
-def list_text(rows: Iterable[tuple[Dossier, Timeline]]) -> tuple[str, int]:
-    lines = []
-    count = 0
-    for dossier, timeline in rows:
-        count += 1
+LIST_SORTS = ("due", "reference", "agency", "owner", "worker")
+
+
+def list_sort_key(sort: str):  # type: ignore[no-untyped-def]
+    """How `list` orders its rows: by default the next due date first (no date last), then
+    the reference; `agency`, `owner` and `worker` keep the due date as second key."""
+    far = date.max
+
+    def due(timeline: Timeline) -> date:
         step = next_step(timeline)
-        lines.append([
-            dossier.reference,
-            messages.KIND_LABELS[dossier.kind],
-            dossier.agency.name,
-            dossier.owner.name,
-            dossier.worker,
-            messages.STEP_SHORT_LABELS[step.code] if step else "—",
-            messages.short_date(step.due) if step else "—",
-            status_cell(step) if step else "rien à faire",
-        ])
-    headers = ["Référence", "Type", "Agence", "Responsable", "Intérimaire", "Prochaine étape",
-               "Échéance", "Statut"]
-    return (table(headers, lines, widest=22) if lines else ""), count
+        return step.due if step and step.due else far
+
+    def key(row: tuple[Dossier, Timeline]) -> tuple[Any, ...]:
+        dossier, timeline = row
+        if sort == "reference":
+            return (dossier.reference,)
+        first = {"due": "", "agency": dossier.agency.name, "owner": dossier.owner.name,
+                 "worker": dossier.worker}[sort]
+        return (first.casefold(), due(timeline), dossier.reference)
+
+    return key
+
+
+LIST_HEADERS = ("Référence", "Type", "Agence", "Responsable", "Intérimaire", "Prochaine étape",
+                "Échéance", "Statut")
+
+
+def list_cells(dossier: Dossier, timeline: Timeline) -> list[str | Cell]:
+    step = next_step(timeline)
+    return [
+        dossier.reference,
+        messages.KIND_LABELS[dossier.kind],
+        dossier.agency.name,
+        dossier.owner.name,
+        dossier.worker,
+        messages.STEP_SHORT_LABELS[step.code] if step else "—",
+        messages.short_date(step.due) if step else "—",
+        Cell(status_cell(step), status_style(step)) if step else "rien à faire",
+    ]
+
+
+# Below this width, `list` drops the type (the reference names it) and gives the agency
+# on a line under the owner's name, so that no word of a cell is cut.
+LIST_WIDE = 110
+
+
+def list_text(rows: Iterable[tuple[Dossier, Timeline]], columns_wide: int | None = None,
+              ) -> tuple[str, int]:
+    lines = [list_cells(dossier, timeline) for dossier, timeline in rows]
+    if not lines:
+        return "", 0
+    wide = columns_wide or terminal.width()
+    keep = {"Référence", "Type", "Échéance"}
+    if wide >= LIST_WIDE:
+        columns = [Column(h, "keep" if h in keep else "wrap") for h in LIST_HEADERS]
+        return table(columns, lines), len(lines)
+    narrow = [[ref, worker, f"{owner}\n{agency}", step, due, status]
+              for ref, _kind, agency, owner, worker, step, due, status in lines]
+    columns = [Column("Référence", "keep"), Column("Intérimaire"), Column("Suivi par"),
+               Column("Prochaine étape"), Column("Échéance", "keep"), Column("Statut")]
+    return terminal.table(columns, narrow, wide), len(lines)
+
+
+def list_csv(rows: Iterable[tuple[Dossier, Timeline]]) -> bytes:
+    """What `list` shows, for French Excel: UTF-8 with BOM, « ; », dates JJ/MM/AAAA."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(LIST_HEADERS)
+    for dossier, timeline in rows:
+        writer.writerow([_csv_safe(cell.text if isinstance(cell, Cell) else cell)
+                         for cell in list_cells(dossier, timeline)])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def _csv_safe(text: str) -> str:
+    """A cell that a spreadsheet would read as a formula is quoted with « ' »."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

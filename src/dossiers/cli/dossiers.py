@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date
 from fractions import Fraction
 from typing import Any
 
@@ -15,7 +15,7 @@ from dossiers.cli.options import (
     KIND_CHOICE, RULE_SET_HELP, ZONE_CHOICE, App, as_of_option, day_in_zone, echo_json,
     echo_json_array, json_option, pass_app, today_in, utc_now,
 )
-from dossiers.deadlines.zones import DEFAULT_ZONE
+from dossiers.deadlines.zones import DEFAULT_ZONE, ZONES
 from dossiers.french_click import (
     AMOUNT, DATE, DAYS, EMAIL, HOURS, NAME, PERCENT, REFERENCE, TEXT, ChoiceType,
     FrenchCommand, fail,
@@ -198,17 +198,21 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
     if not result.changed:
         click.echo(f"{dossier.reference} : aucune modification.")
         return
+    from dossiers.terminal import fit
+
     click.echo(f"{dossier.reference} modifié :")
     for key, (was, now_is) in result.changed.items():
-        click.echo(f"  {messages.FIELD_LABELS.get(key, key)} : {was or '—'} → {now_is or '—'}")
+        click.echo(fit(f"  {messages.change_subject(key)} : {messages.change_value(key, was)}"
+                       f" → {messages.change_value(key, now_is)}"))
     for shift in result.shifts:
         (old_opens, old_due), (new_opens, new_due) = shift.before, shift.after
-        click.echo(f"  {shift.label} : échéance {messages.short_date(old_due)} → "
-                   f"{messages.short_date(new_due)}"
-                   + (f", ouverture {messages.short_date(old_opens)} → "
-                      f"{messages.short_date(new_opens)}" if old_opens != new_opens else ""))
+        click.echo(fit(f"  {shift.label} : échéance {messages.short_date(old_due)} → "
+                       f"{messages.short_date(new_due)}"
+                       + (f", ouverture {messages.short_date(old_opens)} → "
+                          f"{messages.short_date(new_opens)}" if old_opens != new_opens
+                          else "")))
     for alert in result.alerts:
-        click.echo(f"⚠ {alert.message} ({alert.rule})")
+        click.echo(fit(f"⚠ {alert.message} ({alert.rule})"))
 
 
 @click.command(cls=FrenchCommand)
@@ -233,18 +237,21 @@ def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: 
         day = day_in(dossier.agency.zone)
         facts = facts_on(dossier, day)
         timeline = compute_timeline(facts, day)
-        changes = [[c.at.strftime("%d/%m/%Y %H:%M"), c.what, c.before or "—", c.after or "—"]
-                   for c in dossier.changes]
         if as_json:
             data = dossier_json(dossier, timeline, detail=True, facts=facts)
             if history:
-                data["history"] = [dict(zip(("at", "what", "before", "after"), row, strict=True))
-                                   for row in changes]
+                data["history"] = [{"at": c.at.replace(tzinfo=UTC).isoformat(), "what": c.what,
+                                    "before": c.before, "after": c.after}
+                                   for c in dossier.changes]
             echo_json(data)
             return
+        time_zone = ZONES[dossier.agency.zone].time_zone
+        changes = [[messages.local_time(c.at, time_zone), messages.change_subject(c.what),
+                    messages.change_value(c.what, c.before),
+                    messages.change_value(c.what, c.after)] for c in dossier.changes]
         click.echo(dossier_text(dossier, timeline, day, _funding(app, facts), facts))
         if history:
-            click.echo("\nHistorique (heures UTC) :\n"
+            click.echo("\nHistorique (heure locale de l'agence) :\n"
                        + table(["Quand", "Quoi", "Avant", "Après"], changes))
 
 
@@ -260,7 +267,7 @@ def _funding(app: App, facts: Any) -> Any:
 @pass_app
 def explain(app: App, dossier_id: str, as_of: date | None) -> None:
     """Explique chaque date et chaque chiffre d'un dossier : la règle, les mots de la source
-    et le calcul, par exemple « 2027-01-07 = 2027-01-11 (démarrage) − 2 jours ouvrés
+    et le calcul, par exemple « 07/01/2027 = 11/01/2027 (démarrage) − 2 jours ouvrés
     (R-DRF-WINDOW, 001 : « … ») ».
 
     Exemple : dossiers explain LYO-CDPI-09
@@ -280,8 +287,10 @@ def explain(app: App, dossier_id: str, as_of: date | None) -> None:
 
 
 def _echo_explanations(lines: list[tuple[str, str]]) -> None:
+    from dossiers.terminal import fit
+
     for subject, text in lines:
-        click.echo(f"{subject} :\n  {text}")
+        click.echo(fit(f"{subject} :\n  {text}"))
 
 
 

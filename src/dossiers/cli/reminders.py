@@ -165,7 +165,7 @@ def outbox(ctx: click.Context, app: App, status: str | None, day: date | None,
         return
     click.echo(table(["Jour", "Destinataire", "Statut", "Essais", "Erreur"], [
         [r["day"], r["recipient"], OUTBOX_STATUS[r["status"]], str(r["attempts"]),
-         r["error"] or ""] for r in rows], widest=60))
+         r["error"] or ""] for r in rows]))
 
 
 @outbox.command("retry")

@@ -18,6 +18,9 @@ from dossiers.deadlines.timeline import Status, Timeline
 from dossiers.deadlines.zones import DEFAULT_ZONE
 
 
+_d = messages.short_date
+
+
 def _period(period: Period) -> str:
     return messages.period(period.amount, period.unit.value)
 
@@ -27,7 +30,7 @@ def _cite(figure: Figure) -> str:  # type: ignore[type-arg]
 
 
 def _shift(result: date, anchor: date, anchor_name: str, sign: str, figure: Figure) -> str:  # type: ignore[type-arg]
-    return (f"{result.isoformat()} = {anchor.isoformat()} ({anchor_name}) {sign} "
+    return (f"{_d(result)} = {_d(anchor)} ({anchor_name}) {sign} "
             f"{_period(figure.value)} {_cite(figure)}")
 
 
@@ -54,15 +57,15 @@ def explain(facts: DossierFacts, timeline: Timeline,
                           "I-48H-BUSINESS-DAYS)"))
             if step.code == "drf" and cycles.first_accord is not None:
                 lines.append((f"{label}, accord", f"acceptée par AKTO le "
-                              f"{cycles.first_accord.isoformat()} : R-DRF-SHIFT décide seule, la "
+                              f"{_d(cycles.first_accord)} : R-DRF-SHIFT décide seule, la "
                               f"fenêtre n'est plus vérifiée (interprétation I-DRF-SHIFT-DECIDES)"))
             if step.status is Status.DONE_TOO_EARLY or (
                 step.done_on is not None and step.done_on < step.opens
                 and step.status is not Status.DONE
             ):
                 lines.append((f"{label}, dépôt trop tôt", f"déposée le {_iso(step.done_on)} < "
-                              f"{step.opens.isoformat()} (ouverture) : ne compte pas, à redéposer "
-                              f"entre le {step.opens.isoformat()} et le {step.due.isoformat()} "
+                              f"{_d(step.opens)} (ouverture) : ne compte pas, à redéposer "
+                              f"entre le {_d(step.opens)} et le {_d(step.due)} "
                               f"(interprétation I-DRF-TOO-EARLY)"))
         elif step.code == "akto_response" and step.opens and step.due:
             lines.append((label, _shift(step.due, step.opens, "dépôt de la DRF", "+",
@@ -74,13 +77,13 @@ def explain(facts: DossierFacts, timeline: Timeline,
             lines.append((label, _shift(step.due, start, "démarrage", "−",
                                         rules.cdpi_positioning_before_start)))
         elif step.code == "car_request" and step.due:
-            lines.append((label, f"{step.due.isoformat()} = {start.isoformat()} (démarrage) "
+            lines.append((label, f"{_d(step.due)} = {_d(start)} (démarrage) "
                           f"{_cite(rules.car_request_before_start)}"))
         elif step.code == "mission_obligation" and step.progress:
             lines += _mission(facts, timeline, step.progress.window_start,
                               step.progress.window_end)
         elif step.code == "attendance":
-            lines.append((label, f"ouverte le {end.isoformat()} (fin de formation), sans échéance "
+            lines.append((label, f"ouverte le {_d(end)} (fin de formation), sans échéance "
                           "(interprétation I-ATTEND-NO-DEADLINE) "
                           f"{_cite(rules.attendance_due_after_end)}"))
     accord = current_accord(facts)
@@ -90,13 +93,13 @@ def explain(facts: DossierFacts, timeline: Timeline,
         verdict = ("nouvelle DRF à déposer" if start > edge
                    else "la DRF reste valable, ni à redéposer ni « trop tôt »")
         lines.append(("Décalage du démarrage",
-                      f"{start.isoformat()} (démarrage) {'>' if start > edge else '≤'} "
-                      f"{accord.isoformat()} (accord) + {_period(limit.value)} = "
-                      f"{edge.isoformat()} : {verdict} {_cite(limit)} "
+                      f"{_d(start)} (démarrage) {'>' if start > edge else '≤'} "
+                      f"{_d(accord)} (accord) + {_period(limit.value)} = "
+                      f"{_d(edge)} : {verdict} {_cite(limit)} "
                       f"(interprétation I-DRF-SHIFT-DECIDES)"))
     elif cycles.redo_on is not None:
         lines.append(("Décalage du démarrage", f"nouvelle DRF déposée le "
-                      f"{cycles.redo_on.isoformat()} : le nouvel accord fixera la réponse et le "
+                      f"{_d(cycles.redo_on)} : le nouvel accord fixera la réponse et le "
                       f"contrat {_cite(rules.drf_shift_limit)}"))
     lines += _length(facts)
     if facts.kind is Kind.CAR:
@@ -108,8 +111,8 @@ def explain(facts: DossierFacts, timeline: Timeline,
     days = trial_days(facts)
     if days is not None:
         lines.append(("Période d'essai", f"{days} jours au plus, la durée du contrat étant lue "
-                      f"comme la période de formation du {start.isoformat()} au "
-                      f"{end.isoformat()} (interprétation I-TRIAL-TRAINING-PERIOD), « N mois » "
+                      f"comme la période de formation du {_d(start)} au "
+                      f"{_d(end)} (interprétation I-TRIAL-TRAINING-PERIOD), « N mois » "
                       f"allant jusqu'au même quantième inclus "
                       f"(interprétation I-MONTHS-LAST-DAY-INCLUDED) {_cite(rules.cdpi_trial_days)}"))
     lines.append(("Jour dit", "la situation ne tient compte que de ce qui est daté du jour dit "
@@ -118,7 +121,8 @@ def explain(facts: DossierFacts, timeline: Timeline,
 
 
 def _iso(day: date | None) -> str:
-    return day.isoformat() if day else "—"
+    """A date of the text, JJ/MM/AAAA (or a dash)."""
+    return messages.short_date(day)
 
 
 def _length(facts: DossierFacts) -> list[tuple[str, str]]:
@@ -127,8 +131,8 @@ def _length(facts: DossierFacts) -> list[tuple[str, str]]:
     figure = {Kind.CIPI: rules.cipi_period, Kind.CDPI: rules.cdpi_period,
               Kind.CAR: rules.car_training_period}[facts.kind]
     limit = figure.value.after(facts.training_start, DEFAULT_ZONE)
-    return [("Durée maximale", f"fin de formation au plus tard le {limit.isoformat()} = "
-             f"{facts.training_start.isoformat()} (démarrage) + {_period(figure.value)}, ce jour "
+    return [("Durée maximale", f"fin de formation au plus tard le {_d(limit)} = "
+             f"{_d(facts.training_start)} (démarrage) + {_period(figure.value)}, ce jour "
              f"compris (interprétation I-MONTHS-LAST-DAY-INCLUDED) {_cite(figure)}")]
 
 
@@ -150,7 +154,7 @@ def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
     window = rules.cdpi_mission_window if facts.kind is Kind.CDPI else rules.car_mission_window
     share = rules.cdpi_mission_share if facts.kind is Kind.CDPI else rules.car_mission_share
     return [
-        (f"{label}, ouverture", f"{opens.isoformat()} = {facts.training_end.isoformat()} (fin de "
+        (f"{label}, ouverture", f"{_d(opens)} = {_d(facts.training_end)} (fin de "
          f"formation) + 1 jour ; seules comptent les missions entièrement dans la fenêtre "
          f"(interprétation I-MISSION-INSIDE-WINDOW)"),
         (f"{label}, fin de la fenêtre", _shift(due, facts.training_end, "fin de formation", "+",
@@ -217,22 +221,22 @@ def rule_set_reason(facts: DossierFacts) -> str:
     uses_drf = facts.kind is not Kind.CAR
     choice = choose_rule_set(facts.training_start, facts.zone, uses_drf)
     day_name = "ouverture de la fenêtre DRF" if uses_drf else "démarrage"
-    head = f"{rules.name} ({rules.title}), en vigueur depuis le {rules.effective_from.isoformat()}"
+    head = f"{rules.name} ({rules.title}), en vigueur depuis le {_d(rules.effective_from)}"
     if choice.rules.name != rules.name:
         return (f"{head} : fixé à l'ouverture du dossier (--rules) ; le choix par date donnerait "
                 f"{choice.rules.name} (I-RULES-DATE)")
     if not choice.in_force:
         return (f"{head} : aucun jeu de règles n'était en vigueur le "
-                f"{choice.reference.isoformat()} ({day_name}), le plus ancien s'applique "
+                f"{_d(choice.reference)} ({day_name}), le plus ancien s'applique "
                 f"(I-RULES-DATE)")
-    text = (f"{head} : choisi par date, {day_name} le {choice.reference.isoformat()}, "
+    text = (f"{head} : choisi par date, {day_name} le {_d(choice.reference)}, "
             f"le jeu le plus récent déjà en vigueur ce jour-là (I-RULES-DATE)")
     for newer in sorted(RULE_SETS.values(), key=lambda r: r.effective_from):
         if newer.effective_from > rules.effective_from:
             day = (newer.drf_opens_before_start.value.before(facts.training_start, facts.zone)
                    if uses_drf else facts.training_start)
-            text += (f" ; {newer.name} ne s'applique pas : {day_name} le {day.isoformat()}, avant "
-                     f"son entrée en vigueur le {newer.effective_from.isoformat()}")
+            text += (f" ; {newer.name} ne s'applique pas : {day_name} le {_d(day)}, avant "
+                     f"son entrée en vigueur le {_d(newer.effective_from)}")
     return f"{text} {_cite(rules.effective)}"
 
 
@@ -246,8 +250,8 @@ def _drf_opening(facts: DossierFacts) -> str:
     if suspension is None:
         return text
     first, last = suspension
-    return (f"{opens.isoformat()} : {text}, tombe dans la suspension des dépôts du "
-            f"{first.isoformat()} au {last.isoformat()}, la fenêtre ouvre le lendemain "
+    return (f"{_d(opens)} : {text}, tombe dans la suspension des dépôts du "
+            f"{_d(first)} au {_d(last)}, la fenêtre ouvre le lendemain "
             f"(I-2021-SUSPENSION) {_cite(rules.drf_suspensions)}")
 
 
@@ -308,6 +312,6 @@ def _seniority(facts: DossierFacts) -> list[tuple[str, str]]:
     verdict = ("heures non renseignées" if hours is None
                else f"{messages.hours(hours)} ≥ {minimum}")
     return [("Ancienneté dans la branche",
-             f"{verdict}, au moins {minimum} du {first.isoformat()} au {last.isoformat()} "
+             f"{verdict}, au moins {minimum} du {_d(first)} au {_d(last)} "
              f"({_period(period.value)} précédant le démarrage, I-SENIORITY) "
              f"{_cite(rules.cdpi_seniority_hours)}")]

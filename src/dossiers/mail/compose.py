@@ -15,8 +15,11 @@ from dossiers.errors import InvalidInput
 from dossiers.mail.addresses import AddressError, parse_address
 from dossiers.rendering import render
 from dossiers.reminders.selection import Digest
+from dossiers.wrapping import fit
 
 PARIS = ZoneInfo("Europe/Paris")
+# The plain-text part is wrapped like mail (RFC 5322's 78 characters a line).
+MAIL_WIDTH = 78
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f\u2028\u2029\x85]+")
 
 
@@ -54,7 +57,7 @@ def build_message(digest: Digest, day: date, sender: str, message_id: str, now: 
         "STEP_LABELS": messages.STEP_LABELS,
     }
     subject = one_line(render("digest_subject.txt.j2", templates_dir, **context))
-    text = render("digest.txt.j2", templates_dir, **context)
+    text = fit(render("digest.txt.j2", templates_dir, **context), MAIL_WIDTH)
     html = render("digest.html.j2", templates_dir, **context)
     # AddressError here: this one message cannot be built, the caller records why.
     address = parse_address(one_line(digest.recipient.email))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,7 +17,8 @@ CSV_HEADERS = ("Agence", "Responsable", "Référence", "Intérimaire", "Type", "
                "Code étape", "Échéance", "Jours de retard", "À faire", "Enjeu", "Règle")
 
 
-WIDTH = 100
+
+REPORT_WIDE = 100
 
 
 class PdfUnavailable(Exception):
@@ -27,40 +27,44 @@ class PdfUnavailable(Exception):
 
 def delay_text(report: Report, row: ReportRow) -> str:
     if report.kind == "overdue":
-        return f"{row.days_late} j"
+        return f"{row.days_late}{messages.NBSP}j"
     return messages.days_left(-row.days_late)
 
 
-def as_table(report: Report) -> str:
-    """Fits WIDTH columns: long cells wrap inside their column."""
+def as_table(report: Report, columns_wide: int | None = None) -> str:
+    """Fits the terminal (dossiers.terminal): long cells wrap inside their column."""
+    from dossiers import terminal
+    from dossiers.terminal import Cell, Column
+
     if not report.rows:
         return report.empty_text + "."
+    wide = columns_wide or terminal.width()
     lines = [f"{report.title} — {messages.plural(len(report.rows), 'étape')}", ""]
-    lines += textwrap.wrap("Par agence : " + " · ".join(f"{a} {n}" for a, n in report.by_agency),
-                           WIDTH, subsequent_indent="  ")
-    lines += textwrap.wrap("Par responsable : " + " · ".join(f"{o} ({a}) {n}"
-                                                             for a, o, n in report.by_owner),
-                           WIDTH, subsequent_indent="  ")
-    widths = (12, 12, 14, 10, 6, 18, 14)
-    headers = ("Référence", "Intérimaire", "Étape", "Échéance",
-               "Retard" if report.kind == "overdue" else "Dans", "À faire", "Enjeu")
+    glue = terminal.GLUE
+    lines.append(terminal.paragraph(
+        "Par agence : " + " · ".join(f"{a}{glue}{n}" for a, n in report.by_agency), wide,
+        subsequent_indent="  "))
+    lines.append(terminal.paragraph(
+        "Par responsable : " + " · ".join(f"{o}{glue}({a}){glue}{n}"
+                                          for a, o, n in report.by_owner), wide,
+        subsequent_indent="  "))
+    late = report.kind == "overdue"
+    # Narrow, the worker's name goes under the reference rather than in a column of its own.
+    narrow = wide < REPORT_WIDE
+    columns = [Column("Dossier", "keep")] if narrow else [Column("Référence", "keep"),
+                                                         Column("Intérimaire")]
+    columns += [Column("Étape"), Column("Échéance", "keep"),
+                Column("Retard" if late else "Dans", "keep"), Column("À faire"), Column("Enjeu")]
     for agency, owner, rows in report.groups:
-        lines += ["", f"{agency} — {owner} ({len(rows)})", _line(headers, widths),
-                  "  ".join("─" * w for w in widths)]
+        lines += ["", f"{agency} — {owner} ({len(rows)})"]
+        cells = []
         for row in rows:
-            cells = (row.reference, row.worker, messages.STEP_SHORT_LABELS[row.step],
-                     messages.short_date(row.due), delay_text(report, row), row.action,
-                     row.stake)
-            wrapped = [textwrap.wrap(cell, width) or [""] for cell, width in zip(cells, widths,
-                                                                                   strict=True)]
-            for depth in range(max(len(w) for w in wrapped)):
-                lines.append(_line([w[depth] if depth < len(w) else "" for w in wrapped], widths))
+            who = [f"{row.reference}\n{row.worker}"] if narrow else [row.reference, row.worker]
+            cells.append([*who, messages.STEP_SHORT_LABELS[row.step], messages.short_date(row.due),
+                          Cell(delay_text(report, row), "bold red" if late else ""), row.action,
+                          Cell(row.stake, "red")])
+        lines.append(terminal.table(columns, cells, wide))
     return "\n".join(lines)
-
-
-def _line(cells: Any, widths: tuple[int, ...]) -> str:
-    return "  ".join((cell if len(cell) <= width else cell[: width - 1] + "…").ljust(width)
-                     for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

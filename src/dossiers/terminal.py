@@ -1,0 +1,126 @@
+"""Text for a terminal: its width, whether to colour, tables and paragraphs that fit.
+
+The width is `COLUMNS` when set, else the terminal's, else 80. Colour only on a terminal
+and never when `NO_COLOR` is set (https://no-color.org). Tables are drawn by rich, imported
+only here and only when a table is drawn, so that `dossiers --help` and `plan --json` stay fast.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from dossiers.wrapping import GLUE, paragraph
+
+__all__ = ["GLUE", "Cell", "Column", "colour_wanted", "fit", "paragraph", "table", "width"]
+
+DEFAULT_WIDTH = 80
+# Narrower than this, a table cannot hold its dates: it is drawn at this width anyway.
+NARROWEST = 40
+
+# Status colours (rich style names), by the step status value.
+STATUS_STYLES = {
+    "overdue": "bold red",
+    "akto_late": "bold red",
+    "due_soon": "yellow",
+    "done": "green",
+    "done_late": "green",
+    "justified": "green",
+    "done_too_early": "magenta",
+}
+
+
+# rich wraps at any Unicode space: no-break spaces travel as private-use stand-ins.
+_HELD = {"\u00a0": "\ue000", "\u202f": "\ue001"}
+_HOLD = str.maketrans(_HELD)
+_RELEASE = str.maketrans({v: k for k, v in _HELD.items()})
+
+
+def _rule_under_header():  # type: ignore[no-untyped-def]
+    from rich.box import Box
+
+    return Box("    \n    \n ─  \n    \n    \n    \n    \n    \n")
+
+
+def width(environ: Mapping[str, str] | None = None) -> int:
+    """`COLUMNS` when set to a number, else the terminal's width, else 80."""
+    environ = os.environ if environ is None else environ
+    columns = environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), NARROWEST)
+    try:
+        return max(os.get_terminal_size(sys.__stdout__.fileno()).columns, NARROWEST)  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError):
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns or DEFAULT_WIDTH
+
+
+def colour_wanted(stream: TextIO | None = None, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set to anything but empty."""
+    environ = os.environ if environ is None else environ
+    if environ.get("NO_COLOR"):
+        return False
+    stream = sys.stdout if stream is None else stream
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell with a colour (a rich style name), shown only where colour is wanted."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    # "wrap": long text wraps on words; "keep": never wrapped (dates, references), shortened
+    # with « … » only when nothing else can give way.
+    fit: str = "wrap"
+    min_width: int | None = None
+
+
+def table(columns: Sequence[Column | str], rows: Iterable[Sequence[str | Cell]],
+          columns_wide: int | None = None, colour: bool | None = None) -> str:
+    """Rows under a header and a rule, two spaces between columns, no wider than the terminal:
+    wrappable cells wrap on words, the others shorten with « … »."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    wide = columns_wide or width()
+    colour = colour_wanted() if colour is None else colour
+    drawn = Table(box=_rule_under_header(), show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
+                  collapse_padding=False, header_style="bold" if colour else "",
+                  expand=False)
+    for column in columns:
+        column = column if isinstance(column, Column) else Column(column)
+        keep = column.fit == "keep"
+        drawn.add_column(column.header.translate(_HOLD), no_wrap=keep,
+                         overflow="ellipsis" if keep else "fold", min_width=column.min_width)
+    for row in rows:
+        drawn.add_row(*(Text(cell.text.translate(_HOLD), style=cell.style if colour else "")
+                        if isinstance(cell, Cell) else Text(cell.translate(_HOLD)) for cell in row))
+    out = io.StringIO()
+    console = Console(file=out, width=wide, force_terminal=colour, no_color=not colour,
+                      color_system="standard" if colour else None, highlight=False, emoji=False,
+                      markup=False, legacy_windows=False, _environ={})
+    console.print(drawn)
+    text = out.getvalue().translate(_RELEASE)
+    return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))
+
+
+def fit(text: str, columns_wide: int | None = None) -> str:
+    """`dossiers.wrapping.fit` at the terminal's width."""
+    from dossiers import wrapping
+
+    return wrapping.fit(text, columns_wide or width())

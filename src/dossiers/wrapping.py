@@ -1,0 +1,43 @@
+"""Long lines wrapped on words for a reader: the terminal, or a mail's plain-text part.
+
+French no-break spaces hold, and French punctuation stays with its word (« mot », « mot : »).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+# A space that `paragraph` never breaks and prints as a plain space.
+GLUE = "\ue002"
+# French punctuation stays with its word when a line is wrapped: « mot », « mot : ».
+_BOUND = (("« ", "«" + GLUE), (" »", GLUE + "»"), (" :", GLUE + ":"), (" ;", GLUE + ";"),
+          (" ?", GLUE + "?"), (" !", GLUE + "!"))
+
+
+def paragraph(text: str, columns_wide: int, indent: str = "",
+              subsequent_indent: str | None = None) -> str:
+    """A long line wrapped on words to `columns_wide`; no-break spaces and French punctuation
+    hold."""
+    for pair in _BOUND:
+        text = text.replace(*pair)
+    lines = textwrap.wrap(
+        text, columns_wide, initial_indent=indent,
+        subsequent_indent=indent if subsequent_indent is None else subsequent_indent,
+        break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines).replace(GLUE, " ") or indent.rstrip()
+
+
+def fit(text: str, columns_wide: int) -> str:
+    """Each line longer than `columns_wide` wrapped on words, continuation lines indented
+    under the text of a bullet (« • », « ⚠ ») or under the line's own indentation."""
+    wide = columns_wide
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= wide:
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        indent = line[: len(line) - len(body)]
+        hang = indent + ("  " if body[:2] in ("• ", "⚠ ") else "")
+        out.append(paragraph(body, wide, indent, hang + ("  " if hang == indent else "")))
+    return "\n".join(out)
