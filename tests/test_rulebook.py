@@ -255,13 +255,15 @@ def test_explanations_and_steps_agree_on_every_date() -> None:
 
 # Through the CLI.
 
-def test_incidents_documents_and_eligibility_through_the_cli(network: Dossiers) -> None:
+def test_incidents_documents_and_eligibility_through_the_cli(
+        network: Dossiers, monkeypatch: pytest.MonkeyPatch) -> None:
     """R-CDPI-EXCUSE, R-DOCS, R-CDPI-ELIG."""
+    monkeypatch.setenv("COLUMNS", "200")
     network.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
                "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
                "--reference", "D-1", "--eligibility", "minima-sociaux", "--afest")
     out = network.ok("doc", "D-1")
-    assert ("justificatif-minima-sociaux : attestation de la CAF (RSA) ou de France Travail (ASS)"
+    assert ("  • justificatif-minima-sociaux : attestation de la CAF (RSA) ou de France Travail (ASS)"
             " — DRF, à conserver par l'agence, avant la DRF ; à recevoir (R-CDPI-ELIG)") in out
     assert network.ok("doc", "D-1", "protocole-afest", "--on", "2026-12-01") == (
         "D-1 : « protocole de formation AFEST et engagement des parties » reçue.\n")
@@ -350,3 +352,45 @@ def test_an_eligibility_basis_must_suit_the_kind(network: Dossiers) -> None:
                                     "au CIPI")
     assert result.stderr.rstrip().endswith("(R-CIPI-ELIG)")
     assert network.dump() == before
+
+
+def test_doc_never_lists_a_document_that_it_then_refuses(network: Dossiers,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-DOCS: a document sent with its step (the convention, with the contract) is listed
+    apart, and `doc REF convention` says how it counts as received rather than « aucune »."""
+    monkeypatch.setenv("COLUMNS", "200")
+    network.ok("open", "--kind", "cipi", "--worker", "A", "--start", "2027-01-11", "--end",
+               "2027-02-19", "--training-hours", "140", "--owner", "lea@example.fr",
+               "--reference", "C-1")
+    listed = network.ok("doc", "C-1")
+    assert listed.startswith("Pièces qui partent avec leur étape")
+    assert "  • convention : convention de formation — Contrat à AKTO" in listed
+    before = network.dump()
+    refused = network.run("doc", "C-1", "convention")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "Erreur : DOCUMENT : « convention de formation » part avec l'étape « Contrat à AKTO » et "
+        "compte comme reçue quand cet envoi est enregistré : dossiers record C-1 "
+        "contract-submitted --on JJ/MM/AAAA (R-DOCS)\n")
+    unknown = network.run("doc", "C-1", "bulletin")
+    assert "aucune" not in unknown.stderr.split("(")[0]
+    assert unknown.stderr == (
+        "Erreur : DOCUMENT : « bulletin » n'est pas dans la liste des pièces de ce dossier (aucune "
+        "pièce à marquer une à une : les autres partent avec leur étape) (R-DOCS)\n")
+    assert network.dump() == before
+
+
+@pytest.mark.parametrize(("kind", "rule"), [("cipi", "R-CIPI-MISSION"), ("car", "R-CAR-MISSION")])
+def test_an_incident_outside_a_cdpi_cites_its_own_scheme(network: Dossiers, kind: str,
+                                                         rule: str) -> None:
+    """R-CIPI-MISSION, R-CAR-MISSION: `show` cites the dossier's own scheme for its mission
+    incidents, never the CDPI's excuse rule."""
+    extra = ["--eligibility", "accident-travail"] if kind == "car" else []
+    network.ok("open", "--kind", kind, "--worker", "A", "--start", "2027-01-11", "--end",
+               "2027-02-19", "--training-hours", "140", "--owner", "lea@example.fr",
+               "--reference", "X-1", *extra)
+    network.ok("incident", "X-1", "maladie", "--on", "2027-03-02", "--document-on", "2027-03-03",
+               "--as-of", "2027-03-04")
+    text = network.ok("show", "X-1", "--as-of", "2027-03-04")
+    assert f"Incidents de mission ({rule}) :" in text
+    assert "R-CDPI" not in text

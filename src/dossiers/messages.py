@@ -96,6 +96,24 @@ EVENT_LABELS = {
     "abandon": "dossier abandonné",
 }
 
+# The event that records a step as done (the documents sent with it go with it).
+STEP_EVENTS = {
+    "drf": "drf-submitted",
+    "contract": "contract-submitted",
+    "attendance": "attendance-submitted",
+    "positioning_assessment": "positioning-done",
+    "car_request": "car-request-submitted",
+}
+
+
+def document_sent_with_step(label: str, step: str, reference: str) -> str:
+    """`doc REF CODE` for a document that is part of a step's sending (R-DOCS)."""
+    event = STEP_EVENTS.get(step)
+    how = f" : dossiers record {reference} {event} --on JJ/MM/AAAA" if event else ""
+    return (f"« {label} » part avec l'étape « {STEP_SHORT_LABELS[step]} » et compte comme "
+            f"reçue quand cet envoi est enregistré{how}")
+
+
 KIND_LABELS = {"cipi": "CIPI", "cdpi": "CDPI", "car": "CAR"}
 CONTRACT_LABELS = {"ctt": "CTT", "cdii": "CDII"}
 PROGRAMME_LABELS = {

@@ -39,6 +39,8 @@ def environment(custom_dir: str | None = None) -> Environment:
         short_date=messages.short_date,
         long_date=messages.long_date,
         hours=messages.hours,
+        euros=messages.euros,
+        number=messages.number,
         plural=messages.plural,
         css_string=css_string,
     )

@@ -237,7 +237,6 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
         funding=funding,
         STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS,
         INCIDENT_LABELS=messages.INCIDENT_LABELS,
-        euros=messages.euros,
         incidents=_incidents(dossier, facts),
         incident_rule=messages.INCIDENT_RULES[dossier.kind],
     ).rstrip("\n")

@@ -329,13 +329,25 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
     if not items:
         click.echo("Aucune pièce pour ce dossier.")
         return
-    for item in items:
-        state = ("comprise dans l'envoi de l'étape" if item.implied else
-                 f"reçue le {messages.short_date(item.received_on)}" if item.received_on
+    from dossiers.terminal import fit
+
+    to_mark = [item for item in items if not item.implied]
+    with_step = [item for item in items if item.implied]
+    if to_mark:
+        click.echo(f"Pièces à marquer une à une (dossiers doc {dossier.reference} PIÈCE) :")
+    for item in to_mark:
+        state = (f"reçue le {messages.short_date(item.received_on)}" if item.received_on
                  else "à recevoir")
         where = "à transmettre à AKTO" if item.destination == "akto" else "à conserver par l'agence"
-        click.echo(f"{item.code} : {item.label} — {messages.STEP_SHORT_LABELS[item.step]}, "
-                   f"{where}, {item.when} ; {state} ({item.rule})")
+        click.echo(fit(f"  • {item.code} : {item.label} — "
+                       f"{messages.STEP_SHORT_LABELS[item.step]}, {where}, {item.when} ; {state} "
+                       f"({item.rule})"))
+    if with_step:
+        click.echo(fit(("\n" if to_mark else "") + "Pièces qui partent avec leur étape (reçues "
+                       "quand l'envoi est enregistré avec dossiers record) :"))
+    for item in with_step:
+        click.echo(fit(f"  • {item.code} : {item.label} — "
+                       f"{messages.STEP_SHORT_LABELS[item.step]}, {item.when} ({item.rule})"))
 
 
 @click.command("list", cls=FrenchCommand)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from fractions import Fraction
@@ -536,14 +536,27 @@ def record_incident(session: Session, dossier: Dossier, kind: IncidentKind, on: 
     return incident
 
 
+def _documents_to_mark(codes: Iterable[str]) -> str:
+    listed = ", ".join(codes)
+    return (f"pièces à marquer : {listed}" if listed else
+            "aucune pièce à marquer une à une : les autres partent avec leur étape")
+
+
 def mark_document(session: Session, dossier: Dossier, code: str, on: date,
                   now: datetime) -> str:
     """R-DOCS: a document of the dossier's checklist received on a day; returns its label."""
     _require_open(dossier)
-    items = {item.code: item for item in checklist(facts_of(dossier)) if not item.implied}
+    every = checklist(facts_of(dossier))
+    items = {item.code: item for item in every if not item.implied}
+    implied = {item.code: item for item in every if item.implied}
+    if code in implied:
+        # Listed by `doc`, but part of a step's sending: the step's event records it.
+        step = implied[code].step
+        raise InvalidInput("DOCUMENT", messages.document_sent_with_step(
+            implied[code].label, step, dossier.reference), "R-DOCS")
     if code not in items:
         raise InvalidInput("DOCUMENT", f"« {code} » n'est pas dans la liste des pièces de ce "
-                           f"dossier (pièces : {', '.join(items) or 'aucune'})", "R-DOCS")
+                           f"dossier ({_documents_to_mark(items)})", "R-DOCS")
     session.add(Document(dossier=dossier, code=code, received_on=on, created_at=now))
     log_change(session, dossier, now, "pièce reçue", None, f"{code} le {on.isoformat()}")
     session.flush()
