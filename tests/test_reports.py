@@ -216,6 +216,74 @@ def test_pdf_is_the_html_through_weasyprint(late: Dossiers, tmp_path: Path) -> N
     assert "ON-TIME" not in text
 
 
+def _text_runs(pdf: Path) -> list[tuple[str, float, float, float]]:
+    """Every run of text drawn in the PDF: (text, x, y, size in points)."""
+    from pypdf import PdfReader
+
+    runs: list[tuple[str, float, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            runs.append((text.strip(), tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5],
+                         size * tm[0] * cm[0]))
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_the_pdf_embeds_the_shipped_font_and_no_column_runs_into_the_next(
+    late: Dossiers, tmp_path: Path
+) -> None:
+    """Each due date and each delay is drawn apart: the date's width in the shipped font ends
+    before the delay's column begins (no « 07/01/20276 j »)."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"WeasyPrint inutilisable ici (Pango absent ?) : {error}")
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    from dossiers.reports.formats import fonts_dir
+
+    target = tmp_path / "retards.pdf"
+    late.ok("report", "overdue", "--as-of", AS_OF, "--format", "pdf", "-o", str(target))
+    fonts = {str(font["/BaseFont"]) for page in PdfReader(target).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all("Dossiers-Sans" in name for name in fonts), fonts
+    font_file = fonts_dir() / "DejaVuSansCondensed.ttf"
+    face = TTFont(font_file)
+    advances, per_em = face["hmtx"].metrics, face["head"].unitsPerEm
+    cmap = face.getBestCmap()
+
+    def width(text: str, size: float) -> float:
+        return sum(advances[cmap[ord(c)]][0] for c in text) * size / per_em
+
+    runs = _text_runs(target)
+    rows = json.loads(late.ok("report", "overdue", "--format", "json", "--as-of", AS_OF))
+    assert rows
+    for row in rows:
+        due = "/".join(reversed(row["due"].split("-")))
+        delay = f"{row['days_late']}\u00a0j"
+        [(_, due_x, due_y, size)] = [r for r in runs if r[0] == due and
+                                     any(d[0] == delay and abs(d[2] - r[2]) < 1 for d in runs)][:1]
+        [(_, delay_x, _, _)] = [d for d in runs if d[0] == delay and abs(d[2] - due_y) < 1][:1]
+        assert due_x + width(due, size) < delay_x, (row["reference"], due, delay)
+
+
+def test_the_shipped_font_has_its_licence_and_is_free_to_redistribute() -> None:
+    from dossiers.reports.formats import fonts_dir
+
+    folder = fonts_dir()
+    licence = (folder / "LICENSE").read_text(encoding="utf-8")
+    assert "Permission is hereby granted, free of charge" in licence
+    assert "Bitstream Vera" in licence
+    assert {p.name for p in folder.glob("*.ttf")} == {"DejaVuSansCondensed.ttf",
+                                                      "DejaVuSansCondensed-Bold.ttf"}
+
+
 def test_pdf_without_an_output_file_is_refused(late: Dossiers) -> None:
     result = late.run("report", "overdue", "--format", "pdf")
     assert result.exit_code == 2

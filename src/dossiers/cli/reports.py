@@ -129,7 +129,8 @@ def _render_report(app: App, built: Any, output_format: str, agency_name: str | 
         f"responsable {owner}" if owner else "",
         messages.KIND_LABELS[kind] if kind else "",
     ) if part)
-    html = formats.as_html(built, scope, app.settings().mail.templates)
+    html = formats.as_html(built, scope, app.settings().mail.templates,
+                           for_pdf=output_format == "pdf")
     if output_format == "html":
         return html.encode("utf-8")
     try:

@@ -6,7 +6,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from dossiers import messages
 from dossiers.rendering import render
@@ -136,10 +139,23 @@ def as_json(report: Report) -> str:
     return b"".join(json_chunks(report.rows)).decode("utf-8").rstrip("\n")
 
 
-def as_html(report: Report, scope: str, templates_dir: str | None = None) -> str:
+def fonts_dir() -> Path:
+    """The fonts shipped in the package (top-level templates/fonts), with their licence."""
+    from importlib.resources import files
+
+    return Path(str(files("dossiers") / "templates" / "fonts")).resolve()
+
+
+def as_html(report: Report, scope: str, templates_dir: str | None = None,
+            for_pdf: bool = False) -> str:
+    """`for_pdf` embeds the shipped font (a file URL WeasyPrint reads); a browser's HTML
+    keeps the reader's own sans-serif and names no local path."""
+    url = fonts_dir().as_uri() if for_pdf else ""
+    family = ('"Dossiers Sans", sans-serif' if for_pdf else "Arial, Helvetica, sans-serif")
     return render("report.html.j2", templates_dir, report=report, scope=scope,
                   delay_text=lambda row: delay_text(report, row),
-                  STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS)
+                  STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS, fonts_url=url,
+                  font_family=Markup(family))
 
 
 def as_pdf(html: str) -> bytes:
