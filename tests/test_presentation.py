@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -190,3 +191,51 @@ def test_every_plain_text_line_of_a_digest_fits_78_columns(
     for body in bodies:
         assert _too_wide(body, 78) == []
     assert "\n    " in out  # a long item goes on under its bullet
+
+
+def _due_dates(sample: Dossiers, *extra: str) -> list[tuple[str, str]]:
+    """(due date, reference) of each line of `list --format csv`."""
+    text = sample.ok("list", "--format", "csv", "--as-of", AS_OF, *extra).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == ["Référence", "Type", "Agence", "Responsable", "Intérimaire",
+                       "Prochaine étape", "Échéance", "Statut"]
+    return [(row[6], row[0]) for row in rows[1:]]
+
+
+def _day(text: str) -> tuple[str, ...]:
+    return tuple(reversed(text.split("/"))) if text != "—" else ("9999",)
+
+
+def test_the_list_reads_in_order_of_urgency_and_the_csv_is_what_it_shows(
+        sample: Dossiers, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = _due_dates(sample)
+    assert len(lines) == len(_references(sample))
+    assert lines == sorted(lines, key=lambda line: (_day(line[0]), line[1]))
+    assert lines[0][0] != "—" and lines[-1][0] == "—"  # nothing to do comes last
+    table = sample.ok("list", "--as-of", AS_OF).split("\n")[2:2 + len(lines)]
+    assert [line.split()[0] for line in table] == [reference for _, reference in lines]
+    by_reference = _due_dates(sample, "--sort", "reference")
+    assert [r for _, r in by_reference] == sorted(r for _, r in lines)
+    by_agency = sample.ok("list", "--format", "csv", "--sort", "agence", "--as-of", AS_OF)
+    agencies = [row.split(";")[2] for row in by_agency.strip().split("\r\n")[1:]]
+    assert agencies == sorted(agencies, key=str.casefold)
+
+
+def test_list_due_within_counts_what_report_upcoming_lists(sample: Dossiers) -> None:
+    """A step waiting for AKTO is not the agency's to do: neither counts it."""
+    for within in ("7", "14", "45"):
+        listed = {r for _, r in _due_dates(sample, "--due-within", within)}
+        rows = json.loads(sample.ok("report", "upcoming", "--within", within, "--format", "json",
+                                    "--as-of", AS_OF))
+        assert listed == {row["reference"] for row in rows}, within
+        assert listed
+
+
+def test_the_list_csv_goes_to_a_file_and_says_how_many(sample: Dossiers, tmp_path: Path) -> None:
+    target = tmp_path / "liste.csv"
+    out = sample.ok("list", "--overdue", "--format", "csv", "-o", str(target), "--as-of", AS_OF)
+    count = len(json.loads(sample.ok("list", "--overdue", "--json", "--as-of", AS_OF)))
+    assert out == f"Liste écrite dans {target} ({count} dossiers).\n"
+    data = target.read_bytes()
+    assert data.startswith("\ufeff".encode()) and data.count(b"\r\n") == count + 1

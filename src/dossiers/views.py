@@ -149,8 +149,8 @@ def status_cell(step: Step) -> str:
         return f"à refaire (fait le {messages.short_date(step.done_on)}, trop tôt)"
     if step.status.is_finished and step.done_on:
         return f"{label} le {messages.short_date(step.done_on)}"
-    if step.status is Status.OVERDUE:
-        return f"en retard de {-(step.days_left or 0)}{messages.NBSP}j"
+    if step.status in (Status.OVERDUE, Status.AKTO_LATE):
+        return f"{label} de {-(step.days_left or 0)}{messages.NBSP}j"
     left = messages.days_left(step.days_left)
     if step.status is Status.NOT_YET_OPEN or not left:
         return label
@@ -252,24 +252,16 @@ def next_step(timeline: Timeline) -> Step | None:
 LIST_SORTS = ("due", "reference", "agency", "owner", "worker")
 
 
-def list_sort_key(sort: str):  # type: ignore[no-untyped-def]
-    """How `list` orders its rows: by default the next due date first (no date last), then
-    the reference; `agency`, `owner` and `worker` keep the due date as second key."""
-    far = date.max
-
-    def due(timeline: Timeline) -> date:
-        step = next_step(timeline)
-        return step.due if step and step.due else far
-
-    def key(row: tuple[Dossier, Timeline]) -> tuple[Any, ...]:
-        dossier, timeline = row
-        if sort == "reference":
-            return (dossier.reference,)
-        first = {"due": "", "agency": dossier.agency.name, "owner": dossier.owner.name,
-                 "worker": dossier.worker}[sort]
-        return (first.casefold(), due(timeline), dossier.reference)
-
-    return key
+def list_sort_key(dossier: Dossier, timeline: Timeline, sort: str = "due") -> tuple[Any, ...]:
+    """How `list` orders its rows: by default the next due date first (nothing to do last),
+    then the reference; by agency, owner or worker, the due date comes second."""
+    step = next_step(timeline)
+    due = step.due if step and step.due else date.max
+    if sort == "reference":
+        return (dossier.reference,)
+    first = {"due": "", "agency": dossier.agency.name, "owner": dossier.owner.name,
+             "worker": dossier.worker}[sort]
+    return (first.casefold(), due, dossier.reference)
 
 
 LIST_HEADERS = ("Référence", "Type", "Agence", "Responsable", "Intérimaire", "Prochaine étape",
@@ -295,24 +287,32 @@ def list_cells(dossier: Dossier, timeline: Timeline) -> list[str | Cell]:
 LIST_WIDE = 110
 
 
-def list_text(rows: Iterable[tuple[Dossier, Timeline]], columns_wide: int | None = None,
-              ) -> tuple[str, int]:
-    lines = [list_cells(dossier, timeline) for dossier, timeline in rows]
+def list_rows(rows: Iterable[tuple[Dossier, Timeline]], sort: str = "due",
+              ) -> list[list[str | Cell]]:
+    """The cells of each dossier's line, in `sort` order; timelines are not kept."""
+    keyed = [(list_sort_key(dossier, timeline, sort), list_cells(dossier, timeline))
+             for dossier, timeline in rows]
+    keyed.sort(key=lambda pair: pair[0])
+    return [cells for _, cells in keyed]
+
+
+def list_text(lines: Sequence[Sequence[str | Cell]], columns_wide: int | None = None) -> str:
+    """`list` as a table (`list_rows` gives the lines)."""
     if not lines:
-        return "", 0
+        return ""
     wide = columns_wide or terminal.width()
     keep = {"Référence", "Type", "Échéance"}
     if wide >= LIST_WIDE:
         columns = [Column(h, "keep" if h in keep else "wrap") for h in LIST_HEADERS]
-        return table(columns, lines), len(lines)
+        return table(columns, lines, wide)
     narrow = [[ref, worker, f"{owner}\n{agency}", step, due, status]
               for ref, _kind, agency, owner, worker, step, due, status in lines]
     columns = [Column("Référence", "keep"), Column("Intérimaire"), Column("Suivi par"),
                Column("Prochaine étape"), Column("Échéance", "keep"), Column("Statut")]
-    return terminal.table(columns, narrow, wide), len(lines)
+    return table(columns, narrow, wide)
 
 
-def list_csv(rows: Iterable[tuple[Dossier, Timeline]]) -> bytes:
+def list_csv(lines: Iterable[Sequence[str | Cell]]) -> bytes:
     """What `list` shows, for French Excel: UTF-8 with BOM, « ; », dates JJ/MM/AAAA."""
     import csv
     import io
@@ -320,9 +320,9 @@ def list_csv(rows: Iterable[tuple[Dossier, Timeline]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(LIST_HEADERS)
-    for dossier, timeline in rows:
+    for cells in lines:
         writer.writerow([_csv_safe(cell.text if isinstance(cell, Cell) else cell)
-                         for cell in list_cells(dossier, timeline)])
+                         for cell in cells])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 

@@ -13,7 +13,7 @@ import click
 from dossiers import messages
 from dossiers.cli.options import (
     KIND_CHOICE, RULE_SET_HELP, ZONE_CHOICE, App, as_of_option, day_in_zone, echo_json,
-    echo_json_array, json_option, pass_app, today_in, utc_now,
+    echo_json_array, json_option, pass_app, today_in, utc_now, write_output,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE, ZONES
 from dossiers.french_click import (
@@ -350,27 +350,47 @@ def doc(app: App, dossier_id: str, code: str | None, on: date | None,
                        f"{messages.STEP_SHORT_LABELS[item.step]}, {item.when} ({item.rule})"))
 
 
+LIST_SORT_CHOICE = ChoiceType({"echeance": "prochaine échéance d'abord (défaut)",
+                               "reference": "référence", "agence": "agence",
+                               "responsable": "responsable", "interimaire": "intérimaire"})
+LIST_SORT_KEYS = {"echeance": "due", "reference": "reference", "agence": "agency",
+                  "responsable": "owner", "interimaire": "worker"}
+
+
 @click.command("list", cls=FrenchCommand)
 @click.option("--overdue", is_flag=True, help="Seulement les dossiers ayant une étape en retard.")
 @click.option("--due-within", type=DAYS, default=None, metavar="N",
-              help="Seulement les dossiers ayant une échéance dans les N jours.")
+              help="Seulement les dossiers ayant une étape à faire dont l'échéance tombe dans les "
+                   "N jours (les mêmes que report upcoming --within N).")
 @click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car.")
 @click.option("--agency", "agency_name", type=NAME, default=None, help="Nom de l'agence.")
 @click.option("--owner", type=EMAIL, default=None, help="Email du ou de la responsable.")
 @click.option("--all", "include_closed", is_flag=True, help="Inclut les dossiers clos.")
+@click.option("--sort", "sort", type=LIST_SORT_CHOICE, default="echeance", show_default=True,
+              help="Ordre : echeance (la prochaine échéance d'abord, puis la référence), "
+                   "reference, agence, responsable ou interimaire.")
+@click.option("--format", "output_format", type=ChoiceType({"table": "table", "csv": "csv"}),
+              default="table", show_default=True,
+              help="table (terminal) ou csv (Excel : ce que montre la table).")
+@click.option("-o", "--output", default=None, metavar="FICHIER",
+              help="Écrit la liste dans ce fichier.")
 @as_of_option
 @json_option
 @pass_app
 def list_command(app: App, overdue: bool, due_within: int | None, kind: str | None,
-                 agency_name: str | None, owner: str | None, include_closed: bool,
-                 as_of: date | None, as_json: bool) -> None:
-    """Liste les dossiers en cours avec leur prochaine étape.
+                 agency_name: str | None, owner: str | None, include_closed: bool, sort: str,
+                 output_format: str, output: str | None, as_of: date | None,
+                 as_json: bool) -> None:
+    """Liste les dossiers en cours avec leur prochaine étape, la plus urgente d'abord.
 
-    Exemple : dossiers list --overdue --agency "Lyon Part-Dieu"
+    --json donne les dossiers dans l'ordre de la base (agence, responsable, référence), au
+    fil de la lecture.
+
+    Exemple : dossiers list --overdue --agency "Lyon Part-Dieu" --format csv -o retards.csv
     """
     from dossiers.deadlines.facts import Kind
     from dossiers.services.dossiers import ListFilter, list_dossiers
-    from dossiers.views import dossier_json, list_text
+    from dossiers.views import dossier_json, list_csv, list_rows, list_text
 
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
                        owner_email=owner, overdue=overdue, due_within=due_within,
@@ -380,13 +400,16 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
         if as_json:
             echo_json_array(dossier_json(dossier, timeline) for dossier, timeline in rows)
             return
-        text, count = list_text(rows)
-    if count == 0:
-        click.echo("Aucun dossier.")
+        lines = list_rows(rows, LIST_SORT_KEYS[sort])
+    count = len(lines)
+    if output_format == "csv":
+        write_output(iter([list_csv(lines)]), output)
+        if output:
+            click.echo(f"Liste écrite dans {output} ({messages.plural(count, 'dossier')}).")
         return
-    click.echo(text)
-    click.echo(f"\n{count} dossier{'s' if count > 1 else ''}.")
-
+    text = (list_text(lines) + f"\n\n{messages.plural(count, 'dossier')}.\n" if count
+            else "Aucun dossier.\n")
+    write_output(iter([text.encode("utf-8")]), output)
 
 
 @click.command(cls=FrenchCommand)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,3 +139,22 @@ def echo_json_array(items: Iterable[Any]) -> None:
         click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
         first = False
     click.echo("[]" if first else "\n]")
+
+
+def write_output(chunks: Iterator[bytes], output: str | None) -> None:
+    """Bytes to the file given by -o, or to standard output (reports, list --format csv)."""
+    if not output:
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return
+    from dossiers.private_files import open_private
+
+    try:
+        with os.fdopen(open_private(output), "wb") as target:
+            for chunk in chunks:
+                target.write(chunk)
+    except OSError as error:
+        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")

@@ -164,7 +164,8 @@ def outbox(ctx: click.Context, app: App, status: str | None, day: date | None,
         click.echo("Aucun message.")
         return
     click.echo(table(["Jour", "Destinataire", "Statut", "Essais", "Erreur"], [
-        [r["day"], r["recipient"], OUTBOX_STATUS[r["status"]], str(r["attempts"]),
+        [messages.french_dates(r["day"]), r["recipient"], OUTBOX_STATUS[r["status"]],
+         str(r["attempts"]),
          r["error"] or ""] for r in rows]))
 
 

@@ -3,8 +3,6 @@ or PDF, to the terminal or to a file; and `calendar`, the deadlines as an iCalen
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -13,7 +11,7 @@ import click
 
 from dossiers import messages
 from dossiers.cli.options import (
-    KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in, utc_now,
+    KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in, utc_now, write_output,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
 from dossiers.french_click import DAYS, EMAIL, NAME, ChoiceType, FrenchCommand, FrenchGroup, fail
@@ -107,12 +105,12 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
 
             chunks = (formats.csv_chunks(heading, counted()) if output_format == "csv"
                       else formats.json_chunks(counted()))
-            _write_report(chunks, output)
+            write_output(chunks, output)
         else:
             built = Report(kind_of_report, day, within, tuple(rows))
             count = len(built.rows)
     if output_format not in ("csv", "json"):
-        _write_report(iter([_render_report(app, built, output_format, agency_name, owner,
+        write_output(iter([_render_report(app, built, output_format, agency_name, owner,
                                            kind)]), output)
     if output:
         click.echo(f"Rapport écrit dans {output} ({messages.plural(count, 'ligne')}).")
@@ -137,25 +135,6 @@ def _render_report(app: App, built: Any, output_format: str, agency_name: str | 
         return formats.as_pdf(html)
     except formats.PdfUnavailable as error:
         fail(str(error), 1)
-
-
-def _write_report(chunks: Iterator[bytes], output: str | None) -> None:
-    """To the file, or to standard output."""
-    if not output:
-        sys.stdout.flush()
-        stream = sys.stdout.buffer
-        for chunk in chunks:
-            stream.write(chunk)
-        stream.flush()
-        return
-    from dossiers.private_files import open_private
-
-    try:
-        with os.fdopen(open_private(output), "wb") as target:
-            for chunk in chunks:
-                target.write(chunk)
-    except OSError as error:
-        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
 
 
 @click.command("calendar", cls=FrenchCommand)
@@ -191,7 +170,7 @@ def calendar(app: App, owner: str | None, agency_name: str | None, output: str |
                                            ListFilter(agency_name=agency_name, owner_email=owner)),
                              day, utc_now(), title)
     if not output:
-        _write_report(iter([feed]), None)
+        write_output(iter([feed]), None)
         return
     _replace_file(output, feed)
     events = feed.count(b"BEGIN:VEVENT")

@@ -69,6 +69,14 @@ class Step:
     missing: tuple[str, ...] = ()
 
 
+def due_within(step: Step, days: int) -> bool:
+    """A step for the agency to do whose due date falls in the next `days` days (today
+    included): what `report upcoming` lists and `list --due-within` counts. A step done too
+    early is to do again; a step waiting for AKTO is not the agency's to do."""
+    return (step.status in (Status.OPEN, Status.DUE_SOON, Status.DONE_TOO_EARLY)
+            and step.days_left is not None and 0 <= step.days_left <= days)
+
+
 @dataclass(frozen=True)
 class Alert:
     code: str

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dossiers import messages
-from dossiers.deadlines.timeline import Status, Step, Timeline
+from dossiers.deadlines.timeline import Status, Step, Timeline, due_within
 
 if TYPE_CHECKING:
     from dossiers.store.models import Dossier as DossierRow
@@ -119,9 +119,7 @@ def report_rows(kind: str, dossiers: Iterable[tuple[Dossier, Timeline]], as_of: 
     def wanted(step: Step) -> bool:
         if kind == "overdue":
             return step.status is Status.OVERDUE
-        return (step.status in (Status.OPEN, Status.DUE_SOON, Status.DONE_TOO_EARLY)
-                and step.due is not None
-                and 0 <= (step.due - as_of).days <= (within or 0))
+        return due_within(step, within or 0)
 
     def order(row: ReportRow) -> tuple[object, ...]:
         if kind == "overdue":

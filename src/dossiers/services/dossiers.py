@@ -25,7 +25,7 @@ from dossiers.deadlines.facts import (
 from dossiers.deadlines.eligibility import categories_for
 from dossiers.deadlines.rulesets import choose_rule_set, rules_of
 from dossiers.deadlines.zones import ZONES
-from dossiers.deadlines.timeline import Alert, Status, Timeline
+from dossiers.deadlines.timeline import Alert, Status, Timeline, due_within
 from dossiers.errors import InvalidInput, NotFound
 from dossiers.parsing import from_minutes, to_minutes
 from dossiers.services.network import agency_named, staff_by_email
@@ -513,11 +513,7 @@ def list_dossiers(session: Session, day_in: DayInZone,
 
 
 def _due_within(timeline: Timeline, days: int) -> bool:
-    return any(
-        not step.status.is_finished and step.status is not Status.OVERDUE
-        and step.days_left is not None and 0 <= step.days_left <= days
-        for step in timeline.steps
-    )
+    return any(due_within(step, days) for step in timeline.steps)
 
 
 def record_incident(session: Session, dossier: Dossier, kind: IncidentKind, on: date,
