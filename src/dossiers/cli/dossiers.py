@@ -462,9 +462,11 @@ def plan(kind: str, start: date, end: date, training_hours: Fraction,
                                     for subject, text in plan_explanations(request, timeline)]
         echo_json(data)
         return
-    click.echo(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} "
-               f"({rule_set_summary(plan_facts(request))}) — "
-               f"situation au {messages.long_date(day)} :\n")
+    from dossiers.terminal import fit
+
+    click.echo(fit(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} "
+                   f"({rule_set_summary(plan_facts(request))}) — "
+                   f"situation au {messages.long_date(day)} :") + "\n")
     click.echo(steps_table(timeline))
     click.echo("")
     click.echo(f"Heures de mission requises : {messages.hours(timeline.mission_hours_required)}")

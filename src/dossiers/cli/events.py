@@ -54,7 +54,9 @@ def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) 
                      f"{messages.short_date(on)}.")
         today = day_in_zone(as_of)(dossier.agency.zone)
         if on > today:
-            warning = messages.future_event_warning(dossier.reference, event, on, today)
+            from dossiers.terminal import fit
+
+            warning = fit(messages.future_event_warning(dossier.reference, event, on, today))
         if dossier.state == "open":
             timeline = timeline_of(dossier, day_in_zone(as_of))
             lines.append("\n" + steps_table(timeline))

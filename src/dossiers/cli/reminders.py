@@ -125,8 +125,10 @@ def snooze(app: App, dossier_id: str, step: str, until: date, as_of: date | None
         dossier = find_dossier(session, dossier_id)
         snooze_step(session, dossier, step, until, day_in_zone(as_of)(dossier.agency.zone),
                     utc_now())
-    click.echo(f"{dossier.reference} : pas de rappel pour « {messages.STEP_LABELS[step]} » "
-               f"jusqu'au {messages.short_date(until)} inclus.")
+    from dossiers.terminal import fit
+
+    click.echo(fit(f"{dossier.reference} : pas de rappel pour « {messages.STEP_LABELS[step]} » "
+                   f"jusqu'au {messages.short_date(until)} inclus."))
 
 
 OUTBOX_STATUS = {"pending": "en attente", "sending": "en cours d'envoi", "sent": "envoyé",
