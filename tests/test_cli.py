@@ -242,8 +242,8 @@ def test_an_event_dated_after_today_is_recorded_with_a_warning(network: Dossiers
     result = network.run("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01",
                          "--as-of", "2026-11-22")
     assert result.exit_code == 0
-    assert result.stderr == ("Attention : le 01/12/2026 est après le jour dit (22/11/2026) ; une "
-                             "erreur ? l'annuler :\n  dossiers cancel CDPI-1 drf-submitted "
+    assert result.stderr == ("Attention : le 01/12/2026 est après le jour dit (22/11/2026). Pour "
+                             "l'annuler :\n  dossiers cancel CDPI-1 drf-submitted "
                              "--on 01/12/2026\n")
     quiet = network.run("record", "CDPI-1", "drf-accord", "--on", "2026-12-02",
                         "--as-of", "2026-12-02")

@@ -346,8 +346,8 @@ def alert_mission_at_risk(remaining: Fraction, days: int, pace: Fraction) -> str
 
 
 def future_event_warning(reference: str, event: str, on: date, today: date) -> str:
-    return (f"Attention : le {short_date(on)} est après le jour dit ({short_date(today)}) ; "
-            f"une erreur ? l'annuler :\n  dossiers cancel {reference} {event} "
+    return (f"Attention : le {short_date(on)} est après le jour dit ({short_date(today)}). "
+            f"Pour l'annuler :\n  dossiers cancel {reference} {event} "
             f"--on {short_date(on)}")
 
 
