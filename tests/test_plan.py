@@ -76,5 +76,5 @@ def test_plan_validates_like_open() -> None:
     result = CliRunner().invoke(cli, ["plan", "--kind", "cipi", "--start", "2027-01-11", "--end",
                                       "2027-02-19", "--training-hours", "250"])
     assert result.exit_code == 2
-    assert result.stderr == ("Erreur : heures de formation : 250\u00a0h hors des bornes 70\u00a0h – 245\u00a0h "
-                             "(R-CIPI-HOURS)\n")
+    assert result.stderr == ("Erreur : heures de formation : 250\u00a0h hors des bornes "
+                             "70\u00a0h – 245\u00a0h (R-CIPI-HOURS)\n")

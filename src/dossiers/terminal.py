@@ -92,7 +92,6 @@ def table(columns: Sequence[Column | str], rows: Iterable[Sequence[str | Cell]],
           columns_wide: int | None = None, colour: bool | None = None) -> str:
     """Rows under a header and a rule, two spaces between columns, no wider than the terminal:
     wrappable cells wrap on words, the others shorten with « … »."""
-    from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

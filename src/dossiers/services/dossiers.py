@@ -25,7 +25,7 @@ from dossiers.deadlines.facts import (
 from dossiers.deadlines.eligibility import categories_for
 from dossiers.deadlines.rulesets import choose_rule_set, rules_of
 from dossiers.deadlines.zones import ZONES
-from dossiers.deadlines.timeline import Alert, Status, Timeline, due_within
+from dossiers.deadlines.timeline import Alert, Timeline, due_within
 from dossiers.errors import InvalidInput, NotFound
 from dossiers.parsing import from_minutes, to_minutes
 from dossiers.services.network import agency_named, staff_by_email
