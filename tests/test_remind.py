@@ -223,8 +223,8 @@ def test_snooze_stops_the_reminders_not_the_overdue_status(
 ) -> None:
     network.ok(*CDPI)
     out = network.ok("snooze", "CDPI-1", "drf", "--until", "2027-01-10", "--as-of", "2027-01-08")
-    assert out == ("CDPI-1 : pas de rappel pour « Demande de réservation de financement (DRF) » "
-                   "jusqu'au 10/01/2027 inclus.\n")
+    assert out == ("CDPI-1 : pas de rappel pour « Demande de réservation de financement (DRF) »\n"
+                   "  jusqu'au 10/01/2027 inclus.\n")  # wrapped at 80 columns
     remind(network, "2027-01-08")
     remind(network, "2027-01-10")
     assert smtp.outbox == []

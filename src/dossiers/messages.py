@@ -114,6 +114,11 @@ def document_sent_with_step(label: str, step: str, reference: str) -> str:
             f"reçue quand cet envoi est enregistré{how}")
 
 
+# The holiday zones (R-CAL-2) as a person names them.
+ZONE_LABELS = {"metropole": "métropole", "alsace-moselle": "Alsace-Moselle",
+               "guadeloupe": "Guadeloupe", "martinique": "Martinique", "guyane": "Guyane",
+               "reunion": "La Réunion", "mayotte": "Mayotte"}
+
 KIND_LABELS = {"cipi": "CIPI", "cdpi": "CDPI", "car": "CAR"}
 CONTRACT_LABELS = {"ctt": "CTT", "cdii": "CDII"}
 PROGRAMME_LABELS = {

@@ -49,6 +49,7 @@ def environment(custom_dir: str | None = None) -> Environment:
         STATE_LABELS=messages.STATE_LABELS,
         CONTRACT_LABELS=messages.CONTRACT_LABELS,
         PROGRAMME_LABELS=messages.PROGRAMME_LABELS,
+        ZONE_LABELS=messages.ZONE_LABELS,
     )
     return env
 

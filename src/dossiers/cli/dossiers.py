@@ -464,7 +464,7 @@ def plan(kind: str, start: date, end: date, training_hours: Fraction,
         return
     from dossiers.terminal import fit
 
-    click.echo(fit(f"{messages.KIND_LABELS[kind]}, zone {zone}, règles {rules} "
+    click.echo(fit(f"{messages.KIND_LABELS[kind]}, zone {messages.ZONE_LABELS[zone]}, règles {rules} "
                    f"({rule_set_summary(plan_facts(request))}) — "
                    f"situation au {messages.long_date(day)} :") + "\n")
     click.echo(steps_table(timeline))

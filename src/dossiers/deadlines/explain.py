@@ -50,9 +50,10 @@ def explain(facts: DossierFacts, timeline: Timeline,
         elif step.code in ("drf", "drf_redo"):
             assert step.opens and step.due
             lines.append((f"{label}, ouverture", _drf_opening(facts)))
+            zone = messages.ZONE_LABELS.get(facts.zone, facts.zone)
             lines.append((f"{label}, échéance",
                           _shift(step.due, start, "démarrage", "−", rules.drf_due_before_start)
-                          + f" ; jours ouvrés de la zone {facts.zone} (R-CAL-1, R-CAL-2 ; "
+                          + f" ; jours ouvrés de la zone {zone} (R-CAL-1, R-CAL-2 ; "
                           "« 48 heures » lues comme 2 jours ouvrés, interprétation "
                           "I-48H-BUSINESS-DAYS)"))
             if step.code == "drf" and cycles.first_accord is not None:
