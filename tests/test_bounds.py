@@ -82,7 +82,7 @@ def test_each_of_the_two_bilans_is_at_most_fourteen_hours(kind: Kind, rule: str,
     assert error_of(kind, date(2027, 3, 1), 140, **both) is None
     error = error_of(kind, date(2027, 3, 1), 140, **{**both, bilan: 15})
     assert error is not None and (error.rule, error.field) == (rule, field)
-    assert str(error) == f"{field} : 15 h au-delà du maximum de 14 h ({rule})"
+    assert str(error) == f"{field} : 15\u00a0h au-delà du maximum de 14\u00a0h ({rule})"
 
 
 @pytest.mark.parametrize(("kind", "rule"), [(Kind.CIPI, "R-CIPI-FUND"), (Kind.CDPI, "R-CDPI-FUND")])

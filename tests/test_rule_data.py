@@ -20,6 +20,13 @@ from dossiers.deadlines.funding import estimate
 from dossiers.deadlines.rulesets import AKTO_2021, AKTO_CURRENT, choose_rule_set
 from tests.conftest import Dossiers
 
+
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read whole sentences: a terminal wide enough not to wrap them (the width
+    itself is tested in test_presentation.py)."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
 START, END = date(2027, 1, 11), date(2027, 2, 19)
 OPEN_CIPI = ("open", "--kind", "cipi", "--worker", "Aïcha D.", "--start", "2027-01-11", "--end",
              "2027-02-19", "--training-hours", "140", "--owner", "lea@example.fr",
@@ -45,10 +52,10 @@ def test_R_CIPI_BILAN_both_bilans_are_stored_shown_and_paid_at_the_flat_rate(
     """R-CIPI-BILAN, R-CIPI-FUND: 140 h + 14 h + 7 h at 17 €/h."""
     network.ok(*OPEN_CIPI, "--positioning-hours", "14", "--evaluation-hours", "7")
     out = network.ok("show", "C-1", "--as-of", "2026-12-01")
-    assert "Bilans : positionnement 14 h, évaluation 7 h (R-CIPI-BILAN)" in out
-    assert "Forfait estimé : 2 737,00 € HT (161 h × 17,00 €/h, R-CIPI-FUND)" in out
+    assert "Bilans : positionnement 14\u00a0h, évaluation 7\u00a0h (R-CIPI-BILAN)" in out
+    assert "Forfait estimé : 2\u202f737,00\u00a0€ HT (161\u00a0h × 17,00\u00a0€/h, R-CIPI-FUND)" in out
     explanation = network.ok("explain", "C-1", "--as-of", "2026-12-01")
-    assert "14 h de positionnement (au plus 14 h) et 7 h d'évaluation (au plus 14 h)" in explanation
+    assert "14\u00a0h de positionnement (au plus 14\u00a0h) et 7\u00a0h d'évaluation (au plus 14\u00a0h)" in explanation
 
 
 def test_R_CDPI_BILAN_an_evaluation_over_fourteen_hours_is_refused_and_nothing_changes(
@@ -58,10 +65,10 @@ def test_R_CDPI_BILAN_an_evaluation_over_fourteen_hours_is_refused_and_nothing_c
     before = network.dump()
     result = network.run("update", "D-1", "--evaluation-hours", "14,5")
     assert result.exit_code == 2
-    assert result.stderr == ("Erreur : heures de bilan d'évaluation : 14 h 30 min au-delà du "
-                             "maximum de 14 h (R-CDPI-BILAN)\n")
+    assert result.stderr == ("Erreur : heures de bilan d'évaluation : 14\u00a0h\u00a030\u00a0min au-delà du "
+                             "maximum de 14\u00a0h (R-CDPI-BILAN)\n")
     assert network.dump() == before
-    assert "heures de bilan d'évaluation : — → 14 h" in network.ok("update", "D-1",
+    assert "heures de bilan d'évaluation : — → 14\u00a0h" in network.ok("update", "D-1",
                                                                    "--evaluation-hours", "14")
 
 
@@ -76,8 +83,8 @@ def test_R_CDPI_BILAN_plan_takes_both_bilans() -> None:
                                     "--evaluation-hours", "14"]).exit_code == 0
     refused = CliRunner().invoke(cli, [*base, "--positioning-hours", "15"])
     assert refused.exit_code == 2
-    assert refused.stderr == ("Erreur : heures de bilan de positionnement : 15 h au-delà du "
-                              "maximum de 14 h (R-CDPI-BILAN)\n")
+    assert refused.stderr == ("Erreur : heures de bilan de positionnement : 15\u00a0h au-delà du "
+                              "maximum de 14\u00a0h (R-CDPI-BILAN)\n")
 
 
 def test_the_old_bilan_option_is_gone(network: Dossiers) -> None:
@@ -113,7 +120,7 @@ def test_a_start_before_every_rule_set_gets_the_oldest_and_says_so() -> None:
     assert choose_rule_set(date(2021, 10, 20), "metropole", True).in_force
     facts = DossierFacts(Kind.CDPI, date(2021, 10, 19), date(2021, 11, 26), Fraction(210),
                          rules=AKTO_2021)
-    assert "aucun jeu de règles n'était en vigueur le 2021-09-21" in explained(facts,
+    assert "aucun jeu de règles n'était en vigueur le 21/09/2021" in explained(facts,
                                                                                "Jeu de règles")
 
 
@@ -130,10 +137,10 @@ def test_open_without_rules_chooses_by_date_and_show_and_explain_say_why(
             "date (I-RULES-DATE)") in out
     explanation = network.ok("explain", "OLD", "--as-of", "2022-08-01")
     assert ("akto-2021 (Processus AKTO du 22/09/2021 (page AKTO CIPI, ancienne version)), en "
-            "vigueur depuis le 2021-09-22 : choisi par date, ouverture de la fenêtre DRF le "
-            "2022-08-08, le jeu le plus récent déjà en vigueur ce jour-là (I-RULES-DATE) ; "
-            "akto-current ne s'applique pas : ouverture de la fenêtre DRF le 2022-07-05, avant "
-            "son entrée en vigueur le 2022-08-22") in explanation
+            "vigueur depuis le 22/09/2021 : choisi par date, ouverture de la fenêtre DRF le "
+            "08/08/2022, le jeu le plus récent déjà en vigueur ce jour-là (I-RULES-DATE) ; "
+            "akto-current ne s'applique pas : ouverture de la fenêtre DRF le 05/07/2022, avant "
+            "son entrée en vigueur le 22/08/2022") in explanation
     network.ok(*OPEN_CDPI)
     assert "règles akto-current" in network.ok("show", "D-1", "--as-of", "2026-12-01")
 
@@ -143,7 +150,7 @@ def test_a_rule_set_given_with_rules_is_kept_and_explain_names_the_date_choice(
     network.ok(*OPEN_CDPI, "--rules", "akto-2021")
     explanation = network.ok("explain", "D-1", "--as-of", "2026-12-01")
     assert ("akto-2021 (Processus AKTO du 22/09/2021 (page AKTO CIPI, ancienne version)), en "
-            "vigueur depuis le 2021-09-22 : fixé à l'ouverture du dossier (--rules) ; le choix "
+            "vigueur depuis le 22/09/2021 : fixé à l'ouverture du dossier (--rules) ; le choix "
             "par date donnerait akto-current (I-RULES-DATE)") in explanation
     assert "akto-current" in explained(
         DossierFacts(Kind.CDPI, START, END, Fraction(210)), "Jeu de règles")
@@ -162,9 +169,9 @@ def test_explain_shows_a_2021_window_moved_after_the_suspension() -> None:
     facts = DossierFacts(Kind.CDPI, date(2022, 9, 5), date(2022, 10, 14), Fraction(210),
                          rules=AKTO_2021)
     text = explained(facts, "Demande de réservation de financement (DRF), ouverture")
-    assert text.startswith("2022-08-22 : 2022-08-08 = 2022-09-05 (démarrage) − 4 semaines "
+    assert text.startswith("22/08/2022 : 08/08/2022 = 05/09/2022 (démarrage) − 4 semaines "
                            "(R-DRF-WINDOW, 002 :")
-    assert ("tombe dans la suspension des dépôts du 2022-07-01 au 2022-08-21, la fenêtre ouvre "
+    assert ("tombe dans la suspension des dépôts du 01/07/2022 au 21/08/2022, la fenêtre ouvre "
             "le lendemain (I-2021-SUSPENSION)") in text
 
 
@@ -206,7 +213,7 @@ def test_plan_without_rules_shows_the_rule_set_chosen_by_date() -> None:
     args = ["plan", "--kind", "cdpi", "--start", "2022-09-05", "--end", "2022-10-14",
             "--training-hours", "210", "--as-of", "2022-08-01"]
     out = CliRunner().invoke(cli, args).stdout
-    assert out.startswith("CDPI, zone metropole, règles akto-2021 (en vigueur le 08/08/2022 "
+    assert out.startswith("CDPI, zone métropole, règles akto-2021 (en vigueur le 08/08/2022 "
                           "(ouverture de la fenêtre DRF), choix par date (I-RULES-DATE))")
     data = json.loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
     assert data["rules"] == "akto-2021" and data["steps"][0]["opens"] == "2022-08-22"
@@ -234,11 +241,11 @@ def test_R_LC_a_langue_et_competences_course_is_flagged_below_thirty_percent(
 def test_R_LC_the_share_is_recorded_shown_and_explained(network: Dossiers) -> None:
     network.ok(*OPEN_CDPI, "--programme", "langue-competences", "--basic-skills-share", "25,5")
     out = network.ok("show", "D-1", "--as-of", "2026-12-01")
-    assert "Part savoirs de base : 25,5 % de savoirs de base ou de langue (R-L&C)" in out
-    assert ("⚠ Langue et Compétences : 25,5 % de savoirs de base ou de langue, il en faut au "
-            "moins 30 % : le parcours ne relève pas du programme (R-L&C)") in out
+    assert "Part savoirs de base : 25,5\u00a0% de savoirs de base ou de langue (R-L&C)" in out
+    assert ("⚠ Langue et Compétences : 25,5\u00a0% de savoirs de base ou de langue, il en faut au "
+            "moins 30\u00a0% : le parcours ne relève pas du programme (R-L&C)") in out
     explanation = network.ok("explain", "D-1", "--as-of", "2026-12-01")
-    assert "25,5 % < 30 % : signalé" in explanation and "(I-LC-SHARE) (R-L&C, 001, 003 :" in explanation
+    assert "25,5\u00a0% < 30\u00a0% : signalé" in explanation and "(I-LC-SHARE) (R-L&C, 001, 003 :" in explanation
     network.ok("update", "D-1", "--basic-skills-share", "30 %")
     assert "⚠ Langue et Compétences" not in network.ok("show", "D-1", "--as-of", "2026-12-01")
     result = network.run("update", "D-1", "--basic-skills-share", "130")
@@ -253,7 +260,7 @@ def test_R_CIPI_FUND_tutor_training_is_paid_15_euros_an_hour_in_the_estimate() -
     assert funding is not None
     assert (funding.amount, funding.tutor_amount, funding.total) == (2380, 600, 2980)
     assert explained(facts, "Formation du tuteur").startswith(
-        "600,00 € HT = 40 h × 15,00 €/h (R-CIPI-FUND, 001 : « Formation de tuteur")
+        "600,00\u00a0€ HT = 40\u00a0h × 15,00\u00a0€/h (R-CIPI-FUND, 001 : « Formation de tuteur")
 
 
 def test_R_CDPI_FUND_the_cdpi_tutor_rate_is_unknown_so_no_amount_is_made_up() -> None:
@@ -270,13 +277,13 @@ def test_R_CIPI_FUND_tutor_hours_through_the_cli(network: Dossiers) -> None:
     before = network.dump()
     refused = network.run(*OPEN_CIPI, "--tutor-hours", "40,5")
     assert refused.exit_code == 2
-    assert refused.stderr == ("Erreur : heures de formation du tuteur : 40 h 30 min au-delà du "
-                              "maximum de 40 h (R-CIPI-FUND)\n")
+    assert refused.stderr == ("Erreur : heures de formation du tuteur : 40\u00a0h\u00a030\u00a0min au-delà du "
+                              "maximum de 40\u00a0h (R-CIPI-FUND)\n")
     assert network.dump() == before
     network.ok(*OPEN_CIPI, "--tutor-hours", "40")
     out = network.ok("show", "C-1", "--as-of", "2026-12-01")
-    assert ("Forfait estimé : 2 380,00 € HT (140 h × 17,00 €/h, R-CIPI-FUND) ; formation du "
-            "tuteur 600,00 € HT (40 h × 15,00 €/h), R-CIPI-FUND") in out
+    assert ("Forfait estimé : 2\u202f380,00\u00a0€ HT (140\u00a0h × 17,00\u00a0€/h, R-CIPI-FUND) ; formation du "
+            "tuteur 600,00\u00a0€ HT (40\u00a0h × 15,00\u00a0€/h), R-CIPI-FUND") in out
 
 
 # R-CDPI-ELIG: 150 h in the branch over the last 12 months when that is the basis.
@@ -288,8 +295,8 @@ def test_R_CDPI_ELIG_seniority_below_150_hours_is_refused_when_it_is_the_basis(
     result = network.run(*OPEN_CDPI, "--eligibility", "anciennete-150h",
                          "--seniority-hours", "149 h 59")
     assert result.exit_code == 2
-    assert result.stderr == ("Erreur : heures d'ancienneté : 149 h 59 min dans la branche sur les "
-                             "12 mois précédant le démarrage, il en faut au moins 150 h "
+    assert result.stderr == ("Erreur : heures d'ancienneté : 149\u00a0h\u00a059\u00a0min dans la branche sur les "
+                             "12 mois précédant le démarrage, il en faut au moins 150\u00a0h "
                              "(R-CDPI-ELIG)\n")
     assert network.dump() == before
     network.ok(*OPEN_CDPI, "--eligibility", "anciennete-150h", "--seniority-hours", "150")
@@ -303,10 +310,10 @@ def test_R_CDPI_ELIG_seniority_is_shown_by_show_and_explain_only(network: Dossie
     """Sensitive: the hours reveal the basis, like the basis itself."""
     network.ok(*OPEN_CDPI, "--eligibility", "anciennete-150h", "--seniority-hours", "420")
     show = network.ok("show", "D-1", "--as-of", "2026-12-01")
-    assert ("Éligibilité : 150 h dans la branche sur les 12 derniers mois (420 h dans la branche "
+    assert ("Éligibilité : 150 h dans la branche sur les 12 derniers mois (420\u00a0h dans la branche "
             "sur les 12 mois précédant le démarrage, R-CDPI-ELIG)") in show
     explanation = network.ok("explain", "D-1", "--as-of", "2026-12-01")
-    assert ("420 h ≥ 150 h, au moins 150 h du 2026-01-11 au 2027-01-10 (12 mois précédant le "
+    assert ("420\u00a0h ≥ 150\u00a0h, au moins 150\u00a0h du 11/01/2026 au 10/01/2027 (12 mois précédant le "
             "démarrage, I-SENIORITY) (R-CDPI-ELIG, 003 :") in explanation
     detail = json.loads(network.ok("show", "D-1", "--json", "--as-of", "2026-12-01"))
     assert (detail["eligibility"], detail["seniority_hours"]) == ("anciennete-150h", 420)
@@ -321,7 +328,7 @@ def test_R_CDPI_ELIG_missing_seniority_hours_are_said_in_show() -> None:
     facts = DossierFacts(Kind.CDPI, date(2027, 3, 31), date(2027, 5, 7), Fraction(210),
                          eligibility="anciennete-150h")
     text = explained(facts, "Ancienneté dans la branche")
-    assert text.startswith("heures non renseignées, au moins 150 h du 2026-03-31 au 2027-03-30")
+    assert text.startswith("heures non renseignées, au moins 150\u00a0h du 31/03/2026 au 30/03/2027")
 
 
 # R-CAR-HOURS: the contract (training + missions) lasts 12 months at most.
@@ -339,7 +346,7 @@ def test_R_CAR_HOURS_a_mission_ending_after_twelve_months_is_flagged(
     codes = [(a.code, a.rule) for a in timeline.alerts]
     assert (("car_mission_beyond_contract", "R-CAR-HOURS") in codes) is flagged
     assert explained(car, "Contrat CAR, fin au plus tard").startswith(
-        "2028-01-11 = 2027-01-11 (démarrage) + 12 mois (R-CAR-HOURS, 000 :")
+        "11/01/2028 = 11/01/2027 (démarrage) + 12 mois (R-CAR-HOURS, 000 :")
 
 
 def test_R_CAR_HOURS_the_flag_shows_in_show(network: Dossiers) -> None:
@@ -364,14 +371,14 @@ def test_import_reads_both_bilans_and_the_old_bilan_column_as_positioning(
         "N-1;cipi;A;2027-01-11;2027-02-19;140;lea@example.fr;10;5;;20;\n"
         "N-2;cipi;B;2027-01-11;2027-02-19;140;lea@example.fr;;;12;;35\n", encoding="utf-8")
     assert network.ok("import", str(path)) == "2 dossiers importés.\n"
-    assert "Bilans : positionnement 10 h, évaluation 5 h" in network.ok("show", "N-1")
+    assert "Bilans : positionnement 10\u00a0h, évaluation 5\u00a0h" in network.ok("show", "N-1")
     detail = json.loads(network.ok("show", "N-1", "--json"))
     assert (detail["positioning_hours"], detail["evaluation_hours"], detail["tutor_hours"]) == (
         10, 5, 20)
     shown = network.ok("show", "N-2")
     assert json.loads(network.ok("show", "N-2", "--json"))["basic_skills_percent"] == 35
-    assert "Bilans : positionnement 12 h, évaluation 0 h" in shown
-    assert "Part savoirs de base : 35 %" in shown
+    assert "Bilans : positionnement 12\u00a0h, évaluation 0\u00a0h" in shown
+    assert "Part savoirs de base : 35\u00a0%" in shown
     both = tmp_path / "both.csv"
     both.write_text("type;interimaire;debut;fin;heures_formation;responsable;"
                     "heures_positionnement;heures_bilan\n"

@@ -31,7 +31,8 @@ def text_files(*folders: str) -> list[Path]:
     found = []
     for folder in folders:
         for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            if (path.is_file() and "__pycache__" not in path.parts
+                    and path.suffix not in (".pyc", ".ttf")):
                 found.append(path)
     return found
 

@@ -4,6 +4,7 @@ funding, trial period, explanations."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import date
 from fractions import Fraction
@@ -393,4 +394,4 @@ def test_an_incident_outside_a_cdpi_cites_its_own_scheme(network: Dossiers, kind
                "--as-of", "2027-03-04")
     text = network.ok("show", "X-1", "--as-of", "2027-03-04")
     assert f"Incidents de mission ({rule}) :" in text
-    assert "R-CDPI" not in text
+    assert set(re.findall(r"\bR-(CIPI|CDPI|CAR)-", text)) == {kind.upper()}

@@ -316,11 +316,10 @@ def alert_car_mission_beyond_contract(count: int, contract_end: date) -> str:
 
 
 def percent(share: Fraction) -> str:
-    """« 30 % », « 32,5 % »: a share of 0 … 1."""
+    """« 30 % », « 32,5 % » (no-break space): a share of 0 … 1."""
     value = share * 100
-    if value.denominator == 1:
-        return f"{value.numerator} %"
-    return f"{float(value):.2f}".rstrip("0").replace(".", ",") + " %"
+    text = number(value) if value.denominator == 1 else number(value, 2).rstrip("0")
+    return f"{text}{NBSP}%"
 
 
 def alert_drf_too_early(deposit: date, opens: date, due: date, today: date) -> str:
