@@ -55,7 +55,8 @@ def test_R_CIPI_BILAN_both_bilans_are_stored_shown_and_paid_at_the_flat_rate(
     assert "Bilans : positionnement 14\u00a0h, évaluation 7\u00a0h (R-CIPI-BILAN)" in out
     assert "Forfait estimé : 2\u202f737,00\u00a0€ HT (161\u00a0h × 17,00\u00a0€/h, R-CIPI-FUND)" in out
     explanation = network.ok("explain", "C-1", "--as-of", "2026-12-01")
-    assert "14\u00a0h de positionnement (au plus 14\u00a0h) et 7\u00a0h d'évaluation (au plus 14\u00a0h)" in explanation
+    assert ("14\u00a0h de positionnement (au plus 14\u00a0h) et 7\u00a0h d'évaluation "
+            "(au plus 14\u00a0h)") in explanation
 
 
 def test_R_CDPI_BILAN_an_evaluation_over_fourteen_hours_is_refused_and_nothing_changes(
@@ -245,7 +246,8 @@ def test_R_LC_the_share_is_recorded_shown_and_explained(network: Dossiers) -> No
     assert ("⚠ Langue et Compétences : 25,5\u00a0% de savoirs de base ou de langue, il en faut au "
             "moins 30\u00a0% : le parcours ne relève pas du programme (R-L&C)") in out
     explanation = network.ok("explain", "D-1", "--as-of", "2026-12-01")
-    assert "25,5\u00a0% < 30\u00a0% : signalé" in explanation and "(I-LC-SHARE) (R-L&C, 001, 003 :" in explanation
+    assert "25,5\u00a0% < 30\u00a0% : signalé" in explanation
+    assert "(I-LC-SHARE) (R-L&C, 001, 003 :" in explanation
     network.ok("update", "D-1", "--basic-skills-share", "30 %")
     assert "⚠ Langue et Compétences" not in network.ok("show", "D-1", "--as-of", "2026-12-01")
     result = network.run("update", "D-1", "--basic-skills-share", "130")
@@ -277,12 +279,14 @@ def test_R_CIPI_FUND_tutor_hours_through_the_cli(network: Dossiers) -> None:
     before = network.dump()
     refused = network.run(*OPEN_CIPI, "--tutor-hours", "40,5")
     assert refused.exit_code == 2
-    assert refused.stderr == ("Erreur : heures de formation du tuteur : 40\u00a0h\u00a030\u00a0min au-delà du "
+    assert refused.stderr == ("Erreur : heures de formation du tuteur : 40\u00a0h\u00a030\u00a0min "
+                              "au-delà du "
                               "maximum de 40\u00a0h (R-CIPI-FUND)\n")
     assert network.dump() == before
     network.ok(*OPEN_CIPI, "--tutor-hours", "40")
     out = network.ok("show", "C-1", "--as-of", "2026-12-01")
-    assert ("Forfait estimé : 2\u202f380,00\u00a0€ HT (140\u00a0h × 17,00\u00a0€/h, R-CIPI-FUND) ; formation du "
+    assert ("Forfait estimé : 2\u202f380,00\u00a0€ HT (140\u00a0h × 17,00\u00a0€/h, R-CIPI-FUND) ; "
+            "formation du "
             "tuteur 600,00\u00a0€ HT (40\u00a0h × 15,00\u00a0€/h), R-CIPI-FUND") in out
 
 
@@ -295,7 +299,8 @@ def test_R_CDPI_ELIG_seniority_below_150_hours_is_refused_when_it_is_the_basis(
     result = network.run(*OPEN_CDPI, "--eligibility", "anciennete-150h",
                          "--seniority-hours", "149 h 59")
     assert result.exit_code == 2
-    assert result.stderr == ("Erreur : heures d'ancienneté : 149\u00a0h\u00a059\u00a0min dans la branche sur les "
+    assert result.stderr == ("Erreur : heures d'ancienneté : 149\u00a0h\u00a059\u00a0min dans la "
+                             "branche sur les "
                              "12 mois précédant le démarrage, il en faut au moins 150\u00a0h "
                              "(R-CDPI-ELIG)\n")
     assert network.dump() == before
