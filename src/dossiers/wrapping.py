@@ -5,6 +5,7 @@ French no-break spaces hold, and French punctuation stays with its word (« mot 
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 # A space that `paragraph` never breaks and prints as a plain space.
@@ -12,6 +13,9 @@ GLUE = "\ue002"
 # French punctuation stays with its word when a line is wrapped: « mot », « mot : ».
 _BOUND = (("« ", "«" + GLUE), (" »", GLUE + "»"), (" :", GLUE + ":"), (" ;", GLUE + ";"),
           (" ?", GLUE + "?"), (" !", GLUE + "!"))
+# A date in words stays on one line: « 17 novembre 2026 », « 1er mars 2027 ».
+_DATE_IN_WORDS = re.compile(r"\b(\d{1,2}|1er) (janvier|février|mars|avril|mai|juin|juillet|août|"
+                            r"septembre|octobre|novembre|décembre) (\d{4})\b")
 
 
 def paragraph(text: str, columns_wide: int, indent: str = "",
@@ -20,6 +24,7 @@ def paragraph(text: str, columns_wide: int, indent: str = "",
     hold."""
     for pair in _BOUND:
         text = text.replace(*pair)
+    text = _DATE_IN_WORDS.sub(lambda m: GLUE.join(m.groups()), text)
     lines = textwrap.wrap(
         text, columns_wide, initial_indent=indent,
         subsequent_indent=indent if subsequent_indent is None else subsequent_indent,
@@ -27,9 +32,10 @@ def paragraph(text: str, columns_wide: int, indent: str = "",
     return "\n".join(lines).replace(GLUE, " ") or indent.rstrip()
 
 
-def fit(text: str, columns_wide: int) -> str:
+def fit(text: str, columns_wide: int, hang: str = "  ") -> str:
     """Each line longer than `columns_wide` wrapped on words, continuation lines indented
-    under the text of a bullet (« • », « ⚠ ») or under the line's own indentation."""
+    under the text of a bullet (« • », « ⚠ »), else by `hang` more than the line itself (a
+    terminal sets them off; a mail's paragraphs wrap flush, hang="")."""
     wide = columns_wide
     out = []
     for line in text.split("\n"):
@@ -38,6 +44,6 @@ def fit(text: str, columns_wide: int) -> str:
             continue
         body = line.lstrip(" ")
         indent = line[: len(line) - len(body)]
-        hang = indent + ("  " if body[:2] in ("• ", "⚠ ") else "")
-        out.append(paragraph(body, wide, indent, hang + ("  " if hang == indent else "")))
+        bullet = indent + "  " if body[:2] in ("• ", "⚠ ") else None
+        out.append(paragraph(body, wide, indent, bullet or indent + hang))
     return "\n".join(out)

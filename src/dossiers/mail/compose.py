@@ -57,7 +57,7 @@ def build_message(digest: Digest, day: date, sender: str, message_id: str, now: 
         "STEP_LABELS": messages.STEP_LABELS,
     }
     subject = one_line(render("digest_subject.txt.j2", templates_dir, **context))
-    text = fit(render("digest.txt.j2", templates_dir, **context), MAIL_WIDTH)
+    text = fit(render("digest.txt.j2", templates_dir, **context), MAIL_WIDTH, hang="")
     html = render("digest.html.j2", templates_dir, **context)
     # AddressError here: this one message cannot be built, the caller records why.
     address = parse_address(one_line(digest.recipient.email))
