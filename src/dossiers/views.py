@@ -249,9 +249,6 @@ def next_step(timeline: Timeline) -> Step | None:
     return min(pending, key=lambda s: s.due) if pending else None  # type: ignore[arg-type, return-value]
 
 
-LIST_SORTS = ("due", "reference", "agency", "owner", "worker")
-
-
 def list_sort_key(dossier: Dossier, timeline: Timeline, sort: str = "due") -> tuple[Any, ...]:
     """How `list` orders its rows: by default the next due date first (nothing to do last),
     then the reference; by agency, owner or worker, the due date comes second."""
