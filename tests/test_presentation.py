@@ -260,8 +260,6 @@ def _digest_blocks(out: str) -> dict[str, str]:
     return blocks
 
 
-@pytest.mark.xfail(strict=True, reason="the engine's mission alerts cite R-CDPI-EXCUSE for every "
-                   "scheme; branch rule-edges words each scheme's stakes: drop this mark then")
 def test_a_digest_cites_only_rules_of_the_dossier_s_scheme(
         sample: Dossiers, monkeypatch: pytest.MonkeyPatch) -> None:
     """R-CIPI-MISSION, R-CAR-MISSION: a CIPI or CAR block never cites a CDPI rule."""
