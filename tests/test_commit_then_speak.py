@@ -46,4 +46,4 @@ def test_a_closed_pipe_after_a_record_keeps_the_event(network: Dossiers) -> None
     result = run_into_a_closed_pipe(network.url, "record", "CDPI-PIPE", "drf-submitted", "--on",
                                     "2026-12-01", "--as-of", "2026-12-01")
     assert result.stderr == b""
-    assert "drf-submitted" in network.ok("show", "CDPI-PIPE", "--history")
+    assert "événement « DRF déposée »" in network.ok("show", "CDPI-PIPE", "--history")

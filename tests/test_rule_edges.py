@@ -293,7 +293,7 @@ def test_explain_shows_each_interpretation_it_applies() -> None:
     assert "I-CIPI-MISSION-BEFORE-START" in text
     early = facts(events=[(EventKind.DRF_SUBMITTED, date(2026, 11, 10))])
     text = "\n".join(t for _, t in explain(early, compute_timeline(early, date(2026, 11, 20))))
-    assert "à redéposer entre le 2026-11-11 et le 2027-01-07 (interprétation I-DRF-TOO-EARLY)" in text
+    assert "à redéposer entre le 11/11/2026 et le 07/01/2027 (interprétation I-DRF-TOO-EARLY)" in text
 
 
 # Through the command: show, list --json, reports, digests and explain agree.
@@ -346,6 +346,7 @@ def test_r_drf_shift_issue_case_through_update_show_and_list(
     """R-DRF-SHIFT: DRF 20/11/2026, accord 23/11/2026, `update --start 2027-01-22` says no
     « à redéposer » and the DRF stays done; `--start 2027-01-24` (> accord + 2 months) makes
     the new DRF a step in show, list, report upcoming, the digest and explain."""
+    monkeypatch.setenv("COLUMNS", "200")  # whole sentences, unwrapped
     network.ok(*OPEN_CDPI)
     network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-11-20", "--as-of", "2026-11-20")
     network.ok("record", "CDPI-1", "drf-accord", "--on", "2026-11-23", "--as-of", "2026-11-23")
