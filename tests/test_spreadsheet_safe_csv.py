@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dossiers.reports.formats import spreadsheet_safe
+from dossiers.spreadsheet import spreadsheet_safe
 from tests.conftest import Dossiers
 
 HOSTILE = {
@@ -67,3 +67,13 @@ def test_the_csv_on_standard_output_is_neutralised_too(hostile: Dossiers) -> Non
 def test_each_dangerous_first_character_is_neutralised_and_numbers_are_kept(
         cell: object, written: object) -> None:
     assert spreadsheet_safe(cell) == written
+
+
+def test_the_list_csv_is_neutralised_too(hostile: Dossiers, tmp_path: Path) -> None:
+    """`list --format csv` exports what `list` shows: the worker column as text."""
+    target = tmp_path / "liste.csv"
+    hostile.ok("list", "--as-of", "2027-01-05", "--format", "csv", "-o", str(target))
+    rows = _rows(target)
+    column = rows[0].index("Intérimaire")
+    workers = {row[0]: row[column] for row in rows[1:]}
+    assert workers == {reference: "'" + worker for reference, worker in HOSTILE.items()}

@@ -11,6 +11,7 @@ from dossiers import messages, terminal
 from dossiers.deadlines.facts import DossierFacts
 from dossiers.deadlines.timeline import Alert, Status, Step, Timeline
 from dossiers.parsing import from_minutes
+from dossiers.spreadsheet import spreadsheet_safe
 from dossiers.terminal import Cell, Column
 
 if TYPE_CHECKING:
@@ -318,11 +319,6 @@ def list_csv(lines: Iterable[Sequence[str | Cell]]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(LIST_HEADERS)
     for cells in lines:
-        writer.writerow([_csv_safe(cell.text if isinstance(cell, Cell) else cell)
+        writer.writerow([spreadsheet_safe(cell.text if isinstance(cell, Cell) else cell)
                          for cell in cells])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
-
-
-def _csv_safe(text: str) -> str:
-    """A cell that a spreadsheet would read as a formula is quoted with « ' »."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from dossiers import messages
+from dossiers.spreadsheet import spreadsheet_safe
 from dossiers.rendering import render
 from dossiers.reports.rows import Report, ReportRow
 
@@ -68,18 +69,6 @@ def as_table(report: Report, columns_wide: int | None = None) -> str:
                           Cell(row.stake, "red")])
         lines.append(terminal.table(columns, cells, wide))
     return "\n".join(lines)
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: object) -> object:
-    """A text cell that a spreadsheet would read as a formula (« =HYPERLINK(…) », « @SUM(…) »,
-    « +33 6… ») gets a leading apostrophe, so that it shows as typed (OWASP, CSV injection).
-    Numbers are written as they are."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def csv_chunks(report: Report, rows: Iterable[ReportRow]) -> Iterator[bytes]:
