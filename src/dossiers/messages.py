@@ -507,3 +507,8 @@ def purge_summary(closed_before: date, tables: tuple[tuple[str, int], ...], dry_
         return (f"Simulation, dossiers clos avant le {short_date(closed_before)} : {counts} "
                 "seraient supprimés ; rien n'est modifié.")
     return f"Supprimé, dossiers clos avant le {short_date(closed_before)} : {counts}."
+
+
+def timelines_progress(done: int, total: int) -> str:
+    """Shown on stderr while stored timelines are recomputed (new engine, holidays, import)."""
+    return f"Mise à jour des échéances enregistrées : {done}/{total} dossiers"

@@ -66,6 +66,7 @@ class App:
     config_path: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _settings: Settings | None = field(default=None, repr=False)
+    _healed: bool = field(default=False, repr=False)
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -98,6 +99,7 @@ class App:
 
         try:
             ensure_current(self.engine())
+            self._heal_timelines()
             with transaction(self.engine(), write) as session:
                 yield session
         except SchemaNotReady:
@@ -105,6 +107,31 @@ class App:
                  "lancez « dossiers init »")
         except OperationalError as error:
             fail(f"base de données inaccessible ({error.orig})", 1)
+
+
+    def _heal_timelines(self) -> None:
+        """Recompute the stored timelines an older engine or holiday release left, or rows
+        written without the ORM; a progress line on stderr when it takes more than a second."""
+        if self._healed:
+            return
+        self._healed = True
+        import time
+
+        from dossiers.store import steps
+        from dossiers.store.database import transaction
+
+        began = time.monotonic()
+        shown = False
+
+        def progress(done: int, total: int) -> None:
+            nonlocal shown
+            if time.monotonic() - began > 1:
+                shown = True
+                click.echo("\r" + messages.timelines_progress(done, total), nl=False, err=True)
+
+        steps.heal(lambda: transaction(self.engine()), progress)
+        if shown:
+            click.echo(err=True)
 
 
 pass_app = click.make_pass_decorator(App)

@@ -12,13 +12,14 @@ from alembic.config import Config
 from alembic.util.exc import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from dossiers.errors import InvalidInput
 from dossiers.private_files import private_file, private_folder
+from dossiers.store import steps
 
 
 WRITE_OPTION = "dossiers_write"
@@ -133,10 +134,21 @@ def _migrate(engine: Engine, action: Callable[[Config, str], None],
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise RuntimeError("foreign key check failed after the migration")
                 after = MigrationContext.configure(connection).get_current_revision()
+                if after is not None and _has_timelines(connection):
+                    # Fill the stored timelines the upgrade created or made stale.
+                    with Session(connection) as session:
+                        steps.refresh(session, steps.stale_ids(session))
+                        session.flush()
         finally:
             if sqlite:
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
     return before, after
+
+
+def _has_timelines(connection: Connection) -> bool:
+    from sqlalchemy import inspect
+
+    return "timelines" in inspect(connection).get_table_names()
 
 
 def head_revision() -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint, false,
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+    UniqueConstraint, false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -240,3 +241,42 @@ class OutboxItem(Base):
     reason: Mapped[str] = mapped_column(String(16))
 
     message: Mapped[OutboxMessage] = relationship(back_populates="items")
+
+
+class StoredTimeline(Base):
+    """A dossier's timeline as the engine computed it at its last write, and what with.
+
+    It is valid for every day on or after `valid_from` (the date of the dossier's latest dated
+    fact) as long as the engine, the holiday data and its rule set are those stamped here;
+    store/steps.py recomputes it otherwise.
+    """
+
+    __tablename__ = "timelines"
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
+    engine: Mapped[str] = mapped_column(String(16), index=True)
+    holidays: Mapped[str] = mapped_column(String(32))
+    rules: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class StoredStep(Base):
+    """One step of a stored timeline: its dates, its rule, whether it is done; and, for a
+    mission obligation, the first day it is at risk (found by the engine itself)."""
+
+    __tablename__ = "steps"
+    __table_args__ = (
+        Index("ix_steps_finished_due", "finished", "due"),
+        Index("ix_steps_finished_opens", "finished", "opens"),
+    )
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opens: Mapped[date | None] = mapped_column(Date)
+    due: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    finished: Mapped[bool] = mapped_column(Boolean)
+    rule: Mapped[str] = mapped_column(String(32))
+    at_risk_from: Mapped[date | None] = mapped_column(Date, index=True)

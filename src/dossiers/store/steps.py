@@ -1,0 +1,241 @@
+"""Stored timelines: each dossier's steps as the engine computed them at its last write.
+
+A timeline's dates, rules and done-on days depend on the dossier's facts, not on the day;
+only statuses do. So every write stores the engine's output (the `steps` table) in the same
+transaction, stamped with what it was computed with (the `timelines` table): the engine's
+source, the holiday data, the rule set, and `valid_from`, the date of the dossier's latest
+dated fact. For any day on or after `valid_from` the stored steps are what the engine would
+say that day, statuses apart.
+
+The daily commands use it to let SQL choose: `candidates()` selects the dossiers that may have
+something to say on a day (a step not finished and due by then, one that opens, a mission
+obligation at risk, or a dossier whose facts are dated after the day) — a superset — and the
+engine then computes only those, in memory, with the same `compute_timeline` as `show` and
+`plan`. No rule is implemented twice: the first day a mission obligation is at risk is found
+by asking the engine.
+
+One place keeps the table true: a session listener collects the dossiers that a flush
+touched (dossiers, events, missions, incidents, documents, agencies) and recomputes them just
+before the commit. Rows written without the ORM (benchmarks/generate.py) and timelines of an
+older engine or holiday release are recomputed by `heal()` at the start of a command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, event, insert, or_, select
+from sqlalchemy.orm import Session
+
+from dossiers.store.models import (
+    Agency, Document, Dossier, Event, Incident, Mission, StoredStep, StoredTimeline,
+)
+
+BATCH = 2000
+TOUCHED = "dossiers_touched"
+TOUCHED_AGENCIES = "agencies_touched"
+# Facts whose change changes a dossier's timeline.
+FACT_ROWS = (Event, Mission, Incident, Document)
+# The oldest day a search for the first day at risk starts from when no fact is dated.
+EPOCH = date(2000, 1, 1)
+
+
+@cache
+def engine_version() -> str:
+    """A digest of the rule core's source (rule sets included): any change to it makes every
+    stored timeline stale."""
+    digest = hashlib.sha256()
+    folder = resources.files("dossiers") / "deadlines"
+    for name in sorted(item.name for item in folder.iterdir() if item.name.endswith(".py")):
+        digest.update(name.encode())
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def holidays_version() -> str:
+    from importlib.metadata import version
+
+    return version("holidays")[:32]
+
+
+def valid_from(facts: Any) -> date | None:
+    """The date of the dossier's latest dated fact: the stored timeline holds from there on."""
+    days = [e.on for e in facts.events]
+    days += [d for m in facts.missions for d in (m.start, m.end)]
+    days += [d for i in facts.incidents for d in (i.on, i.document_on) if d is not None]
+    days += list(facts.documents.values())
+    return max(days) if days else None
+
+
+def _at_risk(facts: Any, day: date) -> bool:
+    from dossiers.deadlines.engine import compute_timeline
+
+    return any(a.code == "mission_at_risk" for a in compute_timeline(facts, day).alerts)
+
+
+def at_risk_from(facts: Any, first: date, due: date) -> date | None:
+    """The first day in [first, due] on which the engine says the mission obligation is at
+    risk, or None. Past `first` the hours done no longer change, and the days left only
+    shrink: once at risk, it stays so until the due date."""
+    if first > due or not _at_risk(facts, due):
+        return None
+    if _at_risk(facts, first):
+        return first
+    low, high = first, due  # not at risk on low, at risk on high
+    while (high - low).days > 1:
+        middle = low + (high - low) / 2
+        if _at_risk(facts, middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The stamp and step rows of one dossier (an ORM object or a DossierRecord)."""
+    from dossiers.deadlines.engine import compute_timeline
+    from dossiers.services.dossiers import facts_of
+
+    facts = facts_of(dossier)
+    since = valid_from(facts)
+    timeline = compute_timeline(facts, since or EPOCH)
+    stamp = {"dossier_id": dossier.id, "engine": engine_version(),
+             "holidays": holidays_version(), "rules": dossier.rules, "valid_from": since}
+    rows = []
+    for step in timeline.steps:
+        finished = step.status.is_finished
+        risk = None
+        if step.code == "mission_obligation" and not finished and step.due is not None:
+            risk = at_risk_from(facts, since or EPOCH, step.due)
+        rows.append({"dossier_id": dossier.id, "code": step.code, "opens": step.opens,
+                     "due": step.due, "done_on": step.done_on, "finished": finished,
+                     "rule": step.rule, "at_risk_from": risk})
+    return stamp, rows
+
+
+def refresh(session: Session, ids: Iterable[int]) -> int:
+    """Recompute and store the timelines of these dossiers, in the session's transaction."""
+    from dossiers.store.records import dossier_query, stream_dossiers
+
+    wanted = sorted(set(ids))
+    done = 0
+    for first in range(0, len(wanted), BATCH):
+        batch = wanted[first:first + BATCH]
+        stamps, steps = [], []
+        for record in stream_dossiers(session, dossier_query().where(Dossier.id.in_(batch))):
+            stamp, rows = timeline_rows(record)
+            stamps.append(stamp)
+            steps += rows
+        session.execute(delete(StoredStep).where(StoredStep.dossier_id.in_(batch)))
+        session.execute(delete(StoredTimeline).where(StoredTimeline.dossier_id.in_(batch)))
+        if stamps:
+            session.execute(insert(StoredTimeline), stamps)
+        if steps:
+            session.execute(insert(StoredStep), steps)
+        done += len(stamps)
+    return done
+
+
+def stale_ids(session: Session) -> list[int]:
+    """Dossiers without a stored timeline, or with one of another engine or holiday release."""
+    query = (select(Dossier.id).outerjoin(StoredTimeline, StoredTimeline.dossier_id == Dossier.id)
+             .where(or_(StoredTimeline.dossier_id.is_(None),
+                        StoredTimeline.engine != engine_version(),
+                        StoredTimeline.holidays != holidays_version(),
+                        StoredTimeline.rules != Dossier.rules))
+             .order_by(Dossier.id))
+    return list(session.scalars(query))
+
+
+def heal(begin: Callable[[], Any], progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every stale timeline; `begin()` opens a write transaction (a context manager
+    giving a session). One transaction per batch, so that readers are never held long."""
+    with begin() as session:
+        ids = stale_ids(session)
+    for first in range(0, len(ids), BATCH):
+        with begin() as session:
+            refresh(session, ids[first:first + BATCH])
+        if progress is not None:
+            progress(min(first + BATCH, len(ids)), len(ids))
+    return len(ids)
+
+
+def candidates(first_day: date, last_day: date, *, overdue: bool = False,
+               due_within: int | None = None, remind_since: date | None = None,
+               remind_lead: int = 0) -> Select[Any]:
+    """The ids of the dossiers that may have a step to show between `first_day` and
+    `last_day` (the day in the earliest and the latest zone): a superset of what the engine
+    will keep.
+
+    overdue       a step not finished whose due date is before the day;
+    due_within N  a step not finished due in the next N days;
+    remind_since  what `remind` may say: a step not finished due by the day plus the
+                  longest lead, or opened since that day, or a mission obligation at risk.
+    Dossiers with a fact dated after `first_day` are always in: the engine decides.
+    """
+    open_step = StoredStep.finished.is_(False)
+    conditions = []
+    if overdue:
+        conditions.append(StoredStep.due < last_day)
+    if due_within is not None:
+        conditions.append(and_(StoredStep.due >= first_day,
+                               StoredStep.due <= last_day + timedelta(days=due_within)))
+    if remind_since is not None:
+        conditions += [StoredStep.due <= last_day + timedelta(days=max(remind_lead, 0)),
+                       and_(StoredStep.opens > remind_since, StoredStep.opens <= last_day),
+                       StoredStep.at_risk_from <= last_day]
+    by_steps = select(StoredStep.dossier_id).where(open_step, or_(*conditions))
+    by_date = select(StoredTimeline.dossier_id).where(StoredTimeline.valid_from > first_day)
+    return by_steps.union(by_date)
+
+
+def _collect(session: Session, _context: Any) -> None:
+    """after_flush: note the dossiers whose timeline this flush may have changed."""
+    touched: set[int] = session.info.setdefault(TOUCHED, set())
+    agencies: set[int] = session.info.setdefault(TOUCHED_AGENCIES, set())
+    for instance in _changed(session):
+        if isinstance(instance, Dossier):
+            if instance.id is not None:
+                touched.add(instance.id)
+        elif isinstance(instance, FACT_ROWS):
+            if instance.dossier_id is not None:
+                touched.add(instance.dossier_id)
+        elif isinstance(instance, Agency) and instance.id is not None:
+            agencies.add(instance.id)
+
+
+def _changed(session: Session) -> Iterator[Any]:
+    yield from session.new
+    yield from session.dirty
+    yield from session.deleted
+
+
+def _store_before_commit(session: Session) -> None:
+    """before_commit: the touched dossiers' timelines, in the same transaction."""
+    session.flush()
+    touched: set[int] = session.info.pop(TOUCHED, set())
+    agencies: set[int] = session.info.pop(TOUCHED_AGENCIES, set())
+    if agencies:
+        touched |= set(session.scalars(select(Dossier.id).where(Dossier.agency_id.in_(agencies))))
+    if touched:
+        refresh(session, touched)
+        session.flush()
+
+
+def _forget(session: Session, previous: Any) -> None:
+    """after_soft_rollback: a whole transaction rolled back wrote nothing to store (a
+    savepoint's rollback keeps what the rest of the transaction touched)."""
+    if previous.parent is None and not previous.nested:
+        session.info.pop(TOUCHED, None)
+        session.info.pop(TOUCHED_AGENCIES, None)
+
+
+event.listen(Session, "after_flush", _collect)
+event.listen(Session, "before_commit", _store_before_commit)
+event.listen(Session, "after_soft_rollback", _forget)
