@@ -89,7 +89,8 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
         fail("--format pdf : indiquez le fichier à écrire avec -o FICHIER.pdf")
     day = as_of or today_in(DEFAULT_ZONE)
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
-                       owner_email=owner, overdue=kind_of_report == "overdue")
+                       owner_email=owner, overdue=kind_of_report == "overdue",
+                       due_within=within if kind_of_report == "upcoming" else None)
     heading = Report(kind_of_report, day, within, ())
     count = 0
     with app.transaction(write=False) as session:

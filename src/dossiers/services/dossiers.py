@@ -31,6 +31,7 @@ from dossiers.parsing import from_minutes, to_minutes
 from dossiers.services.network import agency_named, staff_by_email
 from dossiers.store.models import Change, Document, Dossier, Event, Incident, Mission
 from dossiers.store.records import DossierRecord, dossier_query, stream_dossiers
+from dossiers.store.steps import candidates
 
 DayInZone = Callable[[str], date]
 """Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
@@ -496,6 +497,11 @@ def list_dossiers(session: Session, day_in: DayInZone,
         query = query.where(Dossier.agency_id == agency_named(session, where.agency_name).id)
     if where.owner_email:
         query = query.where(Dossier.owner_id == staff_by_email(session, where.owner_email).id)
+    if where.overdue or where.due_within is not None:
+        # Let SQL choose over the stored timelines; the engine decides for those only.
+        first, last = day_span(day_in)
+        query = query.where(Dossier.id.in_(candidates(
+            first, last, overdue=where.overdue, due_within=where.due_within)))
     for dossier in stream_dossiers(session, query):
         day = day_in(dossier.agency.zone)
         facts = facts_on(dossier, day)
@@ -510,6 +516,12 @@ def list_dossiers(session: Session, day_in: DayInZone,
         if where.due_within is not None and not _due_within(timeline, where.due_within):
             continue
         yield dossier, timeline
+
+
+def day_span(day_in: DayInZone) -> tuple[date, date]:
+    """The earliest and the latest day it is in the zones (R-CAL-4)."""
+    days = [day_in(zone) for zone in ZONES]
+    return min(days), max(days)
 
 
 def _due_within(timeline: Timeline, days: int) -> bool:

@@ -27,7 +27,9 @@ from dossiers.mail.compose import build_message, new_message_id, sender_address
 from dossiers.mail.transports import (
     PermanentFailure, ServerUnavailable, TemporaryFailure, Transport,
 )
-from dossiers.reminders.selection import Digest, DossierState, Person, Policy, select_digests
+from dossiers.reminders.selection import (
+    ACTIONABLE, Digest, DossierState, Person, Policy, select_digests,
+)
 from dossiers.errors import InvalidInput
 from dossiers.deadlines.engine import compute_timeline
 from dossiers.services.dossiers import (
@@ -37,6 +39,7 @@ from dossiers.settings import Settings
 from dossiers.store.database import transaction
 from dossiers.store.models import Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze
 from dossiers.store.records import dossier_query, managers_by_agency, stream_dossiers
+from dossiers.store.steps import candidates
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
@@ -46,11 +49,26 @@ def policy_of(settings: Settings) -> Policy:
     return Policy(reminders.leads_for, reminders.escalation_days, reminders.min_gap_days)
 
 
-def dossier_states(session: Session, day: date) -> Iterator[DossierState]:
-    """Open dossiers with their timelines on `day`, their owner and their agency's managers."""
+# Reminders on a jour ouvré catch up the days off before it (R-CAL-1): never this many in a row.
+LONGEST_DAYS_OFF = 15
+
+
+def dossier_states(session: Session, day: date, since: date | None = None,
+                   policy: Policy | None = None) -> Iterator[DossierState]:
+    """Open dossiers with their timelines on `day`, their owner and their agency's managers.
+
+    With `since` and `policy`, only those that may have something to remind of since `since`
+    (SQL over the stored timelines chooses a superset; the engine decides for those only).
+    """
     managers = {agency: tuple(Person(m.email, m.name) for m in people)
                 for agency, people in managers_by_agency(session).items()}
-    for dossier in stream_dossiers(session, open_or_closed_after(dossier_query(), day)):
+    query = open_or_closed_after(dossier_query(), day)
+    if since is not None and policy is not None:
+        lead = max((lead for code in ACTIONABLE for lead in policy.leads_for(code)), default=0)
+        query = query.where(Dossier.id.in_(candidates(
+            day, day, remind_since=min(since, day - timedelta(days=LONGEST_DAYS_OFF)),
+            remind_lead=lead)))
+    for dossier in stream_dossiers(session, query):
         facts = facts_on(dossier, day)
         if not open_on(facts):
             continue
@@ -82,9 +100,11 @@ def _digests(session: Session, day: date, settings: Settings,
     # Read both before the dossiers stream: the rows would otherwise be consumed lazily.
     last_reminded = {(d, s, r): last for d, s, r, last in reminded}
     snoozed = {(d, s): until for d, s, until in snoozes}
-    states = dossier_states(session, day)
+    since = since or day - timedelta(days=1)
+    policy = policy_of(settings)
+    states = dossier_states(session, day, since, policy)
     return select_digests(
-        states if seen is None else _noting_years(states, day, seen), day, since or day - timedelta(days=1), policy_of(settings),
+        states if seen is None else _noting_years(states, day, seen), day, since, policy,
         last_reminded, snoozed,
     )
 
