@@ -23,6 +23,7 @@ older engine or holiday release are recomputed by `heal()` at the start of a com
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from functools import cache
@@ -79,11 +80,17 @@ def _at_risk(facts: Any, day: date) -> bool:
     return any(a.code == "mission_at_risk" for a in compute_timeline(facts, day).alerts)
 
 
-def at_risk_from(facts: Any, first: date, due: date) -> date | None:
+def at_risk_from(facts: Any, first: date, due: date, hint: date | None = None) -> date | None:
     """The first day in [first, due] on which the engine says the mission obligation is at
     risk, or None. Past `first` the hours done no longer change, and the days left only
-    shrink: once at risk, it stays so until the due date."""
-    if first > due or not _at_risk(facts, due):
+    shrink: once at risk, it stays so until the due date. `hint`, a guess, saves most of
+    the search when it is right; the engine checks it either way."""
+    if first > due:
+        return None
+    if hint is not None and first < hint <= due:
+        if _at_risk(facts, hint) and not _at_risk(facts, hint - timedelta(days=1)):
+            return hint
+    if not _at_risk(facts, due):
         return None
     if _at_risk(facts, first):
         return first
@@ -95,6 +102,16 @@ def at_risk_from(facts: Any, first: date, due: date) -> date | None:
         else:
             low = middle
     return high
+
+
+def _guess_at_risk(facts: Any, step: Any) -> date | None:
+    """Where the search should look first: the day the remaining hours stop fitting at the
+    rule set's weekly pace (the engine decides; see at_risk_from)."""
+    pace = facts.rules.mission_pace_hours_per_week.value
+    if step.progress is None or not pace:
+        return None
+    days = math.ceil(step.progress.hours_remaining * 7 / pace)
+    return step.due - timedelta(days=days - 2) if days > 0 else None
 
 
 def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -112,7 +129,7 @@ def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         finished = step.status.is_finished
         risk = None
         if step.code == "mission_obligation" and not finished and step.due is not None:
-            risk = at_risk_from(facts, since or EPOCH, step.due)
+            risk = at_risk_from(facts, since or EPOCH, step.due, _guess_at_risk(facts, step))
         rows.append({"dossier_id": dossier.id, "code": step.code, "opens": step.opens,
                      "due": step.due, "done_on": step.done_on, "finished": finished,
                      "rule": step.rule, "at_risk_from": risk})
@@ -132,12 +149,15 @@ def refresh(session: Session, ids: Iterable[int]) -> int:
             stamp, rows = timeline_rows(record)
             stamps.append(stamp)
             steps += rows
-        session.execute(delete(StoredStep).where(StoredStep.dossier_id.in_(batch)))
-        session.execute(delete(StoredTimeline).where(StoredTimeline.dossier_id.in_(batch)))
+        # Core on the session's connection: one executemany per table, no ORM bookkeeping.
+        connection = session.connection()
+        connection.execute(delete(StoredStep.__table__).where(StoredStep.dossier_id.in_(batch)))
+        connection.execute(delete(StoredTimeline.__table__)
+                           .where(StoredTimeline.dossier_id.in_(batch)))
         if stamps:
-            session.execute(insert(StoredTimeline), stamps)
+            connection.execute(insert(StoredTimeline.__table__), stamps)
         if steps:
-            session.execute(insert(StoredStep), steps)
+            connection.execute(insert(StoredStep.__table__), steps)
         done += len(stamps)
     return done
 
