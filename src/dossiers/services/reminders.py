@@ -37,7 +37,9 @@ from dossiers.services.dossiers import (
 )
 from dossiers.settings import Settings
 from dossiers.store.database import transaction
-from dossiers.store.models import Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze
+from dossiers.store.models import (
+    Agency, Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze, StoredStep,
+)
 from dossiers.store.records import dossier_query, managers_by_agency, stream_dossiers
 from dossiers.store.steps import candidates
 
@@ -103,6 +105,9 @@ def _digests(session: Session, day: date, settings: Settings,
     since = since or day - timedelta(days=1)
     policy = policy_of(settings)
     states = dossier_states(session, day, since, policy)
+    if seen is not None:
+        # Every open dossier's calendars, not only the day's candidates: from the stored steps.
+        seen |= _stored_years(session, day)
     return select_digests(
         states if seen is None else _noting_years(states, day, seen), day, since, policy,
         last_reminded, snoozed,
@@ -119,6 +124,21 @@ def _noting_years(states: Iterator[DossierState], day: date,
                 if when is not None:
                     seen.add((state.zone, when.year))
         yield state
+
+
+def _stored_years(session: Session, day: date) -> set[tuple[str, int]]:
+    """The (zone, year) calendars of every open dossier's steps (their dates do not depend
+    on the day), and the day's own year in each zone that has one."""
+    query = (select(Agency.zone, func.min(StoredStep.opens), func.max(StoredStep.opens),
+                    func.min(StoredStep.due), func.max(StoredStep.due))
+             .join(Dossier, Dossier.id == StoredStep.dossier_id)
+             .join(Agency, Agency.id == Dossier.agency_id)
+             .where(Dossier.state == "open").group_by(Agency.zone))
+    seen: set[tuple[str, int]] = set()
+    for zone, *bounds in session.execute(query):
+        years = [when.year for when in bounds if when is not None] + [day.year]
+        seen.update((zone, year) for year in range(min(years), max(years) + 1))
+    return seen
 
 
 def uncovered_calendars(seen: set[tuple[str, int]]) -> list[tuple[str, int]]:
