@@ -108,3 +108,12 @@ def test_the_single_bilan_becomes_the_positioning_bilan_and_folds_back_going_dow
             "SELECT reference, bilan_minutes FROM dossiers ORDER BY id"))] == [
             ("D-1", 900), ("D-2", 120)]
     engine.dispose()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    """The start-up check reads the head without Alembic: it must be the one Alembic sees."""
+    from alembic.script import ScriptDirectory
+
+    from dossiers.store.database import _alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()

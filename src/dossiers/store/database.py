@@ -7,11 +7,10 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.util.exc import CommandError
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -20,6 +19,9 @@ from sqlalchemy.orm import Session
 from dossiers.errors import InvalidInput
 from dossiers.private_files import private_file, private_folder
 from dossiers.store import steps
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 WRITE_OPTION = "dossiers_write"
@@ -100,6 +102,8 @@ def _use_real_sqlite_transactions(engine: Engine) -> None:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("dossiers") / "migrations"))
     return config
@@ -108,15 +112,21 @@ def _alembic_config() -> Config:
 def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | None]:
     """Bring the schema to a migration (the newest by default), in one transaction;
     returns (revision before, revision after)."""
+    from alembic import command
+
     return _migrate(engine, command.upgrade, target)
 
 
 def downgrade(engine: Engine, target: str) -> tuple[str | None, str | None]:
+    from alembic import command
+
     return _migrate(engine, command.downgrade, target)
 
 
 def _migrate(engine: Engine, action: Callable[[Config, str], None],
              target: str) -> tuple[str | None, str | None]:
+    from alembic.runtime.migration import MigrationContext
+
     config = _alembic_config()
     with engine.execution_options(**{WRITE_OPTION: True}).connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -151,27 +161,53 @@ def _has_timelines(connection: Connection) -> bool:
     return "timelines" in inspect(connection).get_table_names()
 
 
+REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+DOWN_REVISION = re.compile(
+    r"^down_revision(?:: [^=]+)? = (?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
+
+
+@cache
+def known_revisions() -> tuple[frozenset[str], str]:
+    """Every migration and the newest one, read from the migration files without importing
+    Alembic (the start-up of every command pays for this check)."""
+    revisions, revised = set(), set()
+    folder = resources.files("dossiers") / "migrations" / "versions"
+    for item in folder.iterdir():
+        if not item.name.endswith(".py"):
+            continue
+        text = item.read_text(encoding="utf-8")
+        found, down = REVISION.search(text), DOWN_REVISION.search(text)
+        if found is None or down is None:
+            continue
+        revisions.add(found.group(1))
+        if down.group(1):
+            revised.add(down.group(1))
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return frozenset(revisions), heads.pop()
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return known_revisions()[1]
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's schema version, read with one query."""
+    with engine.connect() as connection:
+        if not engine.dialect.has_table(connection, "alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def _refuse_unknown(revision: str | None) -> None:
     """A revision our migrations do not know was written by a newer version."""
-    if revision is None:
-        return
-    try:
-        known = ScriptDirectory.from_config(_alembic_config()).get_revision(revision)
-    except CommandError:
-        known = None
-    if known is None:
+    if revision is not None and revision not in known_revisions()[0]:
         raise SchemaTooNew(revision, head_revision())
 
 
 def ensure_current(engine: Engine) -> None:
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    current = current_revision(engine)
     if current != head_revision():
         _refuse_unknown(current)
         raise SchemaNotReady
