@@ -159,11 +159,12 @@ def echo_json(data: Any) -> None:
 
 
 def echo_json_array(items: Iterable[Any]) -> None:
-    """A JSON array written item by item, so that a long list is never all in memory."""
+    """A JSON array written item by item, so that a long list is never all in memory: one
+    compact object per line (`jq .` indents it for a person)."""
     first = True
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
+        text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        click.echo(("[\n" if first else ",\n") + text, nl=False)
         first = False
     click.echo("[]" if first else "\n]")
 
