@@ -266,3 +266,34 @@ def test_the_first_day_at_risk_is_the_engines_on_every_day_of_the_window(
         at_risk = any(a.code == "mission_at_risk" for a in compute_timeline(facts, day).alerts)
         assert at_risk == (first is not None and day >= first), day
         day += timedelta(days=1)
+
+
+def test_writes_in_savepoints_are_stored_once_at_the_outer_commit(db_engine: Engine) -> None:
+    """As `import` writes (a savepoint per row, a row refused rolls back alone): every dossier
+    kept has its stored timeline, the refused one none."""
+    owners = _setup(db_engine)
+    drawn = {"kind": "cipi", "start": BASE, "length": 60, "hours": 140, "programme": None,
+             "agency": 0, "events": [("drf-submitted", -20)], "missions": [], "incidents": [],
+             "documents": []}
+    with transaction(db_engine) as session:
+        owner = session.get(Staff, owners[0])
+        assert owner is not None
+        for number in range(4):
+            savepoint = session.begin_nested()
+            dossier = Dossier(
+                reference=f"S-{number}", kind="cipi", worker="W", contract_type="ctt",
+                training_start=BASE, training_end=BASE + timedelta(days=60),
+                training_minutes=140 * 60, owner=owner, agency_id=owner.agency_id,
+                rules="akto-current", state="open", created_at=NOW)
+            dossier.events.append(Event(kind="drf-submitted", occurred_on=BASE - timedelta(
+                days=drawn["events"][0][1] * -1), recorded_at=NOW))
+            session.add(dossier)
+            session.flush()
+            if number == 2:
+                savepoint.rollback()
+            else:
+                savepoint.commit()
+        assert session.scalar(select(StoredTimeline.dossier_id).limit(1)) is None
+    _check_stored(db_engine)
+    with transaction(db_engine, write=False) as session:
+        assert len(list(session.scalars(select(StoredTimeline.dossier_id)))) == 3

@@ -237,7 +237,10 @@ def _changed(session: Session) -> Iterator[Any]:
 
 
 def _store_before_commit(session: Session) -> None:
-    """before_commit: the touched dossiers' timelines, in the same transaction."""
+    """before_commit: the touched dossiers' timelines, in the same transaction; once, at the
+    outer commit (a savepoint's release, as `import` makes per row, waits for it)."""
+    if session.in_nested_transaction():
+        return
     session.flush()
     touched: set[int] = session.info.pop(TOUCHED, set())
     agencies: set[int] = session.info.pop(TOUCHED_AGENCIES, set())
