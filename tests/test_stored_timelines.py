@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete, select
 
 from dossiers.deadlines.engine import compute_timeline
 from dossiers.reminders.selection import Policy, select_digests
-from dossiers.services.dossiers import ListFilter, _due_within, facts_of, list_dossiers
+from dossiers.services.dossiers import ListFilter, _due_within, facts_of, facts_on, list_dossiers
 from dossiers.services.reminders import dossier_states
 from dossiers.store.database import transaction
 from dossiers.store.models import (
@@ -121,7 +121,7 @@ def _forget_some(engine: Engine, every: int) -> None:
 def _check_day(engine: Engine, day: date, within: int, since_days: int) -> None:
     day_in = lambda _zone: day  # noqa: E731
     with transaction(engine, write=False) as session:
-        everything = [(record, compute_timeline(facts_of(record), day))
+        everything = [(record, compute_timeline(facts_on(record, day), day))
                       for record in stream_dossiers(session, dossier_query())]
         expected_overdue = [(r.id, t) for r, t in everything if t.overdue]
         found = [(r.id, t) for r, t in list_dossiers(session, day_in, ListFilter(overdue=True))]

@@ -62,7 +62,9 @@ def _dependent_tables() -> list[Table]:
     added later is purged too)."""
     tables = []
     for table in reversed(Base.metadata.sorted_tables):
-        if table.name in ("dossiers", "outbox", "outbox_items"):
+        # The stored timelines are derived, not kept data: the database deletes them with
+        # their dossier (ON DELETE CASCADE), and a purge does not count them.
+        if table.name in ("dossiers", "outbox", "outbox_items", "timelines", "steps"):
             continue
         if any(key.column.table.name == "dossiers" for key in table.foreign_keys):
             tables.append(table)
