@@ -18,7 +18,7 @@ from dossiers.store.models import (
     Agency, Document, Dossier, Event, Incident, Mission, Staff, StoredStep, StoredTimeline,
 )
 from dossiers.store.records import dossier_query, stream_dossiers
-from dossiers.store.steps import candidates, stale_ids, valid_from
+from dossiers.store.steps import candidates, settled, stale_ids, valid_from
 
 BASE = date(2026, 9, 1)
 NOW = datetime(2026, 9, 1, 8)
@@ -155,7 +155,7 @@ def _check_stored(engine: Engine) -> None:
             assert stamps[record.id] == valid_from(facts)
             timeline = compute_timeline(facts, valid_from(facts) or BASE)
             assert sorted(stored[record.id]) == sorted(
-                (s.code, s.opens, s.due, s.done_on, s.rule, s.status.is_finished)
+                (s.code, s.opens, s.due, s.done_on, s.rule, settled(s))
                 for s in timeline.steps)
 
 

@@ -114,6 +114,14 @@ def _guess_at_risk(facts: Any, step: Any) -> date | None:
     return step.due - timedelta(days=days - 2) if days > 0 else None
 
 
+def settled(step: Any) -> bool:
+    """Nothing is left to do on the step whatever the day: done (on time or late) or
+    justified. A step done too early is to do again (`due_within`), so it is not settled."""
+    from dossiers.deadlines.timeline import Status
+
+    return step.status.is_finished and step.status is not Status.DONE_TOO_EARLY
+
+
 def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The stamp and step rows of one dossier (an ORM object or a DossierRecord)."""
     from dossiers.deadlines.engine import compute_timeline
@@ -126,7 +134,7 @@ def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
              "holidays": holidays_version(), "rules": dossier.rules, "valid_from": since}
     rows = []
     for step in timeline.steps:
-        finished = step.status.is_finished
+        finished = settled(step)
         risk = None
         if step.code == "mission_obligation" and not finished and step.due is not None:
             risk = at_risk_from(facts, since or EPOCH, step.due, _guess_at_risk(facts, step))
