@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -272,3 +273,21 @@ def list_text(rows: Iterable[tuple[Dossier, Timeline]]) -> tuple[str, int]:
     headers = ["Référence", "Type", "Agence", "Responsable", "Intérimaire", "Prochaine étape",
                "Échéance", "Statut"]
     return (table(headers, lines, widest=22) if lines else ""), count
+
+
+RULE_ID = re.compile(r"(?<![A-Za-z0-9&-])R-[A-Z&-]+[A-Z0-9]")
+INTERPRETATION_ID = re.compile(r"(?<![A-Za-z0-9&-])I-[A-Z0-9&]+(?:-[A-Z0-9&]+)*")
+
+
+def explanation_json(topic: str, text: str) -> dict[str, Any]:
+    """One line of `explain --json`: its topic, its text, and the ids the text cites, in the
+    order it cites them (the text is built from the rule set's figures, which carry them)."""
+    return {"topic": topic, "text": text,
+            "rules": list(dict.fromkeys(RULE_ID.findall(text))),
+            "interpretations": list(dict.fromkeys(INTERPRETATION_ID.findall(text)))}
+
+
+def explain_json(reference: str, kind: str, rules: str,
+                 lines: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"reference": reference, "kind": messages.KIND_LABELS[kind], "rules": rules,
+            "explanations": [explanation_json(topic, text) for topic, text in lines]}
