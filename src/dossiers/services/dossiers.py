@@ -31,7 +31,9 @@ from dossiers.matching import contains, match, normalise
 from dossiers.parsing import from_minutes, to_minutes
 from dossiers.services.lookup import resolve
 from dossiers.services.network import agency_named, staff_by_email
-from dossiers.store.models import Change, Document, Dossier, Event, Incident, Mission
+from dossiers.store.models import (
+    Agency, Change, Document, Dossier, Event, Incident, Mission,
+)
 from dossiers.store.records import DossierRecord, dossier_query, stream_dossiers
 
 DayInZone = Callable[[str], date]
@@ -107,7 +109,7 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     if session.scalar(select(Dossier.id).where(Dossier.reference == reference)) is not None:
         raise InvalidInput(messages.FIELD_LABELS["reference"], f"« {reference} » existe déjà")
     if not draft.duplicate:
-        _check_not_duplicate(session, draft.kind, worker, draft.training_start)
+        _check_not_duplicate(session, draft.kind, worker, draft.training_start, agency)
     dossier = Dossier(
         reference=reference,
         kind=draft.kind.value,
@@ -139,14 +141,17 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     return dossier
 
 
-def _check_not_duplicate(session: Session, kind: Kind, worker: str, start: date) -> None:
-    """A second dossier of the same kind, for the same worker (without case or accents) and
-    the same training start, is most likely typed twice: refused unless confirmed. An
-    abandoned dossier does not count."""
+def _check_not_duplicate(session: Session, kind: Kind, worker: str, start: date,
+                         agency: Agency) -> None:
+    """A second dossier of the same kind in the same agency, for the same worker (without case
+    or accents) and the same training start, is most likely typed twice: refused unless
+    confirmed. An abandoned dossier does not count; another agency's worker of the same name
+    is taken for another person."""
     same_day = session.execute(
         select(Dossier.reference, Dossier.worker)
         .where(Dossier.kind == kind.value, Dossier.training_start == start,
-               Dossier.state != "abandoned").order_by(Dossier.id))
+               Dossier.agency_id == agency.id, Dossier.state != "abandoned")
+        .order_by(Dossier.id))
     for reference, other in same_day:
         if normalise(other) == normalise(worker):
             raise InvalidInput(messages.FIELD_LABELS["worker"],

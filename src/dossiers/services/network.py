@@ -95,8 +95,8 @@ def staff_by_email(session: Session, email: str, field: str = "responsable") -> 
         return person
     people = list(session.scalars(select(Staff).order_by(Staff.name)))
     candidates = [pair for p in people for pair in ((p.email, p), (p.name, p))]
-    return resolve(field, email, candidates, "personne ne s'appelle ni n'a l'adresse",
-                   "personnes")
+    none = "personne n'a l'adresse" if "@" in email else "personne ne s'appelle"
+    return resolve(field, email, candidates, none, "personnes")
 
 
 def list_staff(session: Session, agency_name: str | None = None) -> list[Staff]:
