@@ -39,6 +39,7 @@ def test_case_and_accents_do_not_change_the_normalised_text(text: str) -> None:
     ("metz centre", "Metz Centre"),
     ("METZ", "Metz Centre"),
     ("saint-etienne", "Saint-Étienne"),
+    ("saint etienne", "Saint-Étienne"),
     ("SAINT-ÉTIENNE", "Saint-Étienne"),
     ("lyon p", "Lyon Part-Dieu"),
     ("  lyon   vaise ", "Lyon Vaise"),

@@ -15,14 +15,18 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
+SEPARATORS = str.maketrans({c: " " for c in "-‐‑–—_.'’"})
+"""Typed as a space: « saint etienne » finds « Saint-Étienne », « karim b » « Karim B. »."""
+
+
 def normalise(text: str) -> str:
-    """« Lyon  Part-Dieu » and « lyon part-dieu » alike: case folded, accents stripped,
-    spaces collapsed."""
+    """« Saint-Étienne » and « saint  etienne » alike: case folded, accents stripped, hyphens,
+    dots and apostrophes read as spaces, spaces collapsed."""
     # Compatibility forms first (« 𝕬 » is an A), then case, then decompose again: casefold
     # may itself add a combining mark (« İ » folds to « i̇ »).
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(unicodedata.normalize("NFC", bare).split())
+    return " ".join(unicodedata.normalize("NFC", bare).translate(SEPARATORS).split())
 
 
 @dataclass(frozen=True)
