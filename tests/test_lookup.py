@@ -108,3 +108,13 @@ def test_the_help_examples_of_list_and_staff_add_run_on_the_sample(dossiers: Dos
     dossiers.ok("staff", "add", "Léa Martin", "--email", "lea.martin@example.fr",
                 "--agency", "Lyon")
     dossiers.ok("list", "--overdue", "--agency", "Lyon", "--as-of", "2026-11-23")
+
+
+def test_a_report_heading_names_the_agency_and_person_found_not_what_was_typed(
+        lyon: Dossiers, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "retards.html"
+    lyon.ok("report", "overdue", "--agency", "lyon", "--owner", "lea", "--format", "html",
+            "-o", str(target), "--as-of", "2026-11-23")
+    html = target.read_text(encoding="utf-8")
+    assert "agence Lyon Part-Dieu" in html and "responsable lea@example.fr" in html
+    assert "agence lyon" not in html

@@ -27,7 +27,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--agency", "agency_name", type=NAME, default=None,
                      help="Seulement cette agence."),
         click.option("--owner", type=EMAIL, default=None,
-                     help="Seulement ce ou cette responsable (email)."),
+                     help="Seulement ce ou cette responsable (email ou nom)."),
         click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car."),
         click.option("--format", "output_format", type=FORMAT_CHOICE, default="table",
                      show_default=True,
@@ -86,15 +86,21 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
     from dossiers.reports import formats
     from dossiers.reports.rows import Report, report_rows
     from dossiers.services.dossiers import ListFilter, list_dossiers
+    from dossiers.services.network import agency_named, staff_by_email
 
     if output_format == "pdf" and not output:
         fail("--format pdf : indiquez le fichier à écrire avec -o FICHIER.pdf")
     day = as_of or today_in(DEFAULT_ZONE)
-    where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
-                       owner_email=owner, overdue=kind_of_report == "overdue")
     heading = Report(kind_of_report, day, within, ())
     count = 0
     with app.transaction(write=False) as session:
+        # The heading names the agency and the person found, not what was typed (« lyon »).
+        if agency_name:
+            agency_name = agency_named(session, agency_name).name
+        if owner:
+            owner = staff_by_email(session, owner).email
+        where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
+                           owner_email=owner, overdue=kind_of_report == "overdue")
         rows = report_rows(kind_of_report, list_dossiers(session, day_in_zone(day), where), day,
                            within)
         if output_format in ("csv", "json"):
