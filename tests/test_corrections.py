@@ -157,6 +157,17 @@ def test_removing_the_last_manager_warns_that_escalations_stop(network: Dossiers
     assert result.stderr.startswith("Attention : l'agence « Lyon » n'a plus de manager")
 
 
+def test_a_manager_who_becomes_charge_leaves_a_warning_when_none_is_left(
+        network: Dossiers) -> None:
+    result = network.run("staff", "update", "sophie", "--role", "charge")
+    assert result.exit_code == 0
+    assert result.stdout == ("Sophie Garnier <sophie@example.fr> modifié(e) :\n"
+                             "  rôle : manager → chargé(e) de recrutement\n")
+    assert result.stderr.startswith("Attention : l'agence « Lyon » n'a plus de manager")
+    quiet = network.run("staff", "update", "lea", "--role", "manager")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
 def test_agency_update_changes_the_zone_and_the_dates_follow(network: Dossiers) -> None:
     """R-CAL-2: the holidays are the agency's zone's."""
     network.ok(*CDPI, "--reference", "CDPI-1")

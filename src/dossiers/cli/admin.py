@@ -189,8 +189,11 @@ def staff_update(app: App, person: str, name: str | None, email: str | None, rol
         fail("rien à modifier : indiquez au moins une option (voir « dossiers staff update "
              "--help »)")
     with app.transaction() as session:
-        updated, changed = update_staff(session, person, changes, utc_now())
-        _echo_changes(f"{updated.name} <{updated.email}>", "modifié(e)", changed)
+        result = update_staff(session, person, changes, utc_now())
+        _echo_changes(f"{result.person.name} <{result.person.email}>", "modifié(e)",
+                      result.changed)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
 
 
 @staff.command("remove")

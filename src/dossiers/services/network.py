@@ -173,13 +173,20 @@ class StaffChanges:
 STAFF_LABELS = {"name": "nom", "email": "email", "role": "rôle", "agency": "agence"}
 
 
-def update_staff(session: Session, who: str, changes: StaffChanges,
-                 now: datetime) -> tuple[Staff, dict[str, tuple[str, str]]]:
+@dataclass(frozen=True)
+class StaffUpdate:
+    person: Staff
+    changed: dict[str, tuple[str, str]]
+    warnings: tuple[str, ...]
+
+
+def update_staff(session: Session, who: str, changes: StaffChanges, now: datetime) -> StaffUpdate:
     """`staff update`: the history of each dossier the person owns keeps the edit. A person
     who owns dossiers keeps their agency (a dossier's owner belongs to its agency): reassign
-    the dossiers first."""
+    the dossiers first. A warning when the agency is left without a manager."""
     person = staff_by_email(session, who, "PERSONNE")
     before = _describe_staff(person)
+    was_manager_of = person.agency if person.role == "manager" else None
     if changes.name is not None:
         if not changes.name.strip():
             raise InvalidInput("--name", "ne peut pas être vide")
@@ -208,7 +215,19 @@ def update_staff(session: Session, who: str, changes: StaffChanges,
         _log_on_dossiers(session, Dossier.owner_id == person.id, now, f"responsable : {label}",
                          was, now_is)
     session.flush()
-    return person, changed
+    warnings: tuple[str, ...] = ()
+    if was_manager_of is not None and not _has_manager(session, was_manager_of):
+        warnings = (messages.last_manager_gone(was_manager_of.name),)
+    return StaffUpdate(person, changed, warnings)
+
+
+def _has_manager(session: Session, agency: Agency, besides: Staff | None = None) -> bool:
+    """Someone (other than `besides`) receives the agency's escalations."""
+    query = select(func.count()).select_from(Staff).where(Staff.agency_id == agency.id,
+                                                          Staff.role == "manager")
+    if besides is not None:
+        query = query.where(Staff.id != besides.id)
+    return bool(session.scalar(query))
 
 
 def _describe_staff(person: Staff) -> dict[str, str]:
@@ -262,9 +281,7 @@ def remove_staff(session: Session, who: str, reassign_to: str | None, now: datet
                         .values(owner_id=heir.id))
     agency = person.agency
     warnings: list[str] = []
-    if person.role == "manager" and not session.scalar(
-            select(func.count()).select_from(Staff).where(
-                Staff.agency_id == agency.id, Staff.role == "manager", Staff.id != person.id)):
+    if person.role == "manager" and not _has_manager(session, agency, besides=person):
         warnings.append(messages.last_manager_gone(agency.name))
     removal = Removal(person.name, person.email, owned if heir else 0,
                       heir.email if heir else None, tuple(warnings))
