@@ -190,11 +190,12 @@ def test_explain_json_gives_each_line_with_its_rule_ids(network: Dossiers) -> No
     network.ok(*CDPI, "--reference", "CDPI-1")
     data = json.loads(network.ok("explain", "CDPI-1", "--json", "--as-of", "2026-11-23"))
     assert (data["reference"], data["kind"], data["rules"]) == ("CDPI-1", "CDPI", "akto-current")
-    first = data["explanations"][0]
-    assert set(first) == {"topic", "text", "rules", "interpretations"}
-    assert first["topic"] == "Demande de réservation de financement (DRF), ouverture"
-    assert first["rules"] == ["R-DRF-WINDOW"]
-    due = data["explanations"][1]
+    by_topic = {line["topic"]: line for line in data["explanations"]}
+    assert all(set(line) == {"topic", "text", "rules", "interpretations"}
+               for line in data["explanations"])
+    assert by_topic["Demande de réservation de financement (DRF), ouverture"]["rules"] == [
+        "R-DRF-WINDOW"]
+    due = by_topic["Demande de réservation de financement (DRF), échéance"]
     assert due["rules"][0] == "R-DRF-WINDOW" and "I-48H-BUSINESS-DAYS" in due["interpretations"]
     text = network.ok("explain", "CDPI-1", "--as-of", "2026-11-23")
     assert all(f"{line['topic']} :\n  {line['text']}" in text for line in data["explanations"])
