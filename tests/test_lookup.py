@@ -118,3 +118,8 @@ def test_a_report_heading_names_the_agency_and_person_found_not_what_was_typed(
     html = target.read_text(encoding="utf-8")
     assert "agence Lyon Part-Dieu" in html and "responsable lea@example.fr" in html
     assert "agence lyon" not in html
+
+
+def test_a_calendar_title_names_the_agency_found(lyon: Dossiers) -> None:
+    feed = lyon.ok("calendar", "--agency", "saint etienne", "--as-of", "2026-11-23")
+    assert "Échéances AKTO · Saint-Étienne" in feed.replace("\r\n ", "")
