@@ -199,3 +199,11 @@ def test_explain_json_gives_each_line_with_its_rule_ids(network: Dossiers) -> No
     assert due["rules"][0] == "R-DRF-WINDOW" and "I-48H-BUSINESS-DAYS" in due["interpretations"]
     text = network.ok("explain", "CDPI-1", "--as-of", "2026-11-23")
     assert all(f"{line['topic']} :\n  {line['text']}" in text for line in data["explanations"])
+
+
+def test_staff_update_checks_the_new_address_as_staff_add_does(network: Dossiers) -> None:
+    before = network.dump()
+    result = network.run("staff", "update", "lea", "--email", "lea martin@example.fr")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Erreur : --email : ")
+    assert network.dump() == before

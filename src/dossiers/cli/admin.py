@@ -189,7 +189,7 @@ def staff_update(app: App, person: str, name: str | None, email: str | None, rol
         fail("rien à modifier : indiquez au moins une option (voir « dossiers staff update "
              "--help »)")
     with app.transaction() as session:
-        result = update_staff(session, person, changes, utc_now())
+        result = update_staff(session, person, changes, utc_now(), app.settings().smtp.smtputf8)
         _echo_changes(f"{result.person.name} <{result.person.email}>", "modifié(e)",
                       result.changed)
     for warning in result.warnings:

@@ -180,7 +180,8 @@ class StaffUpdate:
     warnings: tuple[str, ...]
 
 
-def update_staff(session: Session, who: str, changes: StaffChanges, now: datetime) -> StaffUpdate:
+def update_staff(session: Session, who: str, changes: StaffChanges, now: datetime,
+                 smtputf8: bool = False) -> StaffUpdate:
     """`staff update`: the history of each dossier the person owns keeps the edit. A person
     who owns dossiers keeps their agency (a dossier's owner belongs to its agency): reassign
     the dossiers first. A warning when the agency is left without a manager."""
@@ -192,7 +193,7 @@ def update_staff(session: Session, who: str, changes: StaffChanges, now: datetim
             raise InvalidInput("--name", "ne peut pas être vide")
         person.name = changes.name.strip()
     if changes.email is not None:
-        email = _checked_email(changes.email, "--email")
+        email = staff_address(changes.email, smtputf8, "--email")
         taken = session.scalar(select(Staff).where(Staff.email == email))
         if taken is not None and taken is not person:
             raise InvalidInput("--email", f"« {email} » est déjà enregistré")
@@ -233,13 +234,6 @@ def _has_manager(session: Session, agency: Agency, besides: Staff | None = None)
 def _describe_staff(person: Staff) -> dict[str, str]:
     return {"name": person.name, "email": person.email,
             "role": messages.ROLE_LABELS[person.role], "agency": person.agency.name}
-
-
-def _checked_email(email: str, field: str) -> str:
-    email = email.strip().lower()
-    if "@" not in email or any(c in email for c in " \r\n,;<>"):
-        raise InvalidInput(field, f"adresse invalide « {email} »")
-    return email
 
 
 def _owned_count(session: Session, person: Staff) -> int:
