@@ -209,7 +209,8 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
         dossier = find_dossier(session, dossier_id)
         result = update_dossier(session, dossier, changes, day_in_zone(as_of)(dossier.agency.zone),
                                 utc_now())
-    _echo_update(dossier.reference, result)
+        reference = dossier.reference  # a rolled-back dry run expires the dossier
+    _echo_update(reference, result)
     if dry_run:
         click.echo("Simulation : rien n'est enregistré.")
 
