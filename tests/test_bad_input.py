@@ -53,7 +53,8 @@ CASES = {
     "unknown option": (["list", "--late"], "option inconnue « --late »"),
     "unknown command": (["remove"], "commande inconnue « remove » (voir « dossiers --help »)"),
     "unknown owner": (replaced(OPEN, "--owner", "x@example.fr"),
-                      "responsable : personne n'a l'adresse « x@example.fr »"),
+                      "responsable : personne n'a l'adresse « x@example.fr » ; vouliez-vous "
+                      "dire « lea@example.fr » ?"),
     "unknown rule set": ([*OPEN, "--rules", "akto-2030"], "règles : jeu de règles inconnu « akto-2030 »"),
     "duplicate reference": ([*OPEN, "--reference", "CDPI-1"], "référence : « CDPI-1 » existe déjà"),
     "drf after start in plan": (["plan", "--kind", "cdpi", "--start", "2027-01-11", "--end",

@@ -88,7 +88,7 @@ def test_open_shows_the_timeline_of_the_new_dossier(network: Dossiers,
 
 def test_an_unnamed_dossier_gets_a_reference_of_its_kind_and_year(network: Dossiers) -> None:
     network.ok(*CDPI[:-2])
-    network.ok(*CDPI[:-2])
+    network.ok(*CDPI[:-2], "--duplicate")
     listed = json.loads(network.ok("list", "--json"))
     assert [d["reference"] for d in listed] == ["CDPI-2027-0001", "CDPI-2027-0002"]
 

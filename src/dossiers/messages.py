@@ -512,3 +512,43 @@ def purge_summary(closed_before: date, tables: tuple[tuple[str, int], ...], dry_
 def timelines_progress(done: int, total: int) -> str:
     """Shown on stderr while stored timelines are recomputed (new engine, holidays, import)."""
     return f"Mise à jour des échéances enregistrées : {done}/{total} dossiers"
+
+
+# Looking up what people type (agencies, staff, references).
+def lookup_missing(none_phrase: str, query: str, nearest: tuple[str, ...]) -> str:
+    """« aucune agence « lyn » ; vouliez-vous dire « Lyon Part-Dieu » ? »."""
+    text = f"{none_phrase} « {query.strip()} »"
+    return f"{text} ; vouliez-vous dire « {nearest[0]} » ?" if nearest else text
+
+
+def lookup_ambiguous(query: str, plural_noun: str, names: tuple[str, ...]) -> str:
+    shown = ", ".join(f"« {name} »" for name in names[:8])
+    more = f" et {len(names) - 8} autres" if len(names) > 8 else ""
+    return f"« {query.strip()} » désigne plusieurs {plural_noun} : {shown}{more} ; précisez"
+
+
+def duplicate_dossier(worker: str, kind: str, start: date, reference: str) -> str:
+    return (f"« {worker} » a déjà un dossier {KIND_LABELS[kind]} qui commence le "
+            f"{short_date(start)} ({reference}) ; pour en ouvrir un second quand même, "
+            "ajoutez --duplicate")
+
+
+def duplicate_mission(reference: str, start: date, end: date) -> str:
+    return (f"une mission commençant le {short_date(start)} (jusqu'au {short_date(end)}) est déjà "
+            f"enregistrée dans « {reference} » ; pour la corriger : dossiers cancel {reference} "
+            f"mission --on {start.isoformat()}, puis saisissez-la de nouveau")
+
+
+def no_mission_on(reference: str, start: date) -> str:
+    return f"aucune mission commençant le {short_date(start)} dans « {reference} »"
+
+
+def staff_owns_dossiers(name: str, count: int) -> str:
+    return (f"{name} est responsable de {plural(count, 'dossier')} : indiquez à qui les confier "
+            "avec --reassign EMAIL")
+
+
+def last_manager_gone(agency: str) -> str:
+    return (f"Attention : l'agence « {agency} » n'a plus de manager ; les étapes en retard de plus "
+            "de 3 jours ouvrés ne remontent plus à personne (ajoutez un manager avec "
+            "dossiers staff add … --role manager)")

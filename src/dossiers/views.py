@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -322,3 +323,21 @@ def list_csv(lines: Iterable[Sequence[str | Cell]]) -> bytes:
         writer.writerow([spreadsheet_safe(cell.text if isinstance(cell, Cell) else cell)
                          for cell in cells])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+RULE_ID = re.compile(r"(?<![A-Za-z0-9&-])R-[A-Z&-]+[A-Z0-9]")
+INTERPRETATION_ID = re.compile(r"(?<![A-Za-z0-9&-])I-[A-Z0-9&]+(?:-[A-Z0-9&]+)*")
+
+
+def explanation_json(topic: str, text: str) -> dict[str, Any]:
+    """One line of `explain --json`: its topic, its text, and the ids the text cites, in the
+    order it cites them (the text is built from the rule set's figures, which carry them)."""
+    return {"topic": topic, "text": text,
+            "rules": list(dict.fromkeys(RULE_ID.findall(text))),
+            "interpretations": list(dict.fromkeys(INTERPRETATION_ID.findall(text)))}
+
+
+def explain_json(reference: str, kind: str, rules: str,
+                 lines: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"reference": reference, "kind": messages.KIND_LABELS[kind], "rules": rules,
+            "explanations": [explanation_json(topic, text) for topic, text in lines]}

@@ -45,7 +45,7 @@ def init(app: App) -> None:
 
 @click.group(cls=FrenchGroup)
 def agency() -> None:
-    """Agences : ajouter, lister.
+    """Agences : ajouter, modifier, lister.
 
     Exemple : dossiers agency list
     """
@@ -69,6 +69,41 @@ def agency_add(app: App, name: str, zone: str, headcount: int | None, prism_memb
     with app.transaction() as session:
         created = add_agency(session, name, zone, headcount, prism_member)
     click.echo(f"Agence « {created.name} » ajoutée (zone {created.zone}).")
+
+
+@agency.command("update")
+@click.argument("name", metavar="NOM")
+@click.option("--name", "new_name", default=None, help="Nouveau nom.")
+@click.option("--zone", type=ZONE_CHOICE, default=None,
+              help="Zone des jours fériés (R-CAL-2) : les dates des dossiers de l'agence suivent.")
+@click.option("--headcount", type=COUNT, default=None, help="Effectif de l'agence (ETT).")
+@click.option("--prism/--no-prism", "prism_member", default=None,
+              help="Adhérente ou membre de Prism'Emploi.")
+@pass_app
+def agency_update(app: App, name: str, new_name: str | None, zone: str | None,
+                  headcount: int | None, prism_member: bool | None) -> None:
+    """Modifie une agence ; l'historique de chacun de ses dossiers garde l'ancienne valeur.
+
+    Exemple : dossiers agency update "Nantes Ouest" --headcount 12 --prism
+    """
+    from dossiers.services.network import AgencyChanges, update_agency
+
+    changes = AgencyChanges(new_name, zone, headcount, prism_member)
+    if changes == AgencyChanges():
+        fail("rien à modifier : indiquez au moins une option (voir « dossiers agency update "
+             "--help »)")
+    with app.transaction() as session:
+        updated, changed = update_agency(session, name, changes, utc_now())
+        _echo_changes(f"Agence « {updated.name} »", "modifiée", changed)
+
+
+def _echo_changes(subject: str, verb: str, changed: dict[str, tuple[str, str]]) -> None:
+    if not changed:
+        click.echo(f"{subject} : aucune modification.")
+        return
+    click.echo(f"{subject} {verb} :")
+    for label, (was, now_is) in changed.items():
+        click.echo(f"  {label} : {was or '—'} → {now_is or '—'}")
 
 
 @agency.command("list")
@@ -97,7 +132,8 @@ def agency_list(app: App, as_json: bool) -> None:
 
 @click.group(cls=FrenchGroup)
 def staff() -> None:
-    """Personnel des agences : ajouter, lister.
+    """Personnel des agences : ajouter, modifier, retirer, lister. Une personne se désigne
+    par son email ou son nom, sans majuscules ni accents ; le début suffit s'il est unique.
 
     Exemple : dossiers staff list --agency "Lyon Part-Dieu"
     """
@@ -128,6 +164,60 @@ def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> N
         done = (f"{person.name} <{person.email}> ajouté(e) à « {person.agency.name} » "
                 f"({messages.ROLE_LABELS[person.role]}).")
     click.echo(done)
+
+
+@staff.command("update")
+@click.argument("person", metavar="PERSONNE")
+@click.option("--name", default=None, help="Nouveau nom.")
+@click.option("--email", default=None, help="Nouvelle adresse électronique.")
+@click.option("--role", type=ROLE_CHOICE, default=None,
+              help="charge (chargé(e) de recrutement) ou manager (reçoit les retards de "
+                   "l'agence).")
+@click.option("--agency", "agency_name", default=None,
+              help="Nouvelle agence (seulement pour qui n'a pas de dossier).")
+@pass_app
+def staff_update(app: App, person: str, name: str | None, email: str | None, role: str | None,
+                 agency_name: str | None) -> None:
+    """Modifie une personne ; l'historique de chacun de ses dossiers garde l'ancienne valeur.
+
+    Exemple : dossiers staff update "Hugo Bernard" --email hugo.b@interim-exemple.fr
+    """
+    from dossiers.services.network import StaffChanges, update_staff
+
+    changes = StaffChanges(name, email, role, agency_name)
+    if changes == StaffChanges():
+        fail("rien à modifier : indiquez au moins une option (voir « dossiers staff update "
+             "--help »)")
+    with app.transaction() as session:
+        result = update_staff(session, person, changes, utc_now(), app.settings().smtp.smtputf8)
+        _echo_changes(f"{result.person.name} <{result.person.email}>", "modifié(e)",
+                      result.changed)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
+
+
+@staff.command("remove")
+@click.argument("person", metavar="PERSONNE")
+@click.option("--reassign", default=None, metavar="EMAIL",
+              help="Qui reprend ses dossiers (même agence) ; obligatoire s'il y en a.")
+@pass_app
+def staff_remove(app: App, person: str, reassign: str | None) -> None:
+    """Retire une personne. Ses dossiers (en cours ou non) passent à la personne indiquée
+    par --reassign, ce que garde l'historique de chaque dossier. Retirer le dernier manager
+    d'une agence est signalé : ses retards ne remonteraient plus à personne.
+
+    Exemple : dossiers staff remove hugo.bernard@interim-exemple.fr --reassign lea.martin@interim-exemple.fr
+    """
+    from dossiers.services.network import remove_staff
+
+    with app.transaction() as session:
+        removal = remove_staff(session, person, reassign, utc_now())
+    moved = (f" ; {messages.plural(removal.reassigned, 'dossier')} confié"
+             f"{'s' if removal.reassigned > 1 else ''} à {removal.heir}"
+             if removal.reassigned else "")
+    click.echo(f"{removal.name} <{removal.email}> retiré(e){moved}.")
+    for warning in removal.warnings:
+        click.echo(warning, err=True)
 
 
 @staff.command("list")

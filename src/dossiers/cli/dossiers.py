@@ -98,6 +98,9 @@ def _programme(value: str | None):  # type: ignore[no-untyped-def]
 @click.option("--rules", type=NAME, default=None, help=RULE_SET_HELP)
 @click.option("--reference", type=REFERENCE, default=None,
               help="Référence (par défaut TYPE-ANNÉE-NNNN).")
+@click.option("--duplicate", is_flag=True,
+              help="Ouvre le dossier même si l'intérimaire en a déjà un du même type qui "
+                   "commence le même jour dans l'agence.")
 @eligibility_options
 @funding_options
 @as_of_option
@@ -107,12 +110,14 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
                  training_hours: Fraction, mission_hours: Fraction | None,
                  positioning_hours: Fraction | None, evaluation_hours: Fraction | None,
                  programme: str, owner: str, agency_name: str | None, rules: str | None,
-                 reference: str | None, eligibility: str | None, in_user_company: bool | None,
-                 afest: bool | None, hourly_cost: Fraction | None, tutor_hours: Fraction | None,
+                 reference: str | None, duplicate: bool, eligibility: str | None,
+                 in_user_company: bool | None, afest: bool | None,
+                 hourly_cost: Fraction | None, tutor_hours: Fraction | None,
                  basic_skills_share: Fraction | None, seniority_hours: Fraction | None,
                  as_of: date | None, as_json: bool) -> None:
     """Ouvre un dossier après avoir vérifié ses bornes (R-CIPI-HOURS, R-CDPI-HOURS,
-    R-CAR-HOURS), puis affiche ses étapes.
+    R-CAR-HOURS), puis affiche ses étapes. Un second dossier du même type pour le même
+    intérimaire et le même démarrage dans l'agence est refusé, sauf avec --duplicate.
 
     Exemple : dossiers open --kind cdpi --worker "Karim B." --start 2027-01-11
     --end 2027-02-19 --training-hours 210 --owner lea.martin@interim-exemple.fr
@@ -129,7 +134,7 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
         agency_name=agency_name, rules=rules, reference=reference,
         eligibility=eligibility, in_user_company=bool(in_user_company), afest=bool(afest),
         hourly_cost=hourly_cost, tutor_hours=tutor_hours, basic_skills_share=basic_skills_share,
-        seniority_hours=seniority_hours,
+        seniority_hours=seniority_hours, duplicate=duplicate,
     )
     day_in = day_in_zone(as_of)
     with app.transaction() as session:
@@ -156,7 +161,10 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
 @bilan_options
 @click.option("--programme", type=PROGRAMME_CHOICE, default=None, help="Programme national.")
 @click.option("--worker", type=NAME, default=None, help="Nom de l'intérimaire.")
-@click.option("--owner", type=EMAIL, default=None, help="Email du ou de la nouvelle responsable.")
+@click.option("--owner", type=EMAIL, default=None,
+              help="Email ou nom du ou de la nouvelle responsable.")
+@click.option("--dry-run", is_flag=True,
+              help="Montre ce qui changerait (ancien → nouveau) sans rien enregistrer.")
 @eligibility_options
 @funding_options
 @as_of_option
@@ -164,7 +172,7 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
 def update(app: App, dossier_id: str, start: date | None, end: date | None,
            training_hours: Fraction | None, mission_hours: Fraction | None,
            positioning_hours: Fraction | None, evaluation_hours: Fraction | None,
-           programme: str | None, worker: str | None, owner: str | None,
+           programme: str | None, worker: str | None, owner: str | None, dry_run: bool,
            eligibility: str | None, in_user_company: bool | None, afest: bool | None,
            hourly_cost: Fraction | None, tutor_hours: Fraction | None,
            basic_skills_share: Fraction | None, seniority_hours: Fraction | None,
@@ -172,9 +180,14 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
     """Modifie un dossier et affiche les dates qui bougent (ancienne → nouvelle).
 
     Un démarrage repoussé de plus de 2 mois après l'accord de la DRF déclenche
-    l'alerte « DRF à refaire » (R-DRF-SHIFT).
+    l'alerte « DRF à refaire » (R-DRF-SHIFT). Avec --dry-run, la même modification est
+    faite puis annulée : mêmes lignes, rien n'est enregistré (« et si le démarrage
+    bougeait ? »).
 
-    Exemple : dossiers update LYO-CDPI-01 --start 2027-03-01 --end 2027-04-09
+    \b
+    Exemples :
+      dossiers update LYO-CDPI-01 --start 2027-03-01 --end 2027-04-09
+      dossiers update LYO-CDPI-01 --start 2027-05-03 --end 2027-06-11 --dry-run
     """
     from dossiers.services.dossiers import (
         NO_PROGRAMME, DossierChanges, find_dossier, update_dossier,
@@ -191,16 +204,24 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
     )
     if changes.empty:
         fail("rien à modifier : indiquez au moins une option (voir « dossiers update --help »)")
-    with app.transaction() as session:
+    # --dry-run: the very same path, in one transaction that is rolled back, never committed.
+    with app.transaction(commit=not dry_run) as session:
         dossier = find_dossier(session, dossier_id)
         result = update_dossier(session, dossier, changes, day_in_zone(as_of)(dossier.agency.zone),
                                 utc_now())
+        reference = dossier.reference  # a rolled-back dry run expires the dossier
+    _echo_update(reference, result)
+    if dry_run:
+        click.echo("Simulation : rien n'est enregistré.")
+
+
+def _echo_update(reference: str, result: Any) -> None:
     if not result.changed:
-        click.echo(f"{dossier.reference} : aucune modification.")
+        click.echo(f"{reference} : aucune modification.")
         return
     from dossiers.terminal import fit
 
-    click.echo(f"{dossier.reference} modifié :")
+    click.echo(f"{reference} modifié :")
     for key, (was, now_is) in result.changed.items():
         click.echo(fit(f"  {messages.change_subject(key)} : {messages.change_value(key, was)}"
                        f" → {messages.change_value(key, now_is)}"))
@@ -264,26 +285,35 @@ def _funding(app: App, facts: Any) -> Any:
 @click.command(cls=FrenchCommand)
 @click.argument("dossier_id", metavar="ID", type=REFERENCE)
 @as_of_option
+@json_option
 @pass_app
-def explain(app: App, dossier_id: str, as_of: date | None) -> None:
+def explain(app: App, dossier_id: str, as_of: date | None, as_json: bool) -> None:
     """Explique chaque date et chaque chiffre d'un dossier : la règle, les mots de la source
     et le calcul, par exemple « 07/01/2027 = 11/01/2027 (démarrage) − 2 jours ouvrés
     (R-DRF-WINDOW, 001 : « … ») ».
 
-    Exemple : dossiers explain LYO-CDPI-09
+    \b
+    Exemples :
+      dossiers explain LYO-CDPI-09
+      dossiers explain LYO-CDPI-09 --json
     """
     from dossiers.deadlines.explain import explain as explain_lines
     from dossiers.deadlines.engine import compute_timeline
     from dossiers.services.dossiers import facts_on, find_dossier
+    from dossiers.views import explain_json
 
     with app.transaction(write=False) as session:
         dossier = find_dossier(session, dossier_id)
         day = day_in_zone(as_of)(dossier.agency.zone)
         facts = facts_on(dossier, day)
         timeline = compute_timeline(facts, day)
+        lines = explain_lines(facts, timeline, app.settings().funding.cdpi_hourly_rate)
+        if as_json:
+            echo_json(explain_json(dossier.reference, dossier.kind, dossier.rules, lines))
+            return
         click.echo(f"Dossier {dossier.reference} ({messages.KIND_LABELS[dossier.kind]}), "
                    f"règles {dossier.rules} :\n")
-        _echo_explanations(explain_lines(facts, timeline, app.settings().funding.cdpi_hourly_rate))
+        _echo_explanations(lines)
 
 
 def _echo_explanations(lines: list[tuple[str, str]]) -> None:
@@ -364,7 +394,9 @@ LIST_SORT_KEYS = {"echeance": "due", "reference": "reference", "agence": "agency
                    "N jours (les mêmes que report upcoming --within N).")
 @click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car.")
 @click.option("--agency", "agency_name", type=NAME, default=None, help="Nom de l'agence.")
-@click.option("--owner", type=EMAIL, default=None, help="Email du ou de la responsable.")
+@click.option("--owner", type=EMAIL, default=None, help="Email ou nom du ou de la responsable.")
+@click.option("--worker", type=NAME, default=None, metavar="TEXTE",
+              help="Intérimaire dont le nom contient ce texte (sans casse ni accents).")
 @click.option("--all", "include_closed", is_flag=True, help="Inclut les dossiers clos.")
 @click.option("--sort", "sort", type=LIST_SORT_CHOICE, default="echeance", show_default=True,
               help="Ordre : echeance (la prochaine échéance d'abord, puis la référence), "
@@ -378,34 +410,42 @@ LIST_SORT_KEYS = {"echeance": "due", "reference": "reference", "agence": "agency
 @json_option
 @pass_app
 def list_command(app: App, overdue: bool, due_within: int | None, kind: str | None,
-                 agency_name: str | None, owner: str | None, include_closed: bool, sort: str,
-                 output_format: str, output: str | None, as_of: date | None,
-                 as_json: bool) -> None:
-    """Liste les dossiers en cours avec leur prochaine étape, la plus urgente d'abord.
+                 agency_name: str | None, owner: str | None, worker: str | None,
+                 include_closed: bool, sort: str, output_format: str, output: str | None,
+                 as_of: date | None, as_json: bool) -> None:
+    """Liste les dossiers en cours avec leur prochaine étape, la plus urgente d'abord. Agence,
+    responsable et intérimaire se tapent sans majuscules ni accents, et le début du nom suffit.
 
     --json donne les dossiers dans l'ordre de la base (agence, responsable, référence), au
     fil de la lecture.
 
-    Exemple : dossiers list --overdue --agency "Lyon Part-Dieu" --format csv -o retards.csv
+    \b
+    Exemples :
+      dossiers list --overdue --agency "Lyon Part-Dieu" --format csv -o retards.csv
+      dossiers list --agency lyon --worker oceane
     """
     from dossiers.deadlines.facts import Kind
-    from dossiers.services.dossiers import ListFilter, list_dossiers
+    from dossiers.services.dossiers import ListFilter, list_dossiers, nearest_worker
     from dossiers.views import dossier_json, list_csv, list_rows, list_text
 
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
                        owner_email=owner, overdue=overdue, due_within=due_within,
-                       include_closed=include_closed)
+                       include_closed=include_closed, worker=worker)
     with app.transaction(write=False) as session:
         rows = list_dossiers(session, day_in_zone(as_of), where)
         if as_json:
             echo_json_array(dossier_json(dossier, timeline) for dossier, timeline in rows)
             return
         lines = list_rows(rows, LIST_SORT_KEYS[sort])
+        nearest = nearest_worker(session, worker) if worker and not lines else None
     count = len(lines)
     if output_format == "csv":
         write_output(iter([list_csv(lines)]), output)
         if output:
             click.echo(f"Liste écrite dans {output} ({messages.plural(count, 'dossier')}).")
+        return
+    if count == 0 and nearest:
+        click.echo(f"Aucun dossier.\nVouliez-vous dire « {nearest} » ?")
         return
     text = (list_text(lines) + f"\n\n{messages.plural(count, 'dossier')}.\n" if count
             else "Aucun dossier.\n")

@@ -13,6 +13,7 @@ from dossiers.cli.options import App, as_of_option, day_in_zone, echo_lines, pas
 from dossiers.french_click import DATE, HOURS, REFERENCE, ChoiceType, FrenchCommand
 
 EVENT_CHOICE = ChoiceType(messages.EVENT_LABELS)
+CANCEL_CHOICE = ChoiceType({**messages.EVENT_LABELS, "mission": "une mission, par son début"})
 INCIDENT_CHOICE = ChoiceType({code: label for code, (label, _) in
                               messages.INCIDENT_LABELS.items()})
 
@@ -69,23 +70,32 @@ def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) 
 
 @click.command(cls=FrenchCommand)
 @click.argument("dossier_id", metavar="ID", type=REFERENCE)
-@click.argument("event", type=EVENT_CHOICE)
-@click.option("--on", "on", type=DATE, required=True, help="Date de l'événement à annuler.")
+@click.argument("event", type=CANCEL_CHOICE)
+@click.option("--on", "on", type=DATE, required=True,
+              help="Date de l'événement à annuler ; pour une mission, son premier jour.")
 @pass_app
 def cancel(app: App, dossier_id: str, event: str, on: date) -> None:
-    """Annule un événement enregistré par erreur (l'historique le garde) ; annuler une
-    clôture rouvre le dossier.
+    """Annule un événement ou une mission enregistrés par erreur (l'historique les garde) ;
+    annuler une clôture rouvre le dossier.
 
-    Exemple : dossiers cancel LYO-CDPI-05 drf-submitted --on 2026-11-22
+    \b
+    Exemples :
+      dossiers cancel LYO-CDPI-05 drf-submitted --on 2026-11-22
+      dossiers cancel LYO-CDPI-11 mission --on 2026-11-03
     """
     from dossiers.deadlines.facts import EventKind
-    from dossiers.services.dossiers import cancel_event, find_dossier
+    from dossiers.services.dossiers import cancel_event, cancel_mission, find_dossier
 
     with app.transaction() as session:
         dossier = find_dossier(session, dossier_id)
-        cancel_event(session, dossier, EventKind(event), on, utc_now())
-    click.echo(f"{dossier.reference} : « {messages.EVENT_LABELS[event]} » du "
-               f"{messages.short_date(on)} annulé.")
+        if event == "mission":
+            taken = cancel_mission(session, dossier, on, utc_now())
+            done = (f"mission du {messages.short_date(taken.start)} au "
+                    f"{messages.short_date(taken.end)} annulée.")
+        else:
+            cancel_event(session, dossier, EventKind(event), on, utc_now())
+            done = f"« {messages.EVENT_LABELS[event]} » du {messages.short_date(on)} annulé."
+    click.echo(f"{dossier.reference} : {done}")
 
 
 @click.command(cls=FrenchCommand)
@@ -100,7 +110,8 @@ def cancel(app: App, dossier_id: str, event: str, on: date) -> None:
 def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
             holiday_hours: Fraction, as_of: date | None) -> None:
     """Enregistre une mission (obligation de mission : R-CIPI-MISSION, R-CDPI-MISSION,
-    R-CAR-MISSION).
+    R-CAR-MISSION). Une mission qui commence le même jour qu'une autre du dossier est
+    refusée : pour la corriger, annulez-la (cancel ID mission --on DÉBUT) puis ressaisissez-la.
 
     Exemple : dossiers mission LYO-CDPI-11 --start 2026-11-02 --end 2026-11-20 --hours 98
     --holiday-hours 7

@@ -91,8 +91,9 @@ class App:
             self._engine = None
 
     @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[Session]:
-        """One command, one transaction; the schema must be current."""
+    def transaction(self, write: bool = True, commit: bool = True) -> Iterator[Session]:
+        """One command, one transaction; the schema must be current. `commit=False`: a
+        what-if (`--dry-run`), the same writes rolled back at the end."""
         from sqlalchemy.exc import OperationalError
 
         from dossiers.store.database import SchemaNotReady, ensure_current, transaction
@@ -100,7 +101,7 @@ class App:
         try:
             ensure_current(self.engine())
             self._heal_timelines()
-            with transaction(self.engine(), write) as session:
+            with transaction(self.engine(), write, commit) as session:
                 yield session
         except SchemaNotReady:
             fail("base de données non initialisée ou d'une version antérieure : "

@@ -25,7 +25,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--agency", "agency_name", type=NAME, default=None,
                      help="Seulement cette agence."),
         click.option("--owner", type=EMAIL, default=None,
-                     help="Seulement ce ou cette responsable (email)."),
+                     help="Seulement ce ou cette responsable (email ou nom)."),
         click.option("--kind", type=KIND_CHOICE, default=None, help="cipi, cdpi ou car."),
         click.option("--format", "output_format", type=FORMAT_CHOICE, default="table",
                      show_default=True,
@@ -88,12 +88,13 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
     if output_format == "pdf" and not output:
         fail("--format pdf : indiquez le fichier à écrire avec -o FICHIER.pdf")
     day = as_of or today_in(DEFAULT_ZONE)
-    where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
-                       owner_email=owner, overdue=kind_of_report == "overdue",
-                       due_within=within if kind_of_report == "upcoming" else None)
     heading = Report(kind_of_report, day, within, ())
     count = 0
     with app.transaction(write=False) as session:
+        agency_name, owner = _found(session, agency_name, owner)
+        where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
+                           owner_email=owner, overdue=kind_of_report == "overdue",
+                           due_within=within if kind_of_report == "upcoming" else None)
         rows = report_rows(kind_of_report, list_dossiers(session, day_in_zone(day), where), day,
                            within)
         if output_format in ("csv", "json"):
@@ -115,6 +116,16 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
                                            kind)]), output)
     if output:
         click.echo(f"Rapport écrit dans {output} ({messages.plural(count, 'ligne')}).")
+
+
+def _found(session: Any, agency_name: str | None,
+           owner: str | None) -> tuple[str | None, str | None]:
+    """The agency's name and the person's email as stored, for headings and titles: what was
+    typed (« lyon », « lea ») found the way every lookup finds it."""
+    from dossiers.services.network import agency_named, staff_by_email
+
+    return (agency_named(session, agency_name).name if agency_name else None,
+            staff_by_email(session, owner).email if owner else None)
 
 
 def _render_report(app: App, built: Any, output_format: str, agency_name: str | None,
@@ -140,9 +151,8 @@ def _render_report(app: App, built: Any, output_format: str, agency_name: str | 
 
 @click.command("calendar", cls=FrenchCommand)
 @click.option("--owner", type=EMAIL, default=None,
-              help="Seulement les dossiers de ce ou cette responsable (email).")
-@click.option("--agency", "agency_name", type=NAME, default=None,
-                     help="Seulement cette agence.")
+              help="Seulement les dossiers de ce ou cette responsable (email ou nom).")
+@click.option("--agency", "agency_name", type=NAME, default=None, help="Seulement cette agence.")
 @click.option("-o", "--output", default=None, metavar="FICHIER.ics",
               help="Écrit le calendrier dans ce fichier (remplacé d'un coup, jamais à moitié).")
 @as_of_option
@@ -165,8 +175,9 @@ def calendar(app: App, owner: str | None, agency_name: str | None, output: str |
     from dossiers.services.dossiers import ListFilter, list_dossiers
 
     day = as_of or today_in(DEFAULT_ZONE)
-    title = " · ".join(part for part in ("Échéances AKTO", agency_name, owner) if part)
     with app.transaction(write=False) as session:
+        agency_name, owner = _found(session, agency_name, owner)
+        title = " · ".join(part for part in ("Échéances AKTO", agency_name, owner) if part)
         feed = calendar_feed(list_dossiers(session, day_in_zone(as_of),
                                            ListFilter(agency_name=agency_name, owner_email=owner)),
                              day, utc_now(), title)

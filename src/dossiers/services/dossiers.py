@@ -26,10 +26,14 @@ from dossiers.deadlines.eligibility import categories_for
 from dossiers.deadlines.rulesets import choose_rule_set, rules_of
 from dossiers.deadlines.zones import ZONES
 from dossiers.deadlines.timeline import Alert, Timeline, due_within
-from dossiers.errors import InvalidInput, NotFound
+from dossiers.errors import InvalidInput
+from dossiers.matching import contains, match, normalise
 from dossiers.parsing import from_minutes, to_minutes
+from dossiers.services.lookup import resolve
 from dossiers.services.network import agency_named, staff_by_email
-from dossiers.store.models import Change, Document, Dossier, Event, Incident, Mission
+from dossiers.store.models import (
+    Agency, Change, Document, Dossier, Event, Incident, Mission,
+)
 from dossiers.store.records import DossierRecord, dossier_query, stream_dossiers
 from dossiers.store.steps import candidates
 
@@ -65,6 +69,8 @@ class DossierDraft:
     tutor_hours: Fraction | None = None
     basic_skills_share: Fraction | None = None
     seniority_hours: Fraction | None = None
+    duplicate: bool = False
+    """Open it even if the worker already has a dossier of this kind starting that day."""
 
 
 def check_eligibility(kind: Kind, code: str | None) -> None:
@@ -103,6 +109,8 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     reference = (draft.reference or "").strip() or _next_reference(session, draft)
     if session.scalar(select(Dossier.id).where(Dossier.reference == reference)) is not None:
         raise InvalidInput(messages.FIELD_LABELS["reference"], f"« {reference} » existe déjà")
+    if not draft.duplicate:
+        _check_not_duplicate(session, draft.kind, worker, draft.training_start, agency)
     dossier = Dossier(
         reference=reference,
         kind=draft.kind.value,
@@ -134,6 +142,23 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     return dossier
 
 
+def _check_not_duplicate(session: Session, kind: Kind, worker: str, start: date,
+                         agency: Agency) -> None:
+    """A second dossier of the same kind in the same agency, for the same worker (without case
+    or accents) and the same training start, is most likely typed twice: refused unless
+    confirmed. An abandoned dossier does not count; another agency's worker of the same name
+    is taken for another person."""
+    same_day = session.execute(
+        select(Dossier.reference, Dossier.worker)
+        .where(Dossier.kind == kind.value, Dossier.training_start == start,
+               Dossier.agency_id == agency.id, Dossier.state != "abandoned")
+        .order_by(Dossier.id))
+    for reference, other in same_day:
+        if normalise(other) == normalise(worker):
+            raise InvalidInput(messages.FIELD_LABELS["worker"],
+                               messages.duplicate_dossier(other, kind.value, start, reference))
+
+
 def _next_reference(session: Session, draft: DossierDraft) -> str:
     prefix = f"{draft.kind.value.upper()}-{draft.training_start.year}-"
     taken = session.scalar(select(func.count()).where(Dossier.reference.like(f"{prefix}%"))) or 0
@@ -162,14 +187,19 @@ def _basis_points_or_none(share: Fraction | None) -> int | None:
 
 
 def find_dossier(session: Session, ident: str) -> Dossier:
-    """By reference, or by number."""
+    """By reference exactly, or by number; otherwise by reference without case or accents, or
+    a unique prefix of it (« cdpi-2027-00 » when only one reference starts so); a miss
+    names the nearest reference."""
     text = ident.strip()
     dossier = session.scalar(select(Dossier).where(Dossier.reference == text))
     if dossier is None and text.isdigit():
         dossier = session.get(Dossier, int(text))
-    if dossier is None:
-        raise NotFound("dossier", f"aucun dossier « {ident} »")
-    return dossier
+    if dossier is not None:
+        return dossier
+    # Only on a miss: the references, as plain rows (two columns, read once).
+    found = resolve("dossier", ident, session.execute(select(Dossier.reference, Dossier.id)),
+                    "aucun dossier", "dossiers")
+    return session.get_one(Dossier, found)
 
 
 def facts_of(dossier: Dossier | DossierRecord) -> DossierFacts:
@@ -283,14 +313,38 @@ def add_mission(session: Session, dossier: Dossier, start: date, end: date,
                            f"du {messages.short_date(start)}")
     if hours_worked < 0 or holiday_hours < 0:
         raise InvalidInput("heures de mission", "ne peuvent pas être négatives")
+    for other in dossier.missions:
+        # The start names a mission (`cancel REF mission --on START`): one per start.
+        if other.start == start:
+            raise InvalidInput("--start", messages.duplicate_mission(dossier.reference,
+                                                                     other.start, other.end))
     mission = Mission(dossier=dossier, start=start, end=end,
                       worked_minutes=to_minutes(hours_worked),
                       holiday_minutes=to_minutes(holiday_hours))
     session.add(mission)
-    log_change(session, dossier, now, "mission", None,
-         f"{start.isoformat()} → {end.isoformat()}, {messages.hours(hours_worked + holiday_hours)}")
+    log_change(session, dossier, now, "mission", None, _mission_text(mission))
     session.flush()
     return mission
+
+
+def cancel_mission(session: Session, dossier: Dossier, start: date, now: datetime) -> Mission:
+    """Take back a mission entered by mistake, named by its first day; the history keeps
+    what it was."""
+    _require_open(dossier)
+    matches = [m for m in dossier.missions if m.start == start]
+    if not matches:
+        raise InvalidInput("--on", messages.no_mission_on(dossier.reference, start))
+    mission = matches[-1]
+    dossier.missions.remove(mission)
+    session.delete(mission)
+    log_change(session, dossier, now, "mission annulée", _mission_text(mission), None)
+    session.flush()
+    return mission
+
+
+def _mission_text(mission: Mission) -> str:
+    total = from_minutes(mission.worked_minutes + mission.holiday_minutes)
+    return f"{mission.start.isoformat()} → {mission.end.isoformat()}, {messages.hours(total)}"
 
 
 def _require_open(dossier: Dossier) -> None:
@@ -482,6 +536,8 @@ class ListFilter:
     overdue: bool = False
     due_within: int | None = None
     include_closed: bool = False
+    worker: str | None = None
+    """Part of the worker's name, without case or accents (« karim », « ELODIE »)."""
 
 
 def list_dossiers(session: Session, day_in: DayInZone,
@@ -503,6 +559,11 @@ def list_dossiers(session: Session, day_in: DayInZone,
         query = query.where(Dossier.id.in_(candidates(
             first, last, overdue=where.overdue, due_within=where.due_within)))
     for dossier in stream_dossiers(session, query):
+        # In Python rather than SQL: SQLite's lower() knows no accents and PostgreSQL's
+        # unaccent is an extension; the rows stream anyway, and this test is cheap
+        # beside the timeline, which it spares.
+        if where.worker and not contains(where.worker, dossier.worker):
+            continue
         day = day_in(dossier.agency.zone)
         facts = facts_on(dossier, day)
         if not open_on(facts):
@@ -569,3 +630,9 @@ def mark_document(session: Session, dossier: Dossier, code: str, on: date,
     log_change(session, dossier, now, "pièce reçue", None, f"{code} le {on.isoformat()}")
     session.flush()
     return items[code].label
+
+
+def nearest_worker(session: Session, text: str) -> str | None:
+    """`list --worker` found nothing: the nearest worker's name, to suggest."""
+    workers = session.scalars(select(Dossier.worker).distinct())
+    return next(iter(match(text, ((w, w) for w in workers)).nearest), None)

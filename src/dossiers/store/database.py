@@ -214,11 +214,15 @@ def ensure_current(engine: Engine) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine, write: bool = True) -> Iterator[Session]:
+def transaction(engine: Engine, write: bool = True, commit: bool = True) -> Iterator[Session]:
     """One command, one transaction: committed when the block ends, rolled back on error.
 
     `write=False` for commands that only read: on SQLite they do not take the write lock.
+    `commit=False` for a what-if (`update --dry-run`): the very same writes, then rolled back.
     """
     bind = engine.execution_options(**{WRITE_OPTION: write})
-    with Session(bind, expire_on_commit=False) as session, session.begin():
-        yield session
+    with Session(bind, expire_on_commit=False) as session:
+        with session.begin() as started:
+            yield session
+            if not commit:
+                started.rollback()
