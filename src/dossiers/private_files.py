@@ -50,3 +50,20 @@ def open_private(path: Path | str) -> int:
 def write_private(path: Path, data: bytes) -> None:
     with os.fdopen(open_private(path), "wb") as target:
         target.write(data)
+
+
+def replace_private(path: Path | str, data: bytes) -> None:
+    """Write beside `path`, then rename over it: a reader sees the old file or the new one,
+    never half of it. The new file is 0600 (mkstemp); on failure nothing is left behind."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=".dossiers-", dir=folder)
+    try:
+        with os.fdopen(descriptor, "wb") as target:
+            target.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

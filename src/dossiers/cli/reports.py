@@ -184,30 +184,14 @@ def calendar(app: App, owner: str | None, agency_name: str | None, output: str |
     if not output:
         write_output(iter([feed]), None)
         return
-    _replace_file(output, feed)
+    from dossiers.private_files import replace_private
+
+    try:
+        replace_private(output, feed)  # a subscribed calendar never reads half a file
+    except OSError as error:
+        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
     events = feed.count(b"BEGIN:VEVENT")
     click.echo(f"Calendrier écrit dans {output} ({messages.plural(events, 'échéance')}).")
-
-
-def _replace_file(output: str, content: bytes) -> None:
-    """Write beside, then rename: a calendar that reads the file meanwhile sees the old one
-    or the new one, never half of it."""
-    import os
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(output))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".dossiers-", suffix=".ics", dir=folder)
-    except OSError as error:
-        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
-    try:
-        with os.fdopen(handle, "wb") as target:
-            target.write(content)
-        os.replace(temporary, output)
-    except OSError as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
 
 
 COMMANDS = (report, calendar)
