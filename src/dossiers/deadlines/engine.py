@@ -1,5 +1,10 @@
 """The deadline engine: a dossier's facts and a date in, its steps and alerts out.
 
+Two stages, one code path: `schedule_of` turns the facts into a Schedule (every step's
+dates, rule and done-on day, the alerts; nothing that depends on the day), and
+deadlines/status.py sees it on a day. `compute_timeline` is both in a row; the stored
+timelines (store/steps.py) keep the first stage and run the second alone.
+
 Pure: it reads no clock, database, environment or file. Each step names the
 rule of the rule book (docs/rules.md) it applies.
 """
@@ -16,11 +21,10 @@ from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Mission, Pro
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import Figure
 from dossiers.deadlines.suspensions import drf_opening
+from dossiers.deadlines.status import DEFAULT_DUE_SOON_DAYS, status_on
 from dossiers.deadlines.timeline import (
-    Alert, MissionCount, MissionProgress, Status, Step, Timeline,
+    Alert, DayCheck, MissionCount, MissionProgress, PlannedStep, Schedule, Timeline, Track,
 )
-
-DEFAULT_DUE_SOON_DAYS = 7
 POLE_OPINION = "avis-pole-reconversion"
 # The alert of a missed mission obligation, per scheme (I-MISSION-STAKE-PER-KIND): only the CDPI's
 # costs the flat rate.
@@ -35,8 +39,14 @@ def compute_timeline(
 
     The view of day `as_of` (I-AS-OF-KNOWS-PAST): facts dated after it do not exist yet.
     """
-    builder = _TimelineBuilder(facts.as_of(as_of), as_of, due_soon_days)
-    return builder.build()
+    return status_on(schedule_of(facts.as_of(as_of), as_of), as_of, due_soon_days)
+
+
+def schedule_of(facts: DossierFacts, known_on: date) -> Schedule:
+    """The steps and alerts the facts decide, whatever the day. `known_on` is the day the
+    facts were known on: a mission that has not ended by then does not count yet
+    (I-AS-OF-KNOWS-PAST); the facts must hold nothing dated after it."""
+    return _ScheduleBuilder(facts, known_on).build()
 
 
 def mission_hours_required(facts: DossierFacts) -> Fraction:
@@ -120,18 +130,17 @@ def _current_refusal(facts: DossierFacts) -> date | None:
     return refusal
 
 
-class _TimelineBuilder:
-    def __init__(self, facts: DossierFacts, as_of: date, due_soon_days: int) -> None:
+class _ScheduleBuilder:
+    def __init__(self, facts: DossierFacts, known_on: date) -> None:
         self.facts = facts
         self.rules = facts.rules
         self.zone = facts.zone
-        self.as_of = as_of
-        self.due_soon_days = due_soon_days
-        self.steps: list[Step] = []
-        self.alerts: list[Alert] = []
+        self.known_on = known_on
+        self.steps: list[PlannedStep] = []
+        self.alerts: list[Alert | DayCheck] = []
         self.checklist = checklist(facts)
 
-    def build(self) -> Timeline:
+    def build(self) -> Schedule:
         if self.facts.kind is Kind.CAR:
             self._car_request()
         else:
@@ -154,7 +163,7 @@ class _TimelineBuilder:
             limit = self.rules.drf_shift_limit
             self._alert("drf_redo", limit, messages.alert_drf_redo(
                 accord, self.facts.training_start, _period_text(limit.value)))
-        return Timeline(
+        return Schedule(
             steps=tuple(self.steps),
             alerts=tuple(self.alerts),
             drf_redo_required=redo,
@@ -214,13 +223,14 @@ class _TimelineBuilder:
                 self._alert("drf_suspended", self.rules.drf_suspensions,
                             messages.alert_drf_suspended(first, last))
 
-    def _drf_too_early(self, done_on: date | None, opens: date, due: date, code: str) -> None:
+    def _drf_too_early(self, done_on: date | None, opens: date, _due: date, code: str) -> None:
         """R-DRF-WINDOW: a DRF deposited before its window does not count (I-DRF-TOO-EARLY):
         say when to deposit it again, while AKTO has not answered it."""
         if done_on is None or done_on >= opens or self._drf_answered():
             return
-        self._alert("drf_too_early", self.rules.drf_opens_before_start,
-                    messages.alert_drf_too_early(done_on, opens, due, self.as_of))
+        # The words depend on the day: before, inside or after the window (status.py).
+        self.alerts.append(DayCheck("drf_too_early", self.rules.drf_opens_before_start.rule,
+                                    code, on=done_on))
 
     def _drf_answered(self) -> bool:
         return current_accord(self.facts) is not None or _current_refusal(self.facts) is not None
@@ -237,17 +247,15 @@ class _TimelineBuilder:
         figure = self.rules.akto_answer_within
         expected = figure.value.after(submitted, self.zone)
         answer = current_accord(self.facts) or _current_refusal(self.facts)
-        if answer is not None:
-            status = Status.DONE
-        elif self.as_of > expected:
-            status = Status.AKTO_LATE
-            self._alert("akto_late", figure, messages.alert_akto_late(expected))
-        else:
-            status = Status.WAITING_AKTO
+        if answer is None:
+            # Late once the expected day has passed (status.py).
+            self.alerts.append(DayCheck("akto_late", figure.rule, "akto_response",
+                                        messages.alert_akto_late(expected)))
         refusal = _current_refusal(self.facts)
         if refusal is not None:
             self._alert("drf_refused", figure, messages.alert_drf_refused(refusal))
-        self.steps.append(self._step("akto_response", submitted, expected, answer, status, figure.rule))
+        self.steps.append(PlannedStep("akto_response", submitted, expected, answer, figure.rule,
+                                      Track.AKTO))
 
     def _contract(self) -> None:
         """R-CONTRACT: the contract and its documents within 61 calendar days of the accord."""
@@ -324,7 +332,7 @@ class _TimelineBuilder:
     def _mission_obligation(self) -> None:
         """R-CIPI-MISSION: 70 h within start … start + 6 months.
         R-CDPI-MISSION, R-CAR-MISSION: ⅓ of the training hours within end + 1 day … end + 3 months.
-        Only missions entirely inside the window and ended by `as_of` count."""
+        Only missions entirely inside the window and ended by `known_on` count."""
         facts = self.facts
         if facts.kind is Kind.CIPI:
             window = self.rules.cipi_period
@@ -346,14 +354,14 @@ class _TimelineBuilder:
                 if reached_on is None and done_hours >= required:
                     reached_on = count.end
         progress = MissionProgress(done_hours, required, opens, due, counts)
-        step = self._step("mission_obligation", opens, due, reached_on,
-                          self._status(opens, due, reached_on), window.rule, progress)
+        step = PlannedStep("mission_obligation", opens, due, reached_on, window.rule,
+                           progress=progress)
         if reached_on is None:
-            step = self._mission_shortfall(step, progress, window.rule)
+            step = self._mission_shortfall(step, window.rule)
         self.steps.append(step)
 
     def _mission_count(self, mission: Mission, opens: date, due: date) -> MissionCount:
-        """Only missions entirely inside the window and ended by `as_of` count
+        """Only missions entirely inside the window and ended by `known_on` count
         (I-MISSION-INSIDE-WINDOW, I-AS-OF-KNOWS-PAST); say why another one does not."""
         reason = None
         kind = self.facts.kind.value
@@ -363,11 +371,11 @@ class _TimelineBuilder:
             reason = messages.mission_before_window(kind, opens)
         elif mission.end > due:
             reason = messages.mission_after_window(kind, due)
-        elif mission.end > self.as_of:
+        elif mission.end > self.known_on:
             reason = messages.MISSION_NOT_ENDED
         return MissionCount(mission.start, mission.end, mission.hours, reason is None, reason)
 
-    def _mission_shortfall(self, step: Step, progress: MissionProgress, rule: str) -> Step:
+    def _mission_shortfall(self, step: PlannedStep, rule: str) -> PlannedStep:
         """A justified shortfall closes the obligation; an unjustified one at the deadline
         costs what the scheme's own rule says (I-MISSION-STAKE-PER-KIND, I-CAR-NO-FLAT-RATE): the CDPI
         flat rate (R-CDPI-EXCUSE); the CIPI's commitment (R-CIPI-MISSION); for a CAR the
@@ -380,24 +388,18 @@ class _TimelineBuilder:
         justified = [i for i in self.facts.incidents if i.document_on is not None]
         if justified:
             on = max(i.document_on for i in justified if i.document_on is not None)
-            return replace(step, status=Status.JUSTIFIED, done_on=on)
+            return replace(step, track=Track.JUSTIFIED, done_on=on)
         if any(i.document_on is None for i in self.facts.incidents):
             self.alerts.append(Alert("incident_unproven", stake_rule,
                                      messages.ALERT_INCIDENT_UNPROVEN[kind]))
-        if step.status is Status.OVERDUE:
-            self.alerts.append(Alert(MISSION_MISSED_ALERT[self.facts.kind], stake_rule,
-                                     messages.ALERT_MISSION_MISSED[kind]))
-        else:
-            pace = self.rules.mission_pace_hours_per_week
-            first = max(self.as_of, progress.window_start)
-            days = (progress.window_end - first).days + 1
-            capacity = pace.value * days / 7
-            if days > 0 and progress.hours_remaining > capacity:
-                self.alerts.append(Alert("mission_at_risk", rule, messages.alert_mission_at_risk(
-                    progress.hours_remaining, days, pace.value)))
+        # Missed once overdue; at risk before that (status.py decides on the day).
+        self.alerts.append(DayCheck(MISSION_MISSED_ALERT[self.facts.kind], stake_rule,
+                                    step.code, messages.ALERT_MISSION_MISSED[kind]))
+        self.alerts.append(DayCheck("mission_at_risk", rule, step.code,
+                                    pace=self.rules.mission_pace_hours_per_week.value))
         return step
 
-    # Shared status logic.
+    # Shared logic.
 
     def _add(self, code: str, opens: date | None, due: date | None, done_on: date | None,
              rule: str, accepted: bool = False) -> None:
@@ -409,39 +411,8 @@ class _TimelineBuilder:
             self.alerts.append(Alert("missing_documents", "R-DOCS",
                                      messages.alert_missing_documents(code, len(missing))))
             done_on = None
-        status = (Status.DONE if accepted and done_on is not None
-                  else self._status(opens, due, done_on))
-        self.steps.append(self._step(code, opens, due, done_on, status, rule, missing=missing))
-
-    def _status(self, opens: date | None, due: date | None, done_on: date | None) -> Status:
-        """R-CAL-4: on time when done on or before the due date; R-DRF-WINDOW: a window
-        is also missed when the step is done before it opens (I-DRF-TOO-EARLY)."""
-        if done_on is not None:
-            if opens is not None and done_on < opens:
-                # Done before its window: it does not count (I-DRF-TOO-EARLY); late once
-                # the due date has passed without a deposit in the window.
-                if due is not None and self.as_of > due:
-                    return Status.OVERDUE
-                return Status.DONE_TOO_EARLY
-            if due is not None and done_on > due:
-                return Status.DONE_LATE
-            return Status.DONE
-        if opens is not None and self.as_of < opens:
-            return Status.NOT_YET_OPEN
-        if due is None:
-            return Status.OPEN
-        if self.as_of > due:
-            return Status.OVERDUE
-        if (due - self.as_of).days <= self.due_soon_days:
-            return Status.DUE_SOON
-        return Status.OPEN
-
-    def _step(self, code: str, opens: date | None, due: date | None, done_on: date | None,
-              status: Status, rule: str, progress: MissionProgress | None = None,
-              missing: tuple[str, ...] = ()) -> Step:
-        days_left = (due - self.as_of).days if due is not None else None
-        return Step(code, messages.STEP_LABELS[code], opens, due, done_on, status, rule,
-                    days_left, progress, missing)
+        track = Track.ACCEPTED if accepted else Track.AGENCY
+        self.steps.append(PlannedStep(code, opens, due, done_on, rule, track, missing=missing))
 
     def _alert(self, code: str, figure: Figure, message: str) -> None:
         self.alerts.append(Alert(code, figure.rule, message))

@@ -1,8 +1,15 @@
-"""What the engine returns: steps with dates and statuses, and alerts."""
+"""What the engine returns, in two stages.
+
+A `Schedule` is what a dossier's facts decide: every step's opening and due dates, rule and
+done-on day, the mission window and hours, the documents missing, and the alerts. It does not
+depend on the day, so it can be computed once per write and stored (store/steps.py). A
+`Timeline` is a schedule seen on one day: each step's status and days left, and the alerts
+that depend on the day (deadlines/status.py).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from fractions import Fraction
@@ -84,6 +91,60 @@ class Alert:
     message: str
 
 
+class Track(Enum):
+    """How a planned step's status follows from its dates and the day (deadlines/status.py)."""
+
+    AGENCY = "agency"  # the agency's to do, by its due date (R-CAL-4)
+    ACCEPTED = "accepted"  # done once recorded, whatever the window: AKTO accepted it
+    AKTO = "akto"  # AKTO's answer: waiting, then late (R-DRF-ANSWER)
+    JUSTIFIED = "justified"  # a mission obligation closed by a proven incident (R-CDPI-EXCUSE)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step as the facts decide it, before any day: no status, no days left."""
+
+    code: str
+    opens: date | None
+    due: date | None
+    done_on: date | None
+    rule: str
+    track: Track = Track.AGENCY
+    progress: MissionProgress | None = None
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DayCheck:
+    """An alert whose presence or words depend on the day: `status.py` reads the step it
+    names on that day. `code` says which check (deadlines/status.py):
+
+    akto_late                       the step is AKTO_LATE; `message` fixed
+    flat_rate_lost, mission_missed  the step is OVERDUE; `message` fixed
+    drf_too_early                   always; the words follow the day (`on`: the deposit)
+    mission_at_risk                 the remaining hours no longer fit at `pace` h a week
+    """
+
+    code: str
+    rule: str
+    step: str
+    message: str | None = None
+    on: date | None = None
+    pace: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A dossier's steps and alerts as its facts decide them, in the order they are shown;
+    `alerts` mixes fixed alerts and checks made on the day, in that order too."""
+
+    steps: tuple[PlannedStep, ...]
+    alerts: tuple[Alert | DayCheck, ...]
+    drf_redo_required: bool | None
+    mission_hours_required: Fraction
+    checklist: tuple[ChecklistItem, ...] = ()
+
+
 @dataclass(frozen=True)
 class Timeline:
     steps: tuple[Step, ...]
@@ -94,6 +155,15 @@ class Timeline:
 
     def step(self, code: str) -> Step | None:
         return next((step for step in self.steps if step.code == code), None)
+
+    def without_detail(self) -> Timeline:
+        """What a stored timeline gives (store/steps.py): no document checklist and no
+        mission-by-mission count, which only `show`, `explain` and `doc` print, from the
+        facts."""
+        steps = tuple(step if step.progress is None else
+                      replace(step, progress=replace(step.progress, missions=()))
+                      for step in self.steps)
+        return replace(self, steps=steps, checklist=())
 
     @property
     def overdue(self) -> tuple[Step, ...]:

@@ -1,0 +1,115 @@
+"""A schedule seen on one day: each step's status and days left, and the alerts of the day.
+
+Small and pure, so that a stored schedule (store/steps.py) and one computed in memory
+(engine.py) give the same answers through the same lines.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dossiers import messages
+from dossiers.deadlines.timeline import (
+    Alert, DayCheck, PlannedStep, Schedule, Status, Step, Timeline, Track,
+)
+
+DEFAULT_DUE_SOON_DAYS = 7
+
+
+def status_on(schedule: Schedule, day: date,
+              due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Timeline:
+    """The timeline of `day`. The schedule must be that of the facts known on `day`
+    (I-AS-OF-KNOWS-PAST): engine.compute_timeline cuts them; a stored schedule holds from
+    its `valid_from` on."""
+    steps = tuple(_step_on(planned, day, due_soon_days) for planned in schedule.steps)
+    by_code = {step.code: step for step in steps}
+    alerts = []
+    for entry in schedule.alerts:
+        alert = entry if isinstance(entry, Alert) else _check(entry, by_code[entry.step], day)
+        if alert is not None:
+            alerts.append(alert)
+    return Timeline(steps=steps, alerts=tuple(alerts),
+                    drf_redo_required=schedule.drf_redo_required,
+                    mission_hours_required=schedule.mission_hours_required,
+                    checklist=schedule.checklist)
+
+
+def step_status(opens: date | None, due: date | None, done_on: date | None, day: date,
+                due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Status:
+    """R-CAL-4: on time when done on or before the due date; R-DRF-WINDOW: a window
+    is also missed when the step is done before it opens (I-DRF-TOO-EARLY)."""
+    if done_on is not None:
+        if opens is not None and done_on < opens:
+            # Done before its window: it does not count (I-DRF-TOO-EARLY); late once
+            # the due date has passed without a deposit in the window.
+            if due is not None and day > due:
+                return Status.OVERDUE
+            return Status.DONE_TOO_EARLY
+        if due is not None and done_on > due:
+            return Status.DONE_LATE
+        return Status.DONE
+    if opens is not None and day < opens:
+        return Status.NOT_YET_OPEN
+    if due is None:
+        return Status.OPEN
+    if day > due:
+        return Status.OVERDUE
+    if (due - day).days <= due_soon_days:
+        return Status.DUE_SOON
+    return Status.OPEN
+
+
+def _step_on(planned: PlannedStep, day: date, due_soon_days: int) -> Step:
+    if planned.track is Track.JUSTIFIED:
+        status = Status.JUSTIFIED
+    elif planned.track is Track.ACCEPTED and planned.done_on is not None:
+        status = Status.DONE  # AKTO's accord decides, not the window (I-DRF-SHIFT-DECIDES)
+    elif planned.track is Track.AKTO:
+        # R-DRF-ANSWER: late past the expected day is AKTO's delay, not the agency's.
+        if planned.done_on is not None:
+            status = Status.DONE
+        elif planned.due is not None and day > planned.due:
+            status = Status.AKTO_LATE
+        else:
+            status = Status.WAITING_AKTO
+    else:
+        status = step_status(planned.opens, planned.due, planned.done_on, day, due_soon_days)
+    days_left = (planned.due - day).days if planned.due is not None else None
+    return Step(planned.code, messages.STEP_LABELS[planned.code], planned.opens, planned.due,
+                planned.done_on, status, planned.rule, days_left, planned.progress,
+                planned.missing)
+
+
+def _check(check: DayCheck, step: Step, day: date) -> Alert | None:
+    """The alert a check gives on `day`, or None (the codes are listed in DayCheck)."""
+    if check.code == "akto_late":
+        return _fixed(check) if step.status is Status.AKTO_LATE else None
+    if check.code in ("flat_rate_lost", "mission_missed"):
+        return _fixed(check) if step.status is Status.OVERDUE else None
+    if check.code == "drf_too_early":
+        assert check.on is not None and step.opens is not None and step.due is not None
+        return Alert(check.code, check.rule,
+                     messages.alert_drf_too_early(check.on, step.opens, step.due, day))
+    if check.code == "mission_at_risk":
+        return _at_risk(check, step, day)
+    raise ValueError(f"unknown day check {check.code!r}")
+
+
+def _fixed(check: DayCheck) -> Alert:
+    assert check.message is not None
+    return Alert(check.code, check.rule, check.message)
+
+
+def _at_risk(check: DayCheck, step: Step, day: date) -> Alert | None:
+    """I-MISSION-PACE-35H: before the deadline, warn when the remaining hours no longer fit
+    at the rule set's weekly pace."""
+    progress = step.progress
+    if step.status is Status.OVERDUE or progress is None or check.pace is None:
+        return None
+    first = max(day, progress.window_start)
+    days = (progress.window_end - first).days + 1
+    capacity = check.pace * days / 7
+    if days > 0 and progress.hours_remaining > capacity:
+        return Alert(check.code, check.rule, messages.alert_mission_at_risk(
+            progress.hours_remaining, days, check.pace))
+    return None
