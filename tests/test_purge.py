@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from dossiers.store.models import Dossier
+from dossiers.store.steps import DERIVED_TABLES
 from tests.conftest import Dossiers, _driver
 
 COUNTS = ("2 dossiers, 3 événements, 1 mission, 1 pièce, 1 incident, 11 lignes d'historique, "
@@ -74,7 +75,7 @@ def kept_rows(tool: Dossiers, gone: set[int]) -> dict[str, list[tuple[object, ..
             kept[name] = [r for r in rows if r[1] not in messages]
         elif name in ("events", "missions", "incidents", "documents", "changes", "snoozes"):
             kept[name] = [r for r in rows if r[1] not in gone]
-        elif name in ("timelines", "steps"):  # stored timelines go with their dossier
+        elif name in DERIVED_TABLES:  # stored timelines go with their dossier
             kept[name] = [r for r in rows if r[0] not in gone]
         else:
             kept[name] = rows
@@ -106,7 +107,7 @@ def test_the_counts_are_the_rows_that_went(history: Dossiers) -> None:
     # The stored timelines, derived data, go with their dossiers without being counted.
     derived = ("timelines", "steps")
     assert {name: before[name] - after[name] for name in before
-            if before[name] != after[name] and name not in derived} \
+            if before[name] != after[name] and name not in DERIVED_TABLES} \
         == {name: count for name, count in counts.items() if count}
 
 

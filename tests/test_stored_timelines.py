@@ -1,5 +1,6 @@
-"""Stored timelines: what SQL chooses over them, then the engine, equals the engine over every
-dossier — for random dossiers, random histories and random days, on SQLite and PostgreSQL."""
+"""Stored timelines: a stored schedule seen on a day (deadlines/status.py), for the dossiers SQL
+chooses over the stored steps, equals the engine run from the facts over every dossier — for
+random dossiers, random histories and random days, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,16 +9,22 @@ from datetime import date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from dossiers.deadlines.engine import compute_timeline
-from dossiers.reminders.selection import Policy, select_digests
-from dossiers.services.dossiers import ListFilter, _due_within, facts_of, facts_on, list_dossiers
+from dossiers.deadlines.timeline import Timeline
+from dossiers.reminders.selection import DossierState, Person, Policy, select_digests
+from dossiers.services.dossiers import (
+    ListFilter, _due_within, facts_of, facts_on, list_dossiers, open_on,
+)
 from dossiers.services.reminders import dossier_states
 from dossiers.store.database import transaction
 from dossiers.store.models import (
     Agency, Document, Dossier, Event, Incident, Mission, Staff, StoredStep, StoredTimeline,
 )
-from dossiers.store.records import dossier_query, stream_dossiers
+from dossiers.store.records import (
+    DossierRecord, dossier_query, managers_by_agency, stream_dossiers,
+)
 from dossiers.store.steps import candidates, settled, stale_ids, valid_from
 
 BASE = date(2026, 9, 1)
@@ -121,8 +128,13 @@ def _forget_some(engine: Engine, every: int) -> None:
 def _check_day(engine: Engine, day: date, within: int, since_days: int) -> None:
     day_in = lambda _zone: day  # noqa: E731
     with transaction(engine, write=False) as session:
-        everything = [(record, compute_timeline(facts_on(record, day), day))
+        # The engine from the facts, every dossier. The stored path carries no checklist nor
+        # mission-by-mission detail (`show` only).
+        everything = [(record, compute_timeline(facts_on(record, day), day).without_detail())
                       for record in stream_dossiers(session, dossier_query())]
+        seen = [(r.id, t) for r, t in
+                list_dossiers(session, day_in, ListFilter(include_closed=True))]
+        assert seen == [(r.id, t) for r, t in everything]
         expected_overdue = [(r.id, t) for r, t in everything if t.overdue]
         found = [(r.id, t) for r, t in list_dossiers(session, day_in, ListFilter(overdue=True))]
         assert found == expected_overdue
@@ -132,11 +144,23 @@ def _check_day(engine: Engine, day: date, within: int, since_days: int) -> None:
         assert found == expected_soon
         policy = Policy(lambda _code: LEADS)
         since = day - timedelta(days=since_days)
-        every_dossier = list(select_digests(dossier_states(session, day), day, since, policy,
-                                            {}, {}))
+        every_dossier = list(select_digests(_engine_states(session, everything, day), day,
+                                            since, policy, {}, {}))
         chosen = list(select_digests(dossier_states(session, day, since, policy), day, since,
                                      policy, {}, {}))
         assert chosen == every_dossier
+
+
+def _engine_states(session: Session, everything: list[tuple[DossierRecord, Timeline]],
+                   day: date) -> list[DossierState]:
+    """What `dossier_states` gives, from the engine over every dossier open on the day."""
+    managers = {agency: tuple(Person(m.email, m.name) for m in people)
+                for agency, people in managers_by_agency(session).items()}
+    return [DossierState(id=r.id, reference=r.reference, worker=r.worker, kind=r.kind,
+                         agency_id=r.agency_id, zone=r.agency.zone,
+                         owner=Person(r.owner.email, r.owner.name),
+                         managers=managers.get(r.agency_id, ()), timeline=t)
+            for r, t in everything if open_on(facts_on(r, day))]
 
 
 def _check_stored(engine: Engine) -> None:
@@ -241,12 +265,14 @@ def test_the_candidates_of_a_day_exclude_a_dossier_done_and_not_due(db_engine: E
 def test_the_first_day_at_risk_is_the_engines_on_every_day_of_the_window(
         kind: str, start: date, length: int, hours: int, missions: list[tuple[int, int, int]],
         proof: int | None) -> None:
-    """R-CDPI-EXCUSE, I-MISSION-PACE-35H: the stored first day at risk, found by asking the
-    engine, says on which days of the window the engine raises mission_at_risk."""
+    """R-CDPI-EXCUSE, I-MISSION-PACE-35H: the stored first day at risk, found by asking
+    deadlines/status.py, says on which days of the window the engine, run from the facts,
+    raises mission_at_risk."""
     from fractions import Fraction
 
     from dossiers.deadlines.facts import DossierFacts, Incident as IncidentFact, IncidentKind
     from dossiers.deadlines.facts import Kind, Mission as MissionFact
+    from dossiers.deadlines.engine import schedule_of
     from dossiers.store.steps import at_risk_from
 
     facts = DossierFacts(
@@ -261,7 +287,7 @@ def test_the_first_day_at_risk_is_the_engines_on_every_day_of_the_window(
     since = valid_from(facts) or start - timedelta(days=30)
     step = compute_timeline(facts, since).step("mission_obligation")
     assert step is not None and step.due is not None
-    first = at_risk_from(facts, since, step.due)
+    first = at_risk_from(schedule_of(facts, since), since, step.due)
     day = since
     while day <= step.due:
         at_risk = any(a.code == "mission_at_risk" for a in compute_timeline(facts, day).alerts)

@@ -554,29 +554,25 @@ def list_dossiers(session: Session, day_in: DayInZone,
     if where.owner_email:
         query = query.where(Dossier.owner_id == staff_by_email(session, where.owner_email).id)
     if where.overdue or where.due_within is not None:
-        # Let SQL choose over the stored timelines; the engine decides for those only.
+        # Let SQL choose over the stored timelines; only those are seen on the day.
         first, last = day_span(day_in)
         query = query.where(Dossier.id.in_(candidates(
             first, last, overdue=where.overdue, due_within=where.due_within)))
-    for dossier in stream_dossiers(session, query):
+    from dossiers.services.timelines import timelines_on
+
+    for seen in timelines_on(session, query, day_in):
         # In Python rather than SQL: SQLite's lower() knows no accents and PostgreSQL's
-        # unaccent is an extension; the rows stream anyway, and this test is cheap
-        # beside the timeline, which it spares.
-        if where.worker and not contains(where.worker, dossier.worker):
+        # unaccent is an extension; the rows stream anyway, and this test is cheap.
+        if where.worker and not contains(where.worker, seen.dossier.worker):
             continue
-        day = day_in(dossier.agency.zone)
-        facts = facts_on(dossier, day)
-        if not open_on(facts):
-            if not where.include_closed:
-                continue
-        elif dossier.state != "open":
-            dossier = replace(dossier, state="open")  # closed after the day (I-AS-OF-KNOWS-PAST)
-        timeline = compute_timeline(facts, day)
+        if not seen.open and not where.include_closed:
+            continue
+        timeline = seen.timeline
         if where.overdue and not timeline.overdue:
             continue
         if where.due_within is not None and not _due_within(timeline, where.due_within):
             continue
-        yield dossier, timeline
+        yield seen.dossier, timeline
 
 
 def day_span(day_in: DayInZone) -> tuple[date, date]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from dossiers.services.dossiers import CLOSING_EVENTS
 from dossiers.store.models import Base, Dossier, Event, OutboxItem, OutboxMessage
+from dossiers.store.steps import DERIVED_TABLES
 
 TABLE_ORDER = ["dossiers", "events", "missions", "documents", "incidents", "changes", "snoozes",
                "outbox", "outbox_items"]
@@ -64,7 +65,7 @@ def _dependent_tables() -> list[Table]:
     for table in reversed(Base.metadata.sorted_tables):
         # The stored timelines are derived, not kept data: the database deletes them with
         # their dossier (ON DELETE CASCADE), and a purge does not count them.
-        if table.name in ("dossiers", "outbox", "outbox_items", "timelines", "steps"):
+        if table.name in ("dossiers", "outbox", "outbox_items", *DERIVED_TABLES):
             continue
         if any(key.column.table.name == "dossiers" for key in table.foreign_keys):
             tables.append(table)

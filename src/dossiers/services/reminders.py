@@ -40,7 +40,8 @@ from dossiers.store.database import transaction
 from dossiers.store.models import (
     Agency, Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze, StoredStep,
 )
-from dossiers.store.records import dossier_query, managers_by_agency, stream_dossiers
+from dossiers.store.records import dossier_query, managers_by_agency
+from dossiers.services.timelines import timelines_on
 from dossiers.store.steps import candidates
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -60,7 +61,7 @@ def dossier_states(session: Session, day: date, since: date | None = None,
     """Open dossiers with their timelines on `day`, their owner and their agency's managers.
 
     With `since` and `policy`, only those that may have something to remind of since `since`
-    (SQL over the stored timelines chooses a superset; the engine decides for those only).
+    (SQL over the stored timelines chooses a superset; only those are seen on the day).
     """
     managers = {agency: tuple(Person(m.email, m.name) for m in people)
                 for agency, people in managers_by_agency(session).items()}
@@ -70,16 +71,16 @@ def dossier_states(session: Session, day: date, since: date | None = None,
         query = query.where(Dossier.id.in_(candidates(
             day, day, remind_since=min(since, day - timedelta(days=LONGEST_DAYS_OFF)),
             remind_lead=lead)))
-    for dossier in stream_dossiers(session, query):
-        facts = facts_on(dossier, day)
-        if not open_on(facts):
+    for seen in timelines_on(session, query, lambda _zone: day):
+        if not seen.open:
             continue
+        dossier = seen.dossier
         yield DossierState(
             id=dossier.id, reference=dossier.reference, worker=dossier.worker, kind=dossier.kind,
             agency_id=dossier.agency_id, zone=dossier.agency.zone,
             owner=Person(dossier.owner.email, dossier.owner.name),
             managers=managers.get(dossier.agency_id, ()),
-            timeline=compute_timeline(facts, day),
+            timeline=seen.timeline,
         )
 
 

@@ -244,11 +244,13 @@ class OutboxItem(Base):
 
 
 class StoredTimeline(Base):
-    """A dossier's timeline as the engine computed it at its last write, and what with.
+    """A dossier's schedule as the engine computed it at its last write, and what with.
 
     It is valid for every day on or after `valid_from` (the date of the dossier's latest dated
     fact) as long as the engine, the holiday data and its rule set are those stamped here;
-    store/steps.py recomputes it otherwise.
+    store/steps.py recomputes it otherwise. `closed_on` is the day the dossier was closed or
+    abandoned; `mission_hours` (a fraction, « 70 » or « 100/3 ») and `drf_redo` are the
+    schedule's own figures.
     """
 
     __tablename__ = "timelines"
@@ -259,11 +261,16 @@ class StoredTimeline(Base):
     holidays: Mapped[str] = mapped_column(String(32))
     rules: Mapped[str] = mapped_column(String(32))
     valid_from: Mapped[date | None] = mapped_column(Date, index=True)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    mission_hours: Mapped[str] = mapped_column(String(32))
+    drf_redo: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class StoredStep(Base):
-    """One step of a stored timeline: its dates, its rule, whether it is done; and, for a
-    mission obligation, the first day it is at risk (found by the engine itself)."""
+    """One step of a stored schedule: its dates, its rule, how its status follows (`track`),
+    whether it is settled whatever the day; for a mission obligation, the hours done (a
+    fraction) and the first day it is at risk (found by deadlines/status.py itself).
+    `missing`: the codes of the documents it lacks, space-separated."""
 
     __tablename__ = "steps"
     __table_args__ = (
@@ -274,9 +281,31 @@ class StoredStep(Base):
     dossier_id: Mapped[int] = mapped_column(
         ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
     opens: Mapped[date | None] = mapped_column(Date)
     due: Mapped[date | None] = mapped_column(Date)
     done_on: Mapped[date | None] = mapped_column(Date)
     finished: Mapped[bool] = mapped_column(Boolean)
     rule: Mapped[str] = mapped_column(String(32))
+    track: Mapped[str] = mapped_column(String(16))
+    hours_done: Mapped[str | None] = mapped_column(String(32))
+    missing: Mapped[str] = mapped_column(Text, default="")
     at_risk_from: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class StoredAlert(Base):
+    """One alert of a stored schedule, in its place: a fixed one (`message`), or a check
+    that deadlines/status.py makes on the day against the step it names (`step`, with the
+    deposit day `on` or the weekly `pace` the check needs)."""
+
+    __tablename__ = "timeline_alerts"
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str | None] = mapped_column(Text)
+    step: Mapped[str | None] = mapped_column(String(32))
+    on: Mapped[date | None] = mapped_column(Date)
+    pace: Mapped[str | None] = mapped_column(String(32))

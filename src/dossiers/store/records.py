@@ -2,13 +2,15 @@
 (`list`, `report`, `remind`): plain rows streamed in batches, no ORM objects.
 
 The records have the attribute names of the models, so `facts_of` and the views read
-either. `show` and the writing commands keep the ORM.
+either. `show` and the writing commands keep the ORM. A record read without its facts (its
+stored schedule is enough: services/timelines.py) has None for events, missions, incidents
+and documents, so that `facts_of` fails loudly on it rather than see an empty dossier.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -92,10 +94,10 @@ class DossierRecord:
     agency_id: int
     agency: AgencyRecord
     owner: StaffRecord
-    events: tuple[EventRecord, ...]
-    missions: tuple[MissionRecord, ...]
-    incidents: tuple[IncidentRecord, ...]
-    documents: tuple[DocumentRecord, ...]
+    events: tuple[EventRecord, ...] | None
+    missions: tuple[MissionRecord, ...] | None
+    incidents: tuple[IncidentRecord, ...] | None
+    documents: tuple[DocumentRecord, ...] | None
 
 
 DOSSIER_COLUMNS = (
@@ -136,24 +138,44 @@ def _children(session: Session, ids: list[int]) -> dict[str, dict[int, list[Any]
 
 
 def stream_dossiers(session: Session, query: Select[Any]) -> Iterator[DossierRecord]:
-    """The dossiers of `query` (built on dossier_query), batch by batch."""
-    agencies = {a.id: AgencyRecord(a.id, a.name, a.zone, a.headcount, a.prism_member)
-                for a in session.execute(select(Agency.id, Agency.name, Agency.zone,
-                                                Agency.headcount, Agency.prism_member))}
-    staff = {s.id: StaffRecord(s.id, s.name, s.email, s.role, s.agency_id)
-             for s in session.execute(select(Staff.id, Staff.name, Staff.email, Staff.role,
-                                             Staff.agency_id))}
-    result = session.execute(query.execution_options(yield_per=BATCH))
-    for batch in result.partitions():
-        children = _children(session, [row.id for row in batch])
-        for row in batch:
-            yield DossierRecord(
-                *row[:-1], agency=agencies[row.agency_id], owner=staff[row.owner_id],
-                events=tuple(children["events"].get(row.id, ())),
-                missions=tuple(children["missions"].get(row.id, ())),
-                incidents=tuple(children["incidents"].get(row.id, ())),
-                documents=tuple(children["documents"].get(row.id, ())),
-            )
+    """The dossiers of `query` (built on dossier_query), batch by batch, with their facts."""
+    reader = RecordReader(session)
+    for batch in dossier_batches(session, query):
+        yield from reader.records(batch, [row.id for row in batch])
+
+
+def dossier_batches(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
+    """The rows of `query` (built on dossier_query), streamed in batches."""
+    yield from session.execute(query.execution_options(yield_per=BATCH)).partitions()
+
+
+class RecordReader:
+    """Turns rows of dossier_query into records; agencies and staff are read once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.agencies = {a.id: AgencyRecord(a.id, a.name, a.zone, a.headcount, a.prism_member)
+                         for a in session.execute(select(Agency.id, Agency.name, Agency.zone,
+                                                         Agency.headcount, Agency.prism_member))}
+        self.staff = {s.id: StaffRecord(s.id, s.name, s.email, s.role, s.agency_id)
+                      for s in session.execute(select(Staff.id, Staff.name, Staff.email,
+                                                      Staff.role, Staff.agency_id))}
+
+    def records(self, batch: Sequence[Any], with_facts: Collection[int]) -> list[DossierRecord]:
+        """The batch's records; those in `with_facts` with their events, missions, incidents
+        and documents, the others without (None)."""
+        wanted = set(with_facts)
+        children = _children(self.session, sorted(wanted)) if wanted else {}
+
+        def facts(name: str, row: Any) -> tuple[Any, ...] | None:
+            return tuple(children[name].get(row.id, ())) if row.id in wanted else None
+
+        return [DossierRecord(*row[:-1], agency=self.agencies[row.agency_id],
+                              owner=self.staff[row.owner_id], events=facts("events", row),
+                              missions=facts("missions", row),
+                              incidents=facts("incidents", row),
+                              documents=facts("documents", row))
+                for row in batch]
 
 
 def managers_by_agency(session: Session) -> dict[int, list[StaffRecord]]:

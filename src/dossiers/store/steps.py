@@ -1,18 +1,18 @@
-"""Stored timelines: each dossier's steps as the engine computed them at its last write.
+"""Stored timelines: each dossier's schedule as the engine computed it at its last write.
 
-A timeline's dates, rules and done-on days depend on the dossier's facts, not on the day;
-only statuses do. So every write stores the engine's output (the `steps` table) in the same
-transaction, stamped with what it was computed with (the `timelines` table): the engine's
-source, the holiday data, the rule set, and `valid_from`, the date of the dossier's latest
-dated fact. For any day on or after `valid_from` the stored steps are what the engine would
-say that day, statuses apart.
+A schedule's dates, rules, done-on days and alerts depend on the dossier's facts, not on the
+day (deadlines/timeline.py); only statuses do. So every write stores the engine's first stage
+(`schedule_of`) in the same transaction: the `steps` and `timeline_alerts` tables, stamped
+with what it was computed with (the `timelines` table): the engine's source, the holiday data,
+the rule set, and `valid_from`, the date of the dossier's latest dated fact. For any day on or
+after `valid_from`, `load()` gives back the schedule and deadlines/status.py sees it on that
+day, with no facts read and no rule run again.
 
 The daily commands use it to let SQL choose: `candidates()` selects the dossiers that may have
 something to say on a day (a step not finished and due by then, one that opens, a mission
-obligation at risk, or a dossier whose facts are dated after the day) — a superset — and the
-engine then computes only those, in memory, with the same `compute_timeline` as `show` and
-`plan`. No rule is implemented twice: the first day a mission obligation is at risk is found
-by asking the engine.
+obligation at risk, or a dossier whose facts are dated after the day) — a superset — and only
+those are seen on the day. No rule is implemented twice: the first day a mission obligation is
+at risk is found by asking deadlines/status.py.
 
 One place keeps the table true: a session listener collects the dossiers that a flush
 touched (dossiers, events, missions, incidents, documents, agencies) and recomputes them just
@@ -34,10 +34,13 @@ from sqlalchemy import Select, and_, delete, event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from dossiers.store.models import (
-    Agency, Document, Dossier, Event, Incident, Mission, StoredStep, StoredTimeline,
+    Agency, Document, Dossier, Event, Incident, Mission, StoredAlert, StoredStep, StoredTimeline,
 )
 
 BATCH = 2000
+# The tables of the stored timelines: derived data, deleted with their dossier (ON DELETE
+# CASCADE), recomputed whenever stale; never counted as kept data.
+DERIVED_TABLES = ("timelines", "steps", "timeline_alerts")
 TOUCHED = "dossiers_touched"
 TOUCHED_AGENCIES = "agencies_touched"
 # Facts whose change changes a dossier's timeline.
@@ -74,40 +77,43 @@ def valid_from(facts: Any) -> date | None:
     return max(days) if days else None
 
 
-def _at_risk(facts: Any, day: date) -> bool:
-    from dossiers.deadlines.engine import compute_timeline
+def _at_risk(schedule: Any, day: date) -> bool:
+    from dossiers.deadlines.status import status_on
 
-    return any(a.code == "mission_at_risk" for a in compute_timeline(facts, day).alerts)
+    return any(a.code == "mission_at_risk" for a in status_on(schedule, day).alerts)
 
 
-def at_risk_from(facts: Any, first: date, due: date, hint: date | None = None) -> date | None:
-    """The first day in [first, due] on which the engine says the mission obligation is at
-    risk, or None. Past `first` the hours done no longer change, and the days left only
-    shrink: once at risk, it stays so until the due date. `hint`, a guess, saves most of
-    the search when it is right; the engine checks it either way."""
+def at_risk_from(schedule: Any, first: date, due: date, hint: date | None = None) -> date | None:
+    """The first day in [first, due] on which the mission obligation is at risk, or None.
+    Past `first` the hours done no longer change, and the days left only shrink: once at
+    risk, it stays so until the due date. `hint`, a guess, saves most of the search when it
+    is right; deadlines/status.py checks it either way."""
     if first > due:
         return None
     if hint is not None and first < hint <= due:
-        if _at_risk(facts, hint) and not _at_risk(facts, hint - timedelta(days=1)):
+        if _at_risk(schedule, hint) and not _at_risk(schedule, hint - timedelta(days=1)):
             return hint
-    if not _at_risk(facts, due):
+    if not _at_risk(schedule, due):
         return None
-    if _at_risk(facts, first):
+    if _at_risk(schedule, first):
         return first
     low, high = first, due  # not at risk on low, at risk on high
     while (high - low).days > 1:
         middle = low + (high - low) / 2
-        if _at_risk(facts, middle):
+        if _at_risk(schedule, middle):
             high = middle
         else:
             low = middle
     return high
 
 
-def _guess_at_risk(facts: Any, step: Any) -> date | None:
+def _guess_at_risk(schedule: Any, step: Any) -> date | None:
     """Where the search should look first: the day the remaining hours stop fitting at the
-    rule set's weekly pace (the engine decides; see at_risk_from)."""
-    pace = facts.rules.mission_pace_hours_per_week.value
+    check's weekly pace (deadlines/status.py decides; see at_risk_from)."""
+    from dossiers.deadlines.timeline import DayCheck
+
+    pace = next((check.pace for check in schedule.alerts
+                 if isinstance(check, DayCheck) and check.code == "mission_at_risk"), None)
     if step.progress is None or not pace:
         return None
     days = math.ceil(step.progress.hours_remaining * 7 / pace)
@@ -122,26 +128,91 @@ def settled(step: Any) -> bool:
     return step.status.is_finished and step.status is not Status.DONE_TOO_EARLY
 
 
-def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The stamp and step rows of one dossier (an ORM object or a DossierRecord)."""
-    from dossiers.deadlines.engine import compute_timeline
+def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                          list[dict[str, Any]]]:
+    """The stamp, step and alert rows of one dossier (an ORM object or a DossierRecord)."""
+    from dossiers.deadlines.engine import schedule_of
+    from dossiers.deadlines.status import status_on
+    from dossiers.deadlines.timeline import Alert
     from dossiers.services.dossiers import facts_of
 
     facts = facts_of(dossier)
     since = valid_from(facts)
-    timeline = compute_timeline(facts, since or EPOCH)
+    schedule = schedule_of(facts, since or EPOCH)
+    # Which steps are settled whatever the day: their status on the first day it holds.
+    seen = status_on(schedule, since or EPOCH)
     stamp = {"dossier_id": dossier.id, "engine": engine_version(),
-             "holidays": holidays_version(), "rules": dossier.rules, "valid_from": since}
+             "holidays": holidays_version(), "rules": dossier.rules, "valid_from": since,
+             "closed_on": facts.closed_on, "mission_hours": str(schedule.mission_hours_required),
+             "drf_redo": schedule.drf_redo_required}
     rows = []
-    for step in timeline.steps:
+    for position, (planned, step) in enumerate(zip(schedule.steps, seen.steps, strict=True)):
         finished = settled(step)
         risk = None
-        if step.code == "mission_obligation" and not finished and step.due is not None:
-            risk = at_risk_from(facts, since or EPOCH, step.due, _guess_at_risk(facts, step))
-        rows.append({"dossier_id": dossier.id, "code": step.code, "opens": step.opens,
-                     "due": step.due, "done_on": step.done_on, "finished": finished,
-                     "rule": step.rule, "at_risk_from": risk})
-    return stamp, rows
+        if planned.code == "mission_obligation" and not finished and planned.due is not None:
+            risk = at_risk_from(schedule, since or EPOCH, planned.due,
+                                _guess_at_risk(schedule, planned))
+        rows.append({"dossier_id": dossier.id, "code": planned.code, "position": position,
+                     "opens": planned.opens, "due": planned.due, "done_on": planned.done_on,
+                     "finished": finished, "rule": planned.rule, "track": planned.track.value,
+                     "hours_done": (None if planned.progress is None
+                                    else str(planned.progress.hours_done)),
+                     "missing": " ".join(planned.missing), "at_risk_from": risk})
+    alerts = []
+    for position, entry in enumerate(schedule.alerts):
+        row = {"dossier_id": dossier.id, "position": position, "code": entry.code,
+               "rule": entry.rule, "message": entry.message, "step": None, "on": None,
+               "pace": None}
+        if not isinstance(entry, Alert):
+            row.update(step=entry.step, on=entry.on,
+                       pace=None if entry.pace is None else str(entry.pace))
+        alerts.append(row)
+    return stamp, rows, alerts
+
+
+def load(session: Session, stamps: dict[int, Any]) -> dict[int, Any]:
+    """The stored schedules of these dossiers (id: its `timelines` row, as `StoredTimeline`
+    columns), read back in two queries."""
+    from fractions import Fraction
+
+    from dossiers.deadlines.timeline import (
+        Alert, DayCheck, MissionProgress, PlannedStep, Schedule, Track,
+    )
+
+    ids = sorted(stamps)
+    steps: dict[int, list[PlannedStep]] = {i: [] for i in ids}
+    alerts: dict[int, list[Alert | DayCheck]] = {i: [] for i in ids}
+    required = {i: Fraction(stamps[i].mission_hours) for i in ids}
+    step_columns = (StoredStep.dossier_id, StoredStep.code, StoredStep.opens, StoredStep.due,
+                    StoredStep.done_on, StoredStep.rule, StoredStep.track,
+                    StoredStep.hours_done, StoredStep.missing)
+    for row in session.execute(select(*step_columns).where(StoredStep.dossier_id.in_(ids))
+                               .order_by(StoredStep.dossier_id, StoredStep.position)):
+        progress = None
+        if row.hours_done is not None:
+            progress = MissionProgress(Fraction(row.hours_done), required[row.dossier_id],
+                                       row.opens, row.due)
+        steps[row.dossier_id].append(PlannedStep(
+            row.code, row.opens, row.due, row.done_on, row.rule, Track(row.track), progress,
+            tuple(row.missing.split())))
+    alert_columns = (StoredAlert.dossier_id, StoredAlert.code, StoredAlert.rule,
+                     StoredAlert.message, StoredAlert.step, StoredAlert.on, StoredAlert.pace)
+    for row in session.execute(select(*alert_columns).where(StoredAlert.dossier_id.in_(ids))
+                               .order_by(StoredAlert.dossier_id, StoredAlert.position)):
+        if row.step is None:
+            alerts[row.dossier_id].append(Alert(row.code, row.rule, row.message))
+        else:
+            alerts[row.dossier_id].append(DayCheck(
+                row.code, row.rule, row.step, row.message, row.on,
+                None if row.pace is None else Fraction(row.pace)))
+    return {i: Schedule(tuple(steps[i]), tuple(alerts[i]), stamps[i].drf_redo, required[i])
+            for i in ids}
+
+
+def current(stamp: Any, rules: str) -> bool:
+    """Whether a `timelines` row was written by this engine, holiday data and rule set."""
+    return (stamp.engine == engine_version() and stamp.holidays == holidays_version()
+            and stamp.rules == rules)
 
 
 def refresh(session: Session, ids: Iterable[int]) -> int:
@@ -152,20 +223,25 @@ def refresh(session: Session, ids: Iterable[int]) -> int:
     done = 0
     for first in range(0, len(wanted), BATCH):
         batch = wanted[first:first + BATCH]
-        stamps, steps = [], []
+        stamps, steps, alerts = [], [], []
         for record in stream_dossiers(session, dossier_query().where(Dossier.id.in_(batch))):
-            stamp, rows = timeline_rows(record)
+            stamp, rows, alert_rows = timeline_rows(record)
             stamps.append(stamp)
             steps += rows
+            alerts += alert_rows
         # Core on the session's connection: one executemany per table, no ORM bookkeeping.
         connection = session.connection()
         connection.execute(delete(StoredStep.__table__).where(StoredStep.dossier_id.in_(batch)))
+        connection.execute(delete(StoredAlert.__table__)
+                           .where(StoredAlert.dossier_id.in_(batch)))
         connection.execute(delete(StoredTimeline.__table__)
                            .where(StoredTimeline.dossier_id.in_(batch)))
         if stamps:
             connection.execute(insert(StoredTimeline.__table__), stamps)
         if steps:
             connection.execute(insert(StoredStep.__table__), steps)
+        if alerts:
+            connection.execute(insert(StoredAlert.__table__), alerts)
         done += len(stamps)
     return done
 
