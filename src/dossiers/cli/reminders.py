@@ -40,8 +40,9 @@ def _transport(settings: Settings, name: str, outbox_dir: str | None) -> Transpo
                    "dossier) ou console.")
 @click.option("--outbox-dir", default=None, metavar="DOSSIER",
               help="Dossier des .eml du transport file (défaut : [mail] outbox_dir).")
-@click.option("--dry-run", is_flag=True, help="Affiche ce qui serait envoyé (destinataire, objet, texte) ; "
-                   "n'enregistre rien.")
+@click.option("--dry-run", is_flag=True,
+              help="Affiche ce qui serait envoyé (destinataire, objet, texte) ; n'enregistre "
+                   "rien.")
 @as_of_option
 @pass_app
 def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: bool,
