@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dossiers.deadlines.business_days import (
-    add_business_days, add_months, business_days_between, is_business_day, is_holiday,
+    add_business_days, add_months, business_days_between, holidays_from_package, is_business_day,
+    is_holiday, package_holidays,
 )
 from dossiers.deadlines.zones import ZONES
 
@@ -107,3 +108,25 @@ def test_the_only_holidays_alsace_moselle_adds_are_good_friday_and_saint_stephen
     if is_holiday(day, "alsace-moselle") and not is_holiday(day, "metropole"):
         assert (day.month, day.day) == (12, 26) or day.weekday() == 4
     assert not (is_holiday(day, "metropole") and not is_holiday(day, "alsace-moselle"))
+
+
+@pytest.mark.parametrize("zone", sorted(ZONES))
+def test_a_zone_s_calendar_built_once_gives_each_year_the_dates_of_that_year_alone(
+    zone: str
+) -> None:
+    """R-CAL-2: one calendar per zone, years added as they are needed (in any order), gives
+    for each year exactly what the `holidays` package gives for that year alone, up to and
+    beyond the last year it covers."""
+    import holidays
+
+    subdivision = ZONES[zone].subdivision
+    years = [2027, 2026, 1999, 2099, 2100, 2101, 2030, 2031, 2024]
+    asked = package_holidays(zone, years)
+    assert list(asked) == years
+    for year in years:
+        alone = frozenset(holidays.France(subdiv=subdivision, years=year))
+        assert asked[year] == alone == holidays_from_package(zone, year), (zone, year)
+    assert asked[2101] == frozenset() and all(asked[y] for y in years if y != 2101)
+    assert package_holidays(zone, range(2020, 2036)) == {
+        year: frozenset(holidays.France(subdiv=subdivision, years=year))
+        for year in range(2020, 2036)}

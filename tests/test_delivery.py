@@ -4,6 +4,7 @@ against a real aiosmtpd server that refuses, then accepts."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -422,3 +423,47 @@ def test_the_smtputf8_setting_reads_true_or_false_and_nothing_else(tmp_path: Pat
         load_settings(None, {"DOSSIERS_SMTP_SMTPUTF8": "peut-être"})
     assert str(error.value) == ("DOSSIERS_SMTP_SMTPUTF8 : true ou false attendu, pas "
                                 "« peut-être »")
+
+
+# The dry run shows what the real run sends -------------------------------------------------
+
+
+def _dry_run_digests(out: str) -> dict[str, tuple[str, str]]:
+    """`remind --dry-run`'s output as {To: (Subject, text part)}."""
+    digests: dict[str, tuple[str, str]] = {}
+    body, summary = out.rsplit("\n\n", 1)
+    assert summary.startswith("Simulation du ")
+    for block in re.split(r"(?m)^À : ", body + "\n\n")[1:]:
+        to, subject, text = re.fullmatch(r"([^\n]*)\nObjet : ([^\n]*)\n\n(.*\n)\n", block,
+                                         re.DOTALL).groups()
+        digests[to] = (subject, text)
+    return digests
+
+
+def test_the_dry_run_shows_the_headers_and_text_part_that_the_real_run_sends(
+    network: Dossiers, server_with: list[SmtpServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One rendering for both: each recipient's To:, Subject: and plain-text part as the SMTP
+    server receives them are what `--dry-run` printed the same day (a name that must be
+    quoted, an SMTPUTF8 address, long wrapped lines, an escalation to a manager)."""
+    server = start(server_with, monkeypatch, smtputf8=True)
+    monkeypatch.setenv("DOSSIERS_SMTP_SMTPUTF8", "true")
+    network.ok("staff", "add", "Jérôme « Jé » Dupont, RH", "--email", "jérôme@société.example",
+               "--agency", "Lyon")
+    network.ok(*CDPI)
+    open_for(network, "jérôme@société.example",
+             "Marie-Aurélie de La Tour-Beaumont-Villeneuve (dite « Mimi »)")
+    open_for(network, "julien@example.fr", "Zoé K.")
+    day = "2027-01-13"
+    shown = _dry_run_digests(network.ok("remind", "--dry-run", "--as-of", day))
+    assert network.ok("remind", "--transport", "smtp", "--as-of", day).startswith(
+        f"Rappels du 13/01/2027 : {len(shown)} envoyé(s), 0 en attente, 0 en échec")
+    sent = {}
+    for received in server.outbox:
+        text = received.message.get_body(("plain",))
+        assert text is not None
+        sent[str(received.message["To"])] = (
+            str(received.message["Subject"]), text.get_content().replace("\r\n", "\n"))
+    assert sent == shown
+    assert len(sent) == 4 and '"Jérôme « Jé » Dupont, RH" <jérôme@société.example>' in sent
+    assert any(re.search(r"\n    \S", text) for _, text in sent.values())  # a wrapped item

@@ -55,3 +55,18 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     blocked.write_text("not a folder")
     cache = HolidayFileCache(blocked / "dossiers")
     assert cache("metropole", 2027) == holidays_from_package("metropole", 2027)
+
+
+def test_a_missing_year_brings_its_neighbours_in_one_write(tmp_path: Path) -> None:
+    """A run that needs several years of a zone asks the package and writes the file once:
+    the years around the one asked for come with it, with the package's dates."""
+    cache = HolidayFileCache(tmp_path)
+    assert cache("reunion", 2027) == holidays_from_package("reunion", 2027)
+    stored = json.loads(cache.path.read_text(encoding="utf-8"))
+    assert sorted(stored) == [f"reunion:{year}" for year in range(2017, 2038)]
+    assert all(stored[f"reunion:{year}"] == sorted(
+        d.isoformat() for d in holidays_from_package("reunion", year))
+        for year in range(2017, 2038))
+    cache.path.unlink()
+    assert cache("reunion", 2036) == holidays_from_package("reunion", 2036)
+    assert not cache.path.exists()  # known already: nothing asked of the package, nothing written

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from importlib.util import find_spec
 from pathlib import Path
 
-from dossiers.deadlines.business_days import holidays_from_package
+from dossiers.deadlines.business_days import package_holidays
+
+# On a miss, the cache takes this many years before and after the one asked for.
+NEIGHBOUR_YEARS = 10
 
 
 class HolidayFileCache:
@@ -31,7 +34,12 @@ class HolidayFileCache:
     def __call__(self, zone: str, year: int) -> frozenset[date]:
         key = f"{zone}:{year}"
         if key not in self._dates:
-            self._dates[key] = sorted(d.isoformat() for d in holidays_from_package(zone, year))
+            # The years around it too, in one go and one write: a run that lacks one year of
+            # a zone usually needs its neighbours next.
+            span = range(max(MINYEAR, year - NEIGHBOUR_YEARS),
+                         min(MAXYEAR, year + NEIGHBOUR_YEARS) + 1)
+            for each, days in package_holidays(zone, span).items():
+                self._dates.setdefault(f"{zone}:{each}", sorted(d.isoformat() for d in days))
             self._save()
         return frozenset(date.fromisoformat(d) for d in self._dates[key])
 

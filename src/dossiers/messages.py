@@ -9,7 +9,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from babel import Locale
+    from babel.numbers import NumberPattern
 
 LOCALE = "fr_FR"
 NBSP = "\u00a0"
@@ -172,16 +178,31 @@ def short_date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
+@cache
+def _locale() -> Locale:
+    """The French locale, parsed once per process (Babel would parse its name at each call)."""
+    from babel import Locale
+
+    return Locale.parse(LOCALE)
+
+
+@cache
+def _decimal_pattern(decimals: int) -> NumberPattern:
+    from babel.numbers import parse_pattern
+
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 def number(value: int | Fraction | Decimal, decimals: int = 0) -> str:
     """« 1 234 », « 46,67 »: French digits and grouping (Babel, narrow no-break space)."""
     from babel.numbers import format_decimal
 
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \
         else Decimal(value)
-    return format_decimal(exact, format=pattern, locale=LOCALE)
+    return format_decimal(exact, format=_decimal_pattern(decimals), locale=_locale())
 
 
+@lru_cache(maxsize=4096)
 def hours(value: Fraction) -> str:
     """« 70 h », « 46 h 40 min » with no-break spaces (R-CDPI-MISSION compares with the exact
     third)."""
@@ -197,7 +218,7 @@ def euros(amount: Fraction | Decimal | int) -> str:
 
     exact = Decimal(amount.numerator) / Decimal(amount.denominator) \
         if isinstance(amount, Fraction) else Decimal(amount)
-    return format_currency(exact, "EUR", locale=LOCALE)
+    return format_currency(exact, "EUR", locale=_locale())
 
 
 def local_time(moment: datetime, time_zone: str = "Europe/Paris") -> str:

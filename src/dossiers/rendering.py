@@ -23,7 +23,10 @@ def css_string(text: str) -> Markup:
 
 @lru_cache(maxsize=4)
 def environment(custom_dir: str | None = None) -> Environment:
-    """Templates from `custom_dir` first (a user's own folder), else the shipped ones."""
+    """Templates from `custom_dir` first (a user's own folder), else the shipped ones.
+
+    One environment per folder and process: each template is read and compiled once, the
+    first time it is used (a command does not see a template edited while it runs)."""
     loader: BaseLoader = PackageLoader("dossiers", "templates")
     if custom_dir:
         loader = ChoiceLoader([FileSystemLoader(custom_dir), loader])
@@ -34,6 +37,8 @@ def environment(custom_dir: str | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Not a file check per template use (an include per reminder line): once per process.
+        auto_reload=False,
     )
     env.filters.update(
         short_date=messages.short_date,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from functools import lru_cache
 
 # A space that `paragraph` never breaks and prints as a plain space.
 GLUE = "\ue002"
@@ -18,10 +19,12 @@ _DATE_IN_WORDS = re.compile(r"\b(\d{1,2}|1er) (janvier|février|mars|avril|mai|j
                             r"septembre|octobre|novembre|décembre) (\d{4})\b")
 
 
+@lru_cache(maxsize=8192)
 def paragraph(text: str, columns_wide: int, indent: str = "",
               subsequent_indent: str | None = None) -> str:
     """A long line wrapped on words to `columns_wide`; no-break spaces and French punctuation
-    hold."""
+    hold. Remembered: a day's digests repeat the same lines (an alert, a late step seen by
+    its owner and the managers) many times."""
     for pair in _BOUND:
         text = text.replace(*pair)
     text = _DATE_IN_WORDS.sub(lambda m: GLUE.join(m.groups()), text)

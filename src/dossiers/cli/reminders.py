@@ -40,7 +40,9 @@ def _transport(settings: Settings, name: str, outbox_dir: str | None) -> Transpo
                    "dossier) ou console.")
 @click.option("--outbox-dir", default=None, metavar="DOSSIER",
               help="Dossier des .eml du transport file (défaut : [mail] outbox_dir).")
-@click.option("--dry-run", is_flag=True, help="Affiche ce qui serait envoyé ; n'enregistre rien.")
+@click.option("--dry-run", is_flag=True,
+              help="Affiche ce qui serait envoyé (destinataire, objet, texte) ; n'enregistre "
+                   "rien.")
 @as_of_option
 @pass_app
 def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: bool,
@@ -69,15 +71,14 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     if dry_run:
         count = unbuildable = 0
         with app.transaction(write=False) as session:
-            for message in preview_day(session, day, settings, utc_now()):
-                if isinstance(message, Unbuildable):
+            for preview in preview_day(session, day, settings):
+                if isinstance(preview, Unbuildable):
                     unbuildable += 1
-                    click.echo(f"À : {message.recipient}\n{message.reason}\n")
+                    click.echo(f"À : {preview.recipient}\n{preview.reason}\n")
                     continue
                 count += 1
-                text = message.get_body(("plain",))
-                click.echo(f"À : {message['To']}\nObjet : {message['Subject']}\n")
-                click.echo((text.get_content() if text else "").rstrip("\n") + "\n")
+                click.echo(f"À : {preview.to}\nObjet : {preview.subject}\n")
+                click.echo(preview.text.rstrip("\n") + "\n")
         failing = f", {unbuildable} impossible(s) à construire" if unbuildable else ""
         click.echo(f"Simulation du {messages.short_date(day)} : "
                    f"{messages.plural(count, 'message')} à envoyer{failing}, rien n'est "

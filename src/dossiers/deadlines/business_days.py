@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -13,11 +14,32 @@ from dossiers.deadlines.zones import zone_named
 HolidaySource = Callable[[str, int], frozenset[date]]
 
 
-def holidays_from_package(zone: str, year: int) -> frozenset[date]:
-    """R-CAL-2: the zone's public holidays of a year, from the `holidays` package."""
+@lru_cache(maxsize=None)
+def _package_calendar(zone: str) -> Any:
+    """The zone's calendar from the `holidays` package, built once per process (building it
+    costs far more than adding a year to it). The package adds a whole year to it the first
+    time a date of that year is looked up (its `expand`), each year once."""
     import holidays  # imported on first use: it loads every country (≈ 0.3 s)
 
-    return frozenset(holidays.France(subdiv=zone_named(zone).subdivision, years=year))
+    return holidays.France(subdiv=zone_named(zone).subdivision)
+
+
+def package_holidays(zone: str, years: Iterable[int]) -> dict[int, frozenset[date]]:
+    """R-CAL-2: the zone's public holidays of each year, from the `holidays` package: the
+    same dates as a calendar built for that year alone."""
+    calendar = _package_calendar(zone)
+    wanted: dict[int, set[date]] = {year: set() for year in years}
+    for year in wanted:
+        _ = date(year, 1, 1) in calendar  # the package fills the year in
+    for day in calendar:
+        if day.year in wanted:
+            wanted[day.year].add(day)
+    return {year: frozenset(days) for year, days in wanted.items()}
+
+
+def holidays_from_package(zone: str, year: int) -> frozenset[date]:
+    """R-CAL-2: the zone's public holidays of a year, from the `holidays` package."""
+    return package_holidays(zone, (year,))[year]
 
 
 _source: HolidaySource = holidays_from_package

@@ -111,22 +111,23 @@ class _Builder:
     dossiers' timelines, so that memory follows the number of reminders."""
 
     recipient: Person
-    groups: dict[int, DossierItems] = field(default_factory=dict)
+    # Per dossier: its heading, and its items by step (the first item of a step stays).
+    groups: dict[int, tuple[DossierItems, dict[str, Item]]] = field(default_factory=dict)
 
     def add(self, dossier: DossierState, item: Item) -> None:
-        group = self.groups.get(dossier.id)
-        if group is None:
+        entry = self.groups.get(dossier.id)
+        if entry is None:
             alerts = tuple(f"{a.message} ({a.rule})" for a in dossier.timeline.alerts
                            if a.code in REMINDED_ALERTS)
-            group = DossierItems(dossier.id, dossier.reference, dossier.worker, dossier.kind,
-                                 dossier.owner.name, (), alerts)
-        if all(existing.step.code != item.step.code for existing in group.items):
-            self.groups[dossier.id] = replace(group, items=group.items + (item,))
+            entry = self.groups[dossier.id] = (
+                DossierItems(dossier.id, dossier.reference, dossier.worker, dossier.kind,
+                             dossier.owner.name, (), alerts), {})
+        entry[1].setdefault(item.step.code, item)
 
     def digest(self) -> Digest:
         groups = [replace(group, items=tuple(sorted(
-                      group.items, key=lambda i: (ORDER[i.reason], i.step.due or date.max))))
-                  for group in self.groups.values()]
+                      items.values(), key=lambda i: (ORDER[i.reason], i.step.due or date.max))))
+                  for group, items in self.groups.values()]
         groups.sort(key=lambda g: (ORDER[g.items[0].reason], g.items[0].step.due or date.max,
                                    g.reference))
         return Digest(self.recipient, tuple(groups))

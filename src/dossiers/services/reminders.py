@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from dossiers.deadlines.business_days import holidays_cover
 from dossiers.mail.addresses import AddressError
-from dossiers.mail.compose import build_message, new_message_id, sender_address
+from dossiers.mail.compose import (
+    Preview, build_message, new_message_id, preview_message, sender_address,
+)
 from dossiers.mail.transports import (
     PermanentFailure, ServerUnavailable, TemporaryFailure, Transport,
 )
@@ -204,6 +206,10 @@ def compose_day(session: Session, day: date, settings: Settings, now: datetime) 
     return Composed(created, already, failed, uncovered_calendars(seen))
 
 
+# What makes one digest's message impossible to build (its address): that one fails alone.
+BUILD_ERRORS = (AddressError, UnicodeError, MessageError)
+
+
 @dataclass(frozen=True)
 class Unbuildable:
     """A digest whose message cannot be built (its address): it fails alone."""
@@ -218,17 +224,20 @@ def _build(digest: Digest, day: date, sender: str, message_id: str, now: datetim
     try:
         message = build_message(digest, day, sender, message_id, now, settings.mail.templates)
         return message, message.as_string()
-    except (AddressError, UnicodeError, MessageError) as error:
+    except BUILD_ERRORS as error:
         return Unbuildable(digest.recipient.email, f"message impossible à construire : {error}")
 
 
-def preview_day(session: Session, day: date, settings: Settings,
-                now: datetime) -> Iterator[EmailMessage | Unbuildable]:
-    """`--dry-run`: the day's digests as they would be sent; nothing is recorded."""
-    sender = sender_address(settings.mail.from_)
+def preview_day(session: Session, day: date,
+                settings: Settings) -> Iterator[Preview | Unbuildable]:
+    """`--dry-run`: the day's digests as they would be sent (recipient, subject, text part,
+    rendered as for the real message, which is not built); nothing is recorded."""
+    sender_address(settings.mail.from_)  # the real run would refuse to start without one
     for digest in _digests(session, day, settings):
-        built = _build(digest, day, sender, new_message_id(sender, day), now, settings)
-        yield built if isinstance(built, Unbuildable) else built[0]
+        try:
+            yield preview_message(digest, day, settings.mail.templates)
+        except BUILD_ERRORS as error:
+            yield Unbuildable(digest.recipient.email, f"message impossible à construire : {error}")
 
 
 @dataclass
