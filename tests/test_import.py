@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 from pathlib import Path
 
 from tests.conftest import Dossiers
@@ -226,3 +228,79 @@ def test_the_rows_of_a_file_see_the_rows_before_them(network: Dossiers, tmp_path
                for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
     assert workers == {"CDPI-2027-0001": "Déjà Là", "CDPI-2027-0002": "Karim B.",
                        "CDPI-2027-0003": "Ana P.", "CDPI-2027-0004": "Paul R.", "X-2": "Zoé"}
+
+
+def test_the_file_is_checked_while_another_command_holds_the_write_lock(
+        network: Dossiers, tmp_path: Path) -> None:
+    """Parsing and checking need no write lock: another command writing meanwhile neither
+    waits for them nor makes them wait; only the short write transaction queues."""
+    from contextlib import ExitStack
+    from datetime import datetime
+
+    from dossiers.services.importer import import_rows, read_rows
+    from dossiers.store.database import open_engine, transaction
+    from dossiers.store.models import Agency
+
+    path = Path(write(tmp_path, HEADER
+                      + "A-1;cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"))
+    engine = open_engine(network.url)
+    held = ExitStack()
+    try:
+        other = held.enter_context(transaction(engine))
+        other.add(Agency(name="Brest", zone="metropole"))
+        other.flush()  # holds the write lock (SQLite: BEGIN IMMEDIATE) until closed
+        checked_while_held = []
+
+        def write_transaction():  # type: ignore[no-untyped-def]
+            checked_while_held.append(True)  # reached with the lock still held by `other`
+            held.close()  # the other command commits; the import's write may begin
+            return transaction(engine)
+
+        count = import_rows(lambda: transaction(engine, write=False), write_transaction,
+                            read_rows(path), datetime(2026, 11, 23, 8))
+    finally:
+        held.close()
+        engine.dispose()
+    assert (count, checked_while_held) == (1, [True])
+    assert "Brest" in network.ok("agency", "list")
+    assert "A-1" in network.ok("list", "--all")
+
+
+def test_what_another_command_wrote_while_the_file_was_checked_is_checked_again(
+        network: Dossiers, tmp_path: Path) -> None:
+    """The write transaction reads again what the checks read; if it changed, the rows are
+    checked again, under the lock: a reference taken meanwhile is refused, a number taken
+    meanwhile is skipped."""
+    from datetime import datetime
+
+    from dossiers.services.importer import ImportFailed, import_rows, read_rows
+    from dossiers.store.database import open_engine, transaction
+
+    engine = open_engine(network.url)
+    opened = iter((("A-1", "Paul R."), ("CDPI-2027-0001", "Zoé M.")))
+
+    def write_after_another_open():  # type: ignore[no-untyped-def]
+        reference, worker = next(opened)
+        network.ok("open", "--kind", "cdpi", "--worker", worker, "--start", "2027-01-11",
+                   "--end", "2027-02-19", "--training-hours", "210", "--owner",
+                   "lea@example.fr", "--reference", reference)
+        return transaction(engine)
+
+    def run(text: str, name: str) -> int:
+        return import_rows(lambda: transaction(engine, write=False), write_after_another_open,
+                           read_rows(Path(write(tmp_path, HEADER + text, name))),
+                           datetime(2026, 11, 23, 8))
+
+    try:
+        with pytest.raises(ImportFailed) as failed:
+            run("A-1;cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                ";cdpi;Ana P.;2027-01-11;2027-02-19;210;lea@example.fr;;\n", "a.csv")
+        assert failed.value.lines() == ["ligne 2 : référence : « A-1 » existe déjà"]
+        assert [row[1] for row in dict(network.dump())["dossiers"]] == ["A-1"]
+        assert run(";cdpi;Ana P.;2027-01-11;2027-02-19;210;lea@example.fr;;\n", "b.csv") == 1
+    finally:
+        engine.dispose()
+    workers = {d["reference"]: d["worker"]
+               for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
+    assert workers == {"A-1": "Paul R.", "CDPI-2027-0001": "Zoé M.",
+                       "CDPI-2027-0002": "Ana P."}
