@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Dossiers
 
 HEADER = "Référence;Type;Intérimaire;Début;Fin;Heures formation;Responsable;DRF déposée;DRF accord\n"
@@ -68,3 +70,237 @@ def test_a_missing_file_or_column_is_one_clear_line(network: Dossiers, tmp_path:
     result = network.run("import", path)
     assert result.stderr == ("Erreur : FICHIER.csv : colonne(s) obligatoire(s) absente(s) : "
                              "debut, fin, heures_formation, responsable\n")
+
+
+# The file is checked whole, then written in one short transaction (bulk inserts, stored
+# timelines included): what the services would have written, row by row.
+
+FULL_HEADER = ("reference;type;interimaire;debut;fin;heures_formation;responsable;agence;"
+               "drf_deposee;drf_accord;contrat_envoye;demande_car;avis_pole;clos_le;"
+               "mission_debut;mission_fin;mission_heures;mission_heures_feriees\n")
+FULL_ROWS = (
+    "H-1;cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;Lyon;2026-12-01;2026-12-03;"
+    "2026-12-10;;;2027-06-30;2027-03-01;2027-03-31;100;7\n"
+    "H-2;car;Paul R.;2027-01-11;2027-10-08;900;lea@example.fr;;;;;2027-01-20;2027-01-05;;;;;\n"
+    ";cipi;Aïcha D.;2027-03-01;2027-04-09;140,5;julien@example.fr;Metz;2027-01-15;;;;;;;;;\n"
+    ";cipi;Ana P.;2027-03-01;2027-04-09;140;julien@example.fr;;;;;;;;2027-05-02;2027-05-20;"
+    "60;\n"
+)
+# The same dossiers, typed one command at a time (events in date order, after the mission
+# and the documents, as `import` records them).
+BY_HAND = (
+    ("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11", "--end",
+     "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr", "--agency", "Lyon",
+     "--reference", "H-1"),
+    ("mission", "H-1", "--start", "2027-03-01", "--end", "2027-03-31", "--hours", "100",
+     "--holiday-hours", "7"),
+    ("record", "H-1", "drf-submitted", "--on", "2026-12-01"),
+    ("record", "H-1", "drf-accord", "--on", "2026-12-03"),
+    ("record", "H-1", "contract-submitted", "--on", "2026-12-10"),
+    ("record", "H-1", "close", "--on", "2027-06-30"),
+    ("open", "--kind", "car", "--worker", "Paul R.", "--start", "2027-01-11", "--end",
+     "2027-10-08", "--training-hours", "900", "--owner", "lea@example.fr", "--reference", "H-2"),
+    ("doc", "H-2", "avis-pole-reconversion", "--on", "2027-01-05"),
+    ("record", "H-2", "car-request-submitted", "--on", "2027-01-20"),
+    ("open", "--kind", "cipi", "--worker", "Aïcha D.", "--start", "2027-03-01", "--end",
+     "2027-04-09", "--training-hours", "140,5", "--owner", "julien@example.fr", "--agency",
+     "Metz"),
+    ("record", "CIPI-2027-0001", "drf-submitted", "--on", "2027-01-15"),
+    ("open", "--kind", "cipi", "--worker", "Ana P.", "--start", "2027-03-01", "--end",
+     "2027-04-09", "--training-hours", "140", "--owner", "julien@example.fr"),
+    ("mission", "CIPI-2027-0002", "--start", "2027-05-02", "--end", "2027-05-20", "--hours",
+     "60"),
+)
+
+
+def _history_and_steps(tool: Dossiers) -> dict[str, object]:
+    """Per dossier: `show --json --history` (the moments of writing aside) and the stored
+    timeline rows."""
+    dumped = dict(tool.dump())
+    found: dict[str, object] = {}
+    for reference in ("H-1", "H-2", "CIPI-2027-0001", "CIPI-2027-0002"):
+        shown = json.loads(tool.ok("show", reference, "--json", "--history", "--as-of",
+                                   "2027-02-01"))
+        for change in shown["history"]:
+            change.pop("at")
+        found[reference] = shown
+    found["steps"] = dumped["steps"]
+    found["timelines"] = dumped["timelines"]
+    found["events"] = [row[:4] for row in dumped["events"]]  # recorded_at aside
+    found["missions"] = dumped["missions"]
+    found["documents"] = [row[:4] for row in dumped["documents"]]
+    found["changes"] = [(row[1], *row[3:]) for row in dumped["changes"]]  # `at` aside
+    return found
+
+
+def test_an_imported_file_writes_what_the_same_commands_typed_one_by_one_write(
+        network: Dossiers, tmp_path: Path) -> None:
+    """Same rows, same ids, same history lines (opening, mission, document, events, state),
+    same stored timelines (R-DOCS, R-CAR-REQUEST, R-DRF-WINDOW, R-CDPI-MISSION)."""
+    by_hand = Dossiers.sqlite(tmp_path / "by-hand.db")  # whatever database the import has
+    by_hand.ok("init")
+    for args in (("agency", "add", "Lyon", "--zone", "metropole", "--headcount", "30",
+                  "--prism"),
+                 ("agency", "add", "Metz", "--zone", "alsace-moselle", "--headcount", "12"),
+                 ("staff", "add", "Léa Martin", "--email", "lea@example.fr", "--agency", "Lyon"),
+                 ("staff", "add", "Sophie Garnier", "--email", "sophie@example.fr", "--role",
+                  "manager", "--agency", "Lyon"),
+                 ("staff", "add", "Julien Weber", "--email", "julien@example.fr", "--agency",
+                  "Metz")):
+        by_hand.ok(*args)
+    for args in BY_HAND:
+        by_hand.ok(*args)
+    assert network.ok("import", write(tmp_path, FULL_HEADER + FULL_ROWS)) == \
+        "4 dossiers importés.\n"
+    imported, typed = _history_and_steps(network), _history_and_steps(by_hand)
+    assert imported == typed
+    assert [c[1:] for c in imported["changes"]][:2] == [  # type: ignore[index]
+        ("ouverture", None, "H-1 (akto-current)"),
+        ("mission", None, "2027-03-01 → 2027-03-31, 107\u00a0h")]
+
+
+def test_imported_dossiers_have_their_stored_timelines_at_once(
+        network: Dossiers, tmp_path: Path) -> None:
+    """Each imported dossier's stored timeline is the engine's, right after the import,
+    without the next command having to heal anything."""
+    from dossiers.store.database import open_engine
+    from tests.test_stored_timelines import _check_stored
+
+    assert network.ok("import", write(tmp_path, FULL_HEADER + FULL_ROWS)) == \
+        "4 dossiers importés.\n"
+    engine = open_engine(network.url)
+    try:
+        _check_stored(engine)
+    finally:
+        engine.dispose()
+    assert len(dict(network.dump())["timelines"]) == 4
+
+
+def test_an_error_in_the_last_row_of_a_big_file_writes_nothing(
+        network: Dossiers, tmp_path: Path) -> None:
+    rows = "".join(f"B-{n};cdpi;Intérimaire {n};2027-01-11;2027-02-19;210;lea@example.fr;"
+                   "2026-12-01;2026-12-03\n" for n in range(1, 400))
+    path = write(tmp_path, HEADER + rows
+                 + "B-400;cdpi;Dernier;2027-01-11;2027-02-19;210;lea@example.fr;2027-01-12;\n")
+    before = network.dump()
+    result = network.run("import", path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Erreur : ligne 401 : --on : une DRF ne peut pas être déposée le 12/01/2027, la "
+        "formation démarre le 11/01/2027 (R-DRF-WINDOW)",
+        "Rien n'a été importé (1 erreur(s)).",
+    ]
+    assert network.dump() == before
+    assert network.ok("import", write(tmp_path, HEADER + rows, "good.csv")) == \
+        "399 dossiers importés.\n"
+    listed = json.loads(network.ok("list", "--json", "--as-of", "2026-12-04"))
+    assert len(listed) == 399
+    assert {s["code"]: s["due"] for s in listed[0]["steps"]}["contract"] == "2027-02-02"
+
+
+def test_the_rows_of_a_file_see_the_rows_before_them(network: Dossiers, tmp_path: Path) -> None:
+    """References are numbered after the stored ones and the file's earlier rows; an earlier
+    row typed twice is a duplicate; a refused row's reference stays free."""
+    network.ok("open", "--kind", "cdpi", "--worker", "Déjà Là", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr")
+    path = write(tmp_path, HEADER
+                 + ";cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                 + "CDPI-2027-0003;cdpi;Ana P.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                 + ";cdpi;Paul R.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                 + "X-1;cdpi;KARIM b.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                 + "X-2;cdpi;Zoé;2027-01-11;2027-02-19;100;lea@example.fr;;\n"
+                 + "X-2;cdpi;Zoé;2027-01-11;2027-02-19;210;lea@example.fr;;\n")
+    result = network.run("import", path)
+    assert result.stderr.splitlines() == [
+        "Erreur : ligne 5 : intérimaire : « Karim B. » a déjà un dossier CDPI qui commence le "
+        "11/01/2027 (CDPI-2027-0002) ; pour en ouvrir un second quand même, ajoutez --duplicate",
+        "Erreur : ligne 6 : heures de formation : 100\u00a0h hors des bornes 140\u00a0h – "
+        "525\u00a0h (R-CDPI-HOURS)",
+        "Rien n'a été importé (2 erreur(s)).",
+    ]
+    path = write(tmp_path, HEADER
+                 + ";cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                 + "CDPI-2027-0003;cdpi;Ana P.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                 + ";cdpi;Paul R.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                 + "X-2;cdpi;Zoé;2027-01-11;2027-02-19;210;lea@example.fr;;\n", "good.csv")
+    assert network.ok("import", path) == "4 dossiers importés.\n"
+    workers = {d["reference"]: d["worker"]
+               for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
+    assert workers == {"CDPI-2027-0001": "Déjà Là", "CDPI-2027-0002": "Karim B.",
+                       "CDPI-2027-0003": "Ana P.", "CDPI-2027-0004": "Paul R.", "X-2": "Zoé"}
+
+
+def test_the_file_is_checked_while_another_command_holds_the_write_lock(
+        network: Dossiers, tmp_path: Path) -> None:
+    """Parsing and checking need no write lock: another command writing meanwhile neither
+    waits for them nor makes them wait; only the short write transaction queues."""
+    from contextlib import ExitStack
+    from datetime import datetime
+
+    from dossiers.services.importer import import_rows, read_rows
+    from dossiers.store.database import open_engine, transaction
+    from dossiers.store.models import Agency
+
+    path = Path(write(tmp_path, HEADER
+                      + "A-1;cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"))
+    engine = open_engine(network.url)
+    held = ExitStack()
+    try:
+        other = held.enter_context(transaction(engine))
+        other.add(Agency(name="Brest", zone="metropole"))
+        other.flush()  # holds the write lock (SQLite: BEGIN IMMEDIATE) until closed
+        checked_while_held = []
+
+        def write_transaction():  # type: ignore[no-untyped-def]
+            checked_while_held.append(True)  # reached with the lock still held by `other`
+            held.close()  # the other command commits; the import's write may begin
+            return transaction(engine)
+
+        count = import_rows(lambda: transaction(engine, write=False), write_transaction,
+                            read_rows(path), datetime(2026, 11, 23, 8))
+    finally:
+        held.close()
+        engine.dispose()
+    assert (count, checked_while_held) == (1, [True])
+    assert "Brest" in network.ok("agency", "list")
+    assert "A-1" in network.ok("list", "--all")
+
+
+def test_what_another_command_wrote_while_the_file_was_checked_is_checked_again(
+        network: Dossiers, tmp_path: Path) -> None:
+    """The write transaction reads again what the checks read; if it changed, the rows are
+    checked again, under the lock: a reference taken meanwhile is refused, a number taken
+    meanwhile is skipped."""
+    from datetime import datetime
+
+    from dossiers.services.importer import ImportFailed, import_rows, read_rows
+    from dossiers.store.database import open_engine, transaction
+
+    engine = open_engine(network.url)
+    opened = iter((("A-1", "Paul R."), ("CDPI-2027-0001", "Zoé M.")))
+
+    def write_after_another_open():  # type: ignore[no-untyped-def]
+        reference, worker = next(opened)
+        network.ok("open", "--kind", "cdpi", "--worker", worker, "--start", "2027-01-11",
+                   "--end", "2027-02-19", "--training-hours", "210", "--owner",
+                   "lea@example.fr", "--reference", reference)
+        return transaction(engine)
+
+    def run(text: str, name: str) -> int:
+        return import_rows(lambda: transaction(engine, write=False), write_after_another_open,
+                           read_rows(Path(write(tmp_path, HEADER + text, name))),
+                           datetime(2026, 11, 23, 8))
+
+    try:
+        with pytest.raises(ImportFailed) as failed:
+            run("A-1;cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
+                ";cdpi;Ana P.;2027-01-11;2027-02-19;210;lea@example.fr;;\n", "a.csv")
+        assert failed.value.lines() == ["ligne 2 : référence : « A-1 » existe déjà"]
+        assert [row[1] for row in dict(network.dump())["dossiers"]] == ["A-1"]
+        assert run(";cdpi;Ana P.;2027-01-11;2027-02-19;210;lea@example.fr;;\n", "b.csv") == 1
+    finally:
+        engine.dispose()
+    workers = {d["reference"]: d["worker"]
+               for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
+    assert workers == {"A-1": "Paul R.", "CDPI-2027-0001": "Zoé M.",
+                       "CDPI-2027-0002": "Ana P."}

@@ -296,8 +296,9 @@ def test_the_first_day_at_risk_is_the_engines_on_every_day_of_the_window(
 
 
 def test_writes_in_savepoints_are_stored_once_at_the_outer_commit(db_engine: Engine) -> None:
-    """As `import` writes (a savepoint per row, a row refused rolls back alone): every dossier
-    kept has its stored timeline, the refused one none."""
+    """Writes in savepoints (as `import` wrote before it checked the file first; a row
+    refused rolls back alone): every dossier kept has its stored timeline, the refused one
+    none."""
     owners = _setup(db_engine)
     drawn = {"kind": "cipi", "start": BASE, "length": 60, "hours": 140, "programme": None,
              "agency": 0, "events": [("drf-submitted", -20)], "missions": [], "incidents": [],

@@ -256,12 +256,13 @@ def import_command(app: App, csv_file: str) -> None:
 
     Exemple : dossiers import dossiers.csv
     """
-    from dossiers.services.importer import ImportFailed, import_dossiers, read_rows
+    from dossiers.services.importer import ImportFailed, import_rows, read_rows
 
     rows = read_rows(Path(csv_file))
     try:
-        with app.transaction() as session:
-            count = import_dossiers(session, rows, utc_now())
+        # The file is checked before the write transaction, which only inserts.
+        count = import_rows(lambda: app.transaction(write=False), app.transaction, rows,
+                            utc_now())
     except ImportFailed as failure:
         for line in failure.lines():
             click.echo(f"Erreur : {line}", err=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from dossiers.deadlines.facts import (
     IncidentKind, Kind, Mission as MissionFact, Programme,
 )
 from dossiers.deadlines.eligibility import categories_for
-from dossiers.deadlines.rulesets import choose_rule_set, rules_of
+from dossiers.deadlines.rulesets import RuleSet, choose_rule_set, rules_of
 from dossiers.deadlines.zones import ZONES
 from dossiers.deadlines.timeline import Alert, Timeline, due_within
 from dossiers.errors import InvalidInput
@@ -32,7 +32,7 @@ from dossiers.parsing import from_minutes, to_minutes
 from dossiers.services.lookup import resolve
 from dossiers.services.network import agency_named, staff_by_email
 from dossiers.store.models import (
-    Agency, Change, Document, Dossier, Event, Incident, Mission,
+    Change, Document, Dossier, Event, Incident, Mission,
 )
 from dossiers.store.records import DossierRecord, dossier_query, stream_dossiers
 from dossiers.store.steps import candidates
@@ -85,15 +85,87 @@ def check_eligibility(kind: Kind, code: str | None) -> None:
                            f"{', '.join(allowed)})", rule)
 
 
-def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossier:
-    """Validate the bounds of its kind (R-CIPI-HOURS, R-CDPI-HOURS, R-CAR-HOURS) and store it."""
+Log = tuple[str, str | None, str | None]
+"""One line of a dossier's history: what, before, after."""
+
+
+class Directory(Protocol):
+    """What opening a dossier looks up: the database itself (`open`), or what `import` read
+    of it once, with the file's rows already checked (services/importer.py)."""
+
+    def staff(self, email: str) -> Any:
+        """The owner, by email or name (staff_by_email): a Staff or a StaffRecord."""
+
+    def agency(self, name: str) -> Any:
+        """An agency by name (agency_named): an Agency or an AgencyRecord."""
+
+    def agency_of(self, owner: Any) -> Any:
+        """The owner's agency."""
+
+    def reference_taken(self, reference: str) -> bool:
+        """Whether a dossier has this reference."""
+
+    def references_like(self, prefix: str) -> int:
+        """How many references the database's LIKE 'prefix%' matches."""
+
+    def same_day(self, kind: Kind, start: date, agency_id: int,
+                 worker: str) -> Iterable[tuple[str, str]]:
+        """(reference, worker) of the dossiers of this kind, start and agency that are not
+        abandoned, oldest first; those of other workers may be left out."""
+
+
+@dataclass(frozen=True)
+class SessionDirectory:
+    """The lookups of `open`: one query each, in the command's transaction."""
+
+    session: Session
+
+    def staff(self, email: str) -> Any:
+        return staff_by_email(self.session, email)
+
+    def agency(self, name: str) -> Any:
+        return agency_named(self.session, name)
+
+    def agency_of(self, owner: Any) -> Any:
+        return owner.agency
+
+    def reference_taken(self, reference: str) -> bool:
+        return self.session.scalar(
+            select(Dossier.id).where(Dossier.reference == reference)) is not None
+
+    def references_like(self, prefix: str) -> int:
+        return self.session.scalar(
+            select(func.count()).where(Dossier.reference.like(f"{prefix}%"))) or 0
+
+    def same_day(self, kind: Kind, start: date, agency_id: int,
+                 worker: str) -> Iterable[tuple[str, str]]:
+        # Every worker's: one small query, compared by _check_not_duplicate.
+        return [(reference, other) for reference, other
+                in self.session.execute(same_day_query(kind, start, agency_id))]
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A draft checked against its kind's bounds and the dossiers there are: what to store."""
+
+    worker: str
+    owner: Any
+    agency: Any
+    rules: RuleSet
+    reference: str
+
+
+def check_opening(draft: DossierDraft, directory: Directory) -> Opening:
+    """Validate the bounds of its kind (R-CIPI-HOURS, R-CDPI-HOURS, R-CAR-HOURS), the owner,
+    the agency, the rule set (I-RULES-DATE), the reference and duplicates: `open` and
+    `import` both."""
     worker = draft.worker.strip()
     if not worker:
         raise InvalidInput(messages.FIELD_LABELS["worker"], "ne peut pas être vide")
-    owner = staff_by_email(session, draft.owner_email)
-    agency = owner.agency
+    owner = directory.staff(draft.owner_email)
+    agency = directory.agency_of(owner)
     if draft.agency_name is not None:
-        agency = agency_named(session, draft.agency_name)
+        agency = directory.agency(draft.agency_name)
         if agency.id != owner.agency_id:
             raise InvalidInput(messages.FIELD_LABELS["agency"],
                                f"{owner.name} n'appartient pas à l'agence « {agency.name} »")
@@ -106,64 +178,87 @@ def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossie
     check_seniority(draft.kind, draft.eligibility, draft.seniority_hours, rules)
     check_basic_skills_share(draft.basic_skills_share)
     _check_cost(draft.hourly_cost)
-    reference = (draft.reference or "").strip() or _next_reference(session, draft)
-    if session.scalar(select(Dossier.id).where(Dossier.reference == reference)) is not None:
+    reference = (draft.reference or "").strip() or _next_reference(directory, draft)
+    if directory.reference_taken(reference):
         raise InvalidInput(messages.FIELD_LABELS["reference"], f"« {reference} » existe déjà")
     if not draft.duplicate:
-        _check_not_duplicate(session, draft.kind, worker, draft.training_start, agency)
-    dossier = Dossier(
-        reference=reference,
-        kind=draft.kind.value,
-        worker=worker,
-        contract_type=draft.contract_type.value,
-        programme=draft.programme.value if draft.programme else None,
-        training_start=draft.training_start,
-        training_end=draft.training_end,
-        training_minutes=to_minutes(draft.training_hours),
-        mission_minutes=_minutes_or_none(draft.mission_hours),
-        positioning_minutes=_minutes_or_none(draft.positioning_hours),
-        evaluation_minutes=_minutes_or_none(draft.evaluation_hours),
-        tutor_minutes=_minutes_or_none(draft.tutor_hours),
-        basic_skills_basis_points=_basis_points_or_none(draft.basic_skills_share),
-        seniority_minutes=_minutes_or_none(draft.seniority_hours),
-        owner=owner,
-        agency=agency,
-        rules=rules.name,
-        state="open",
-        created_at=now,
-        eligibility=draft.eligibility,
-        in_user_company=draft.in_user_company,
-        afest=draft.afest,
-        hourly_cost_cents=_cents_or_none(draft.hourly_cost),
-    )
+        _check_not_duplicate(directory.same_day(draft.kind, draft.training_start, agency.id,
+                                                worker), draft.kind, worker, draft.training_start)
+    return Opening(worker, owner, agency, rules, reference)
+
+
+def dossier_columns(draft: DossierDraft, opening: Opening, now: datetime) -> dict[str, Any]:
+    """The `dossiers` row of a new dossier, as `open` and `import` store it."""
+    return {
+        "reference": opening.reference,
+        "kind": draft.kind.value,
+        "worker": opening.worker,
+        "contract_type": draft.contract_type.value,
+        "programme": draft.programme.value if draft.programme else None,
+        "training_start": draft.training_start,
+        "training_end": draft.training_end,
+        "training_minutes": to_minutes(draft.training_hours),
+        "mission_minutes": _minutes_or_none(draft.mission_hours),
+        "positioning_minutes": _minutes_or_none(draft.positioning_hours),
+        "evaluation_minutes": _minutes_or_none(draft.evaluation_hours),
+        "tutor_minutes": _minutes_or_none(draft.tutor_hours),
+        "basic_skills_basis_points": _basis_points_or_none(draft.basic_skills_share),
+        "seniority_minutes": _minutes_or_none(draft.seniority_hours),
+        "owner_id": opening.owner.id,
+        "agency_id": opening.agency.id,
+        "rules": opening.rules.name,
+        "state": "open",
+        "created_at": now,
+        "eligibility": draft.eligibility,
+        "in_user_company": draft.in_user_company,
+        "afest": draft.afest,
+        "hourly_cost_cents": _cents_or_none(draft.hourly_cost),
+    }
+
+
+def opening_log(opening: Opening) -> Log:
+    return ("ouverture", None, f"{opening.reference} ({opening.rules.name})")
+
+
+def open_dossier(session: Session, draft: DossierDraft, now: datetime) -> Dossier:
+    """Check the draft (check_opening) and store it."""
+    opening = check_opening(draft, SessionDirectory(session))
+    dossier = Dossier(**dossier_columns(draft, opening, now), owner=opening.owner,
+                      agency=opening.agency)
     session.add(dossier)
     session.flush()
-    log_change(session, dossier, now, "ouverture", None, f"{reference} ({rules.name})")
+    log_change(session, dossier, now, *opening_log(opening))
     return dossier
 
 
-def _check_not_duplicate(session: Session, kind: Kind, worker: str, start: date,
-                         agency: Agency) -> None:
+def same_day_query(kind: Kind, start: date, agency_id: int) -> Select[Any]:
+    """The dossiers a new one of this kind, start and agency may duplicate (not abandoned)."""
+    return (select(Dossier.reference, Dossier.worker)
+            .where(Dossier.kind == kind.value, Dossier.training_start == start,
+                   Dossier.agency_id == agency_id, Dossier.state != "abandoned")
+            .order_by(Dossier.id))
+
+
+def _check_not_duplicate(same_day: Iterable[tuple[str, str]], kind: Kind, worker: str,
+                         start: date) -> None:
     """A second dossier of the same kind in the same agency, for the same worker (without case
     or accents) and the same training start, is most likely typed twice: refused unless
     confirmed. An abandoned dossier does not count; another agency's worker of the same name
     is taken for another person."""
-    same_day = session.execute(
-        select(Dossier.reference, Dossier.worker)
-        .where(Dossier.kind == kind.value, Dossier.training_start == start,
-               Dossier.agency_id == agency.id, Dossier.state != "abandoned")
-        .order_by(Dossier.id))
     for reference, other in same_day:
         if normalise(other) == normalise(worker):
             raise InvalidInput(messages.FIELD_LABELS["worker"],
                                messages.duplicate_dossier(other, kind.value, start, reference))
 
 
-def _next_reference(session: Session, draft: DossierDraft) -> str:
-    prefix = f"{draft.kind.value.upper()}-{draft.training_start.year}-"
-    taken = session.scalar(select(func.count()).where(Dossier.reference.like(f"{prefix}%"))) or 0
-    number = taken + 1
-    while session.scalar(select(Dossier.id).where(Dossier.reference == f"{prefix}{number:04d}")):
+def reference_prefix(kind: Kind, start: date) -> str:
+    return f"{kind.value.upper()}-{start.year}-"
+
+
+def _next_reference(directory: Directory, draft: DossierDraft) -> str:
+    prefix = reference_prefix(draft.kind, draft.training_start)
+    number = directory.references_like(prefix) + 1
+    while directory.reference_taken(f"{prefix}{number:04d}"):
         number += 1
     return f"{prefix}{number:04d}"
 
@@ -263,22 +358,36 @@ def open_on(facts: DossierFacts) -> bool:
 
 def record_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
                  now: datetime) -> Event:
-    """R-DRF-WINDOW: a DRF dated on or after the training start is refused."""
+    """R-DRF-WINDOW: a DRF dated on or after the training start is refused (check_event)."""
+    state, logs = check_event(dossier, facts_of(dossier), kind, on)
+    event = Event(dossier=dossier, kind=kind.value, occurred_on=on, recorded_at=now)
+    session.add(event)
+    for log in logs:
+        log_change(session, dossier, now, *log)
+    if state != dossier.state:
+        dossier.state = state
+    session.flush()
+    return event
+
+
+def check_event(dossier: Any, facts: DossierFacts, kind: EventKind,
+                on: date) -> tuple[str, list[Log]]:
+    """An event the dossier (a Dossier, or a row of `import` in memory; `facts` are its
+    facts) may record: the state it leaves the dossier in, and its lines of history.
+    R-DRF-WINDOW: a DRF dated on or after the training start is refused."""
     _require_open(dossier)
     check_event_kind(Kind(dossier.kind), kind)
-    facts = facts_of(dossier)
     check_event_date(kind, on, dossier.training_start, facts.last(EventKind.DRF_SUBMITTED),
                      current_accord(facts))
     if kind is EventKind.DRF_SUBMITTED:
         check_drf_deposit(facts.rules, on)
-    event = Event(dossier=dossier, kind=kind.value, occurred_on=on, recorded_at=now)
-    session.add(event)
+    logs: list[Log] = []
+    state = dossier.state
     if kind in CLOSING_EVENTS:
-        log_change(session, dossier, now, "état", dossier.state, CLOSING_EVENTS[kind])
-        dossier.state = CLOSING_EVENTS[kind]
-    log_change(session, dossier, now, f"événement {kind.value}", None, on.isoformat())
-    session.flush()
-    return event
+        logs.append(("état", state, CLOSING_EVENTS[kind]))
+        state = CLOSING_EVENTS[kind]
+    logs.append((f"événement {kind.value}", None, on.isoformat()))
+    return state, logs
 
 
 def cancel_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
@@ -307,6 +416,19 @@ def cancel_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
 
 def add_mission(session: Session, dossier: Dossier, start: date, end: date,
                 hours_worked: Fraction, holiday_hours: Fraction, now: datetime) -> Mission:
+    check_mission(dossier, start, end, hours_worked, holiday_hours)
+    mission = Mission(dossier=dossier, start=start, end=end,
+                      worked_minutes=to_minutes(hours_worked),
+                      holiday_minutes=to_minutes(holiday_hours))
+    session.add(mission)
+    log_change(session, dossier, now, *mission_log(mission))
+    session.flush()
+    return mission
+
+
+def check_mission(dossier: Any, start: date, end: date, hours_worked: Fraction,
+                  holiday_hours: Fraction) -> None:
+    """A mission the dossier (a Dossier, or a row of `import` in memory) may record."""
     _require_open(dossier)
     if end < start:
         raise InvalidInput("fin de mission", f"le {messages.short_date(end)} précède le début "
@@ -318,13 +440,11 @@ def add_mission(session: Session, dossier: Dossier, start: date, end: date,
         if other.start == start:
             raise InvalidInput("--start", messages.duplicate_mission(dossier.reference,
                                                                      other.start, other.end))
-    mission = Mission(dossier=dossier, start=start, end=end,
-                      worked_minutes=to_minutes(hours_worked),
-                      holiday_minutes=to_minutes(holiday_hours))
-    session.add(mission)
-    log_change(session, dossier, now, "mission", None, _mission_text(mission))
-    session.flush()
-    return mission
+
+
+def mission_log(mission: Any) -> Log:
+    """A Mission, or a MissionRecord of `import`."""
+    return ("mission", None, _mission_text(mission))
 
 
 def cancel_mission(session: Session, dossier: Dossier, start: date, now: datetime) -> Mission:
@@ -342,12 +462,12 @@ def cancel_mission(session: Session, dossier: Dossier, start: date, now: datetim
     return mission
 
 
-def _mission_text(mission: Mission) -> str:
+def _mission_text(mission: Any) -> str:
     total = from_minutes(mission.worked_minutes + mission.holiday_minutes)
     return f"{mission.start.isoformat()} → {mission.end.isoformat()}, {messages.hours(total)}"
 
 
-def _require_open(dossier: Dossier) -> None:
+def _require_open(dossier: Any) -> None:
     if dossier.state != "open":
         raise InvalidInput("dossier", f"« {dossier.reference} » est "
                            f"{messages.STATE_LABELS[dossier.state]} : plus de modification possible")
@@ -610,8 +730,18 @@ def _documents_to_mark(codes: Iterable[str]) -> str:
 def mark_document(session: Session, dossier: Dossier, code: str, on: date,
                   now: datetime) -> str:
     """R-DOCS: a document of the dossier's checklist received on a day; returns its label."""
+    label, log = check_document(dossier, facts_of(dossier), code, on)
+    session.add(Document(dossier=dossier, code=code, received_on=on, created_at=now))
+    log_change(session, dossier, now, *log)
+    session.flush()
+    return label
+
+
+def check_document(dossier: Any, facts: DossierFacts, code: str, on: date) -> tuple[str, Log]:
+    """R-DOCS: a document the dossier (a Dossier, or a row of `import` in memory; `facts` are
+    its facts) may mark received: its label and its line of history."""
     _require_open(dossier)
-    every = checklist(facts_of(dossier))
+    every = checklist(facts)
     items = {item.code: item for item in every if not item.implied}
     implied = {item.code: item for item in every if item.implied}
     if code in implied:
@@ -622,10 +752,7 @@ def mark_document(session: Session, dossier: Dossier, code: str, on: date,
     if code not in items:
         raise InvalidInput("DOCUMENT", f"« {code} » n'est pas dans la liste des pièces de ce "
                            f"dossier ({_documents_to_mark(items)})", "R-DOCS")
-    session.add(Document(dossier=dossier, code=code, received_on=on, created_at=now))
-    log_change(session, dossier, now, "pièce reçue", None, f"{code} le {on.isoformat()}")
-    session.flush()
-    return items[code].label
+    return items[code].label, ("pièce reçue", None, f"{code} le {on.isoformat()}")
 
 
 def nearest_worker(session: Session, text: str) -> str | None:

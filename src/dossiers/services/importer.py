@@ -9,29 +9,56 @@ dates drf_deposee, drf_accord, drf_refus, contrat_envoye, financement_accorde,
 presence_envoyee, bilan_positionnement, demande_car, clos_le, the date of the pôle
 reconversion's opinion for a CAR (avis_pole), and one mission: mission_debut,
 mission_fin, mission_heures, mission_heures_feriees.
+
+At database speed, and without holding the write lock while the file is read (a reader or
+`remind` is never kept waiting long):
+
+1. every row is parsed (no database);
+2. what the checks need of the database — staff, agencies, the references the file names or
+   may number after, the dossiers that may be duplicated — is read in one short read
+   transaction, a query each (a `Snapshot`);
+3. every row is checked in memory, in file order, by the very functions `open`, `mission`,
+   `doc` and `record` call (services/dossiers.py: check_opening, check_mission,
+   check_document, check_event), each row seeing the rows before it; every error is listed;
+4. one write transaction reads the snapshot again (if another command changed it meanwhile,
+   the rows are checked again against the new one), inserts the dossiers, their events,
+   missions, documents and history lines in bulk (one executemany per table), and stores
+   their timelines (store/steps.py `refresh`) before the commit.
 """
 
 from __future__ import annotations
 
 import csv
+import string
 import unicodedata
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from dossiers import messages
 from dossiers.deadlines.facts import ContractType, EventKind, Kind, Programme
 from dossiers.errors import InvalidInput
+from dossiers.matching import normalise
 from dossiers.parsing import (
     EMAIL_LENGTH, NAME_LENGTH, REFERENCE_LENGTH, parse_choice, parse_date, parse_hours,
-    parse_percent, parse_text,
+    parse_percent, parse_text, to_minutes,
 )
 from dossiers.services.dossiers import (
-    DossierDraft, add_mission, mark_document, open_dossier, record_event,
+    DossierDraft, Log, check_document, check_event, check_mission, check_opening,
+    dossier_columns, facts_of, mission_log, opening_log, reference_prefix,
+)
+from dossiers.services.network import agency_among, staff_among
+from dossiers.store import steps
+from dossiers.store.models import Agency, Change, Document, Dossier, Event, Mission, Staff
+from dossiers.store.records import (
+    AgencyRecord, DocumentRecord, EventRecord, MissionRecord, StaffRecord,
 )
 
 REQUIRED = ("type", "interimaire", "debut", "fin", "heures_formation", "responsable")
@@ -105,26 +132,263 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
+Drafted = tuple[int, dict[str, str], "DossierDraft | InvalidInput"]
+"""A row's number, its cells, and its draft or what was wrong with it."""
+
+# Query parameters per statement, far below every database's limit.
+CHUNK = 500
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What checking a file reads of the database: read once before the write transaction,
+    and again inside it to know whether the checks still hold."""
+
+    staff: tuple[StaffRecord, ...]
+    """By name, as staff_by_email reads them."""
+    agencies: tuple[AgencyRecord, ...]
+    references: frozenset[str]
+    """The stored references among those the file names, or that a reference numbered for
+    the file may take."""
+    numbered: dict[str, int]
+    """Per prefix of a reference to number (« CDPI-2027- »): the stored references LIKE it."""
+    same_day: dict[tuple[str, date, int], tuple[tuple[str, str], ...]]
+    """(kind, start, agency id) → (reference, worker) of the dossiers not abandoned, oldest
+    first, for the kinds and starts of the file."""
+    like_ignores_case: bool
+    """SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A file whose every row passed the checks against a snapshot: what to write."""
+
+    drafted: list[Drafted]
+    snapshot: Snapshot
+    dossiers: list[_Imported]
+    now: datetime
+
+
+class _Imported:
+    """One row's dossier in memory while the file is checked. It has the attributes of a
+    Dossier that facts_of and the services' checks read, and what will be written with it:
+    its facts (as the record classes of store/records.py) and its lines of history."""
+
+    def __init__(self, columns: dict[str, Any], agency: AgencyRecord,
+                 owner: StaffRecord) -> None:
+        self.__dict__.update(columns)
+        self.columns = columns
+        self.agency = agency
+        self.owner = owner
+        self.events: list[EventRecord] = []
+        self.missions: list[MissionRecord] = []
+        self.documents: list[DocumentRecord] = []
+        self.incidents: tuple[()] = ()
+        self.history: list[Log] = []
+
+    def row(self) -> dict[str, Any]:
+        return {**self.columns, "state": self.state}
+
+
+class _FileDirectory:
+    """The lookups of check_opening over a snapshot, and the rows of the file accepted so
+    far: a row sees those before it, as it would if each were opened in turn."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.agencies = {a.id: a for a in snapshot.agencies}
+        self.taken: set[str] = set()
+        self.numbered = dict(snapshot.numbered)
+        # By worker as _check_not_duplicate compares them (normalised), so that a file of
+        # many rows starting the same day is not checked in quadratic time.
+        self.same_days: dict[tuple[str, date, int, str], list[tuple[str, str]]] = {}
+        for (kind, start, agency_id), rows in snapshot.same_day.items():
+            for reference, worker in rows:
+                self.same_days.setdefault((kind, start, agency_id, normalise(worker)),
+                                          []).append((reference, worker))
+        self.people: dict[str, StaffRecord] = {}
+        self.named: dict[str, AgencyRecord] = {}
+
+    def staff(self, email: str) -> StaffRecord:
+        if email not in self.people:
+            self.people[email] = staff_among(email, self.snapshot.staff)
+        return self.people[email]
+
+    def agency(self, name: str) -> AgencyRecord:
+        if name not in self.named:
+            self.named[name] = agency_among(name, self.snapshot.agencies)
+        return self.named[name]
+
+    def agency_of(self, owner: StaffRecord) -> AgencyRecord:
+        return self.agencies[owner.agency_id]
+
+    def reference_taken(self, reference: str) -> bool:
+        return reference in self.snapshot.references or reference in self.taken
+
+    def references_like(self, prefix: str) -> int:
+        return self.numbered[prefix]
+
+    def same_day(self, kind: Kind, start: date, agency_id: int,
+                 worker: str) -> list[tuple[str, str]]:
+        return self.same_days.get((kind.value, start, agency_id, normalise(worker)), [])
+
+    def accept(self, dossier: _Imported) -> None:
+        self.taken.add(dossier.reference)
+        for prefix in self.numbered:
+            if _like_prefix(dossier.reference, prefix, self.snapshot.like_ignores_case):
+                self.numbered[prefix] += 1
+        if dossier.state != "abandoned":
+            self.same_days.setdefault(
+                (dossier.kind, dossier.training_start, dossier.agency_id,
+                 normalise(dossier.worker)), []).append((dossier.reference, dossier.worker))
+
+
+def _like_prefix(text: str, prefix: str, ignore_case: bool) -> bool:
+    """`text LIKE 'prefix%'` as the database says it (the prefix has no wildcard)."""
+    head = text[:len(prefix)]
+    if ignore_case:
+        return head.translate(_ASCII_LOWER) == prefix.translate(_ASCII_LOWER)
+    return head == prefix
+
+
+def import_rows(read: Callable[[], AbstractContextManager[Session]],
+                write: Callable[[], AbstractContextManager[Session]],
+                rows: list[Row], now: datetime) -> int:
+    """`dossiers import`: parse, read the snapshot (`read()` opens a read transaction),
+    check every row with no transaction open, then write all in one transaction
+    (`write()`). Any error cancels all rows; ImportFailed lists them."""
+    drafted = draft_rows(rows)
+    with read() as session:
+        snapshot = read_snapshot(session, drafted)
+    checked = check_rows(drafted, snapshot, now)
+    with write() as session:
+        return write_checked(session, checked)
+
+
 def import_dossiers(session: Session, rows: list[Row], now: datetime) -> int:
-    """Open every row's dossier with its events and mission; any error cancels all rows."""
-    errors: list[tuple[int | None, InvalidInput]] = []
+    """The same in a transaction already open (`sample` adds its network first)."""
+    drafted = draft_rows(rows)
+    return _write(session, check_rows(drafted, read_snapshot(session, drafted), now))
+
+
+def draft_rows(rows: list[Row]) -> list[Drafted]:
+    """Each row's draft, or its first error: all a row says before the database is asked."""
+    drafted: list[Drafted] = []
     for number, row in rows:
-        savepoint = session.begin_nested()
         try:
-            _import_row(session, row, now)
+            drafted.append((number, row, _draft(row)))
         except InvalidInput as error:
-            savepoint.rollback()
+            drafted.append((number, row, error))
+    return drafted
+
+
+def read_snapshot(session: Session, drafted: list[Drafted]) -> Snapshot:
+    """What the rows' checks need of the database, a query each (the references by chunks)."""
+    drafts = [draft for _, _, draft in drafted if isinstance(draft, DossierDraft)]
+    named = sorted({reference for d in drafts if (reference := (d.reference or "").strip())})
+    prefixes = sorted({reference_prefix(d.kind, d.training_start) for d in drafts
+                       if not (d.reference or "").strip()})
+    staff = tuple(StaffRecord(*row) for row in session.execute(
+        select(Staff.id, Staff.name, Staff.email, Staff.role, Staff.agency_id)
+        .order_by(Staff.name, Staff.id)))
+    agencies = tuple(AgencyRecord(*row) for row in session.execute(
+        select(Agency.id, Agency.name, Agency.zone, Agency.headcount, Agency.prism_member)
+        .order_by(Agency.id)))
+    references: set[str] = set()
+    for first in range(0, len(named), CHUNK):
+        references.update(session.scalars(
+            select(Dossier.reference).where(Dossier.reference.in_(named[first:first + CHUNK]))))
+    numbered = {}
+    for prefix in prefixes:
+        like = set(session.scalars(select(Dossier.reference)
+                                   .where(Dossier.reference.like(f"{prefix}%"))))
+        numbered[prefix] = len(like)
+        references |= like
+    same_day: dict[tuple[str, date, int], list[tuple[str, str]]] = {}
+    wanted = {(d.kind.value, d.training_start) for d in drafts if not d.duplicate}
+    if wanted:
+        starts = [start for _, start in wanted]
+        for reference, worker, kind, start, agency_id in session.execute(
+                select(Dossier.reference, Dossier.worker, Dossier.kind, Dossier.training_start,
+                       Dossier.agency_id)
+                .where(Dossier.state != "abandoned",
+                       Dossier.training_start.between(min(starts), max(starts)))
+                .order_by(Dossier.id)):
+            if (kind, start) in wanted:
+                same_day.setdefault((kind, start, agency_id), []).append((reference, worker))
+    return Snapshot(staff, agencies, frozenset(references), numbered,
+                    {key: tuple(rows) for key, rows in same_day.items()},
+                    session.get_bind().dialect.name == "sqlite")
+
+
+def check_rows(drafted: list[Drafted], snapshot: Snapshot, now: datetime) -> Checked:
+    """Every row checked in file order against the snapshot and the rows before it, with no
+    database: all the errors, or what to write."""
+    directory = _FileDirectory(snapshot)
+    errors: list[tuple[int | None, InvalidInput]] = []
+    dossiers: list[_Imported] = []
+    for number, row, draft in drafted:
+        try:
+            if isinstance(draft, InvalidInput):
+                raise draft
+            dossier = _check_row(row, draft, directory, now)
+        except InvalidInput as error:
             errors.append((number, error))
         else:
-            savepoint.commit()
-    if not rows:
+            directory.accept(dossier)
+            dossiers.append(dossier)
+    if not drafted:
         errors.append((None, InvalidInput("FICHIER.csv", "aucune ligne de dossier")))
     if errors:
         raise ImportFailed(errors)
-    return len(rows)
+    return Checked(drafted, snapshot, dossiers, now)
 
 
-def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
+def write_checked(session: Session, checked: Checked) -> int:
+    """In the write transaction: if the database changed since the file was checked, check
+    it again against what it holds now, then write. On SQLite the write lock is held from
+    the start of the transaction, so nothing changes in between; on PostgreSQL, as for
+    `open`, the unique constraint on references is the last guard against a concurrent
+    writer."""
+    snapshot = read_snapshot(session, checked.drafted)
+    if snapshot != checked.snapshot:
+        checked = check_rows(checked.drafted, snapshot, checked.now)
+    return _write(session, checked)
+
+
+def _write(session: Session, checked: Checked) -> int:
+    """Bulk inserts, in file order (the ids and history follow the rows as if each had been
+    opened in turn), then the stored timelines, in the session's transaction."""
+    connection = session.connection()
+    dossiers = Dossier.__table__
+    ids = list(connection.execute(
+        insert(dossiers).returning(dossiers.c.id, sort_by_parameter_order=True),
+        [dossier.row() for dossier in checked.dossiers]).scalars())
+    now = checked.now
+    events: list[dict[str, Any]] = []
+    missions: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for dossier_id, dossier in zip(ids, checked.dossiers, strict=True):
+        events += [{"dossier_id": dossier_id, "kind": e.kind, "occurred_on": e.occurred_on,
+                    "recorded_at": now} for e in dossier.events]
+        missions += [{"dossier_id": dossier_id, "start": m.start, "end": m.end,
+                      "worked_minutes": m.worked_minutes, "holiday_minutes": m.holiday_minutes}
+                     for m in dossier.missions]
+        documents += [{"dossier_id": dossier_id, "code": d.code, "received_on": d.received_on,
+                       "created_at": now} for d in dossier.documents]
+        changes += [{"dossier_id": dossier_id, "at": now, "what": what, "before": before,
+                     "after": after} for what, before, after in dossier.history]
+    for model, rows in ((Event, events), (Mission, missions), (Document, documents),
+                        (Change, changes)):
+        if rows:
+            connection.execute(insert(model.__table__), rows)
+    steps.refresh(session, ids)
+    return len(ids)
+
+
+def _draft(row: dict[str, str]) -> DossierDraft:
     def get(column: str) -> str:
         return row.get(column, "").strip()
 
@@ -143,7 +407,7 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
     if get("heures_bilan") and get("heures_positionnement"):
         raise InvalidInput("heures_bilan", "ancienne colonne des heures de positionnement : "
                            "ne pas la remplir avec heures_positionnement", "R-CIPI-BILAN")
-    draft = DossierDraft(
+    return DossierDraft(
         kind=Kind(parse_choice("type", get("type"), messages.KIND_LABELS)),
         worker=parse_text("interimaire", get("interimaire"), NAME_LENGTH),
         contract_type=ContractType(parse_choice("contrat", get("contrat") or "ctt",
@@ -164,7 +428,22 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
         rules=text("regles", NAME_LENGTH),
         reference=text("reference", REFERENCE_LENGTH),
     )
-    dossier = open_dossier(session, draft, now)
+
+
+def _check_row(row: dict[str, str], draft: DossierDraft, directory: _FileDirectory,
+               now: datetime) -> _Imported:
+    """The row's dossier, mission, document and events, checked in the order the services
+    would record them (events by date, the column order breaking ties, closing last)."""
+    def get(column: str) -> str:
+        return row.get(column, "").strip()
+
+    def optional(column: str, parse: Callable[[str, str], object]):  # type: ignore[no-untyped-def]
+        value = get(column)
+        return parse(column, value) if value else None
+
+    opening = check_opening(draft, directory)
+    dossier = _Imported(dossier_columns(draft, opening, now), opening.agency, opening.owner)
+    dossier.history.append(opening_log(opening))
     events: list[tuple[date, int, EventKind]] = []
     for order, (column, kind) in enumerate(EVENT_COLUMNS.items()):
         on = optional(column, parse_date)
@@ -175,14 +454,22 @@ def _import_row(session: Session, row: dict[str, str], now: datetime) -> None:
         for column in ("mission_debut", "mission_fin", "mission_heures"):
             if not get(column):
                 raise InvalidInput(column, "valeur obligatoire quand une mission est indiquée")
-        add_mission(session, dossier, parse_date("mission_debut", get("mission_debut")),
-                    parse_date("mission_fin", get("mission_fin")),
-                    parse_hours("mission_heures", get("mission_heures")),
-                    optional("mission_heures_feriees", parse_hours) or Fraction(0), now)
+        start = parse_date("mission_debut", get("mission_debut"))
+        end = parse_date("mission_fin", get("mission_fin"))
+        worked = parse_hours("mission_heures", get("mission_heures"))
+        holiday = optional("mission_heures_feriees", parse_hours) or Fraction(0)
+        check_mission(dossier, start, end, worked, holiday)
+        mission = MissionRecord(start, end, to_minutes(worked), to_minutes(holiday))
+        dossier.missions.append(mission)
+        dossier.history.append(mission_log(mission))
     for column, code in DOCUMENT_COLUMNS.items():
         received = optional(column, parse_date)
         if received is not None:
-            mark_document(session, dossier, code, received, now)
-    # Events in date order (the column order breaks ties), closing last.
+            _label, log = check_document(dossier, facts_of(dossier), code, received)
+            dossier.documents.append(DocumentRecord(code, received))
+            dossier.history.append(log)
     for on, _order, kind in sorted(events):
-        record_event(session, dossier, kind, on, now)
+        dossier.state, logs = check_event(dossier, facts_of(dossier), kind, on)
+        dossier.events.append(EventRecord(kind.value, on))
+        dossier.history += logs
+    return dossier

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +20,26 @@ from dossiers.services.lookup import resolve
 from dossiers.store.models import Agency, Change, Dossier, Staff
 
 ZONE_CHOICES = {slug: slug for slug in ZONES}
+
+
+class AgencyLike(Protocol):
+    """An Agency, or an AgencyRecord read once (`import`)."""
+
+    id: int
+    name: str
+
+
+class PersonLike(Protocol):
+    """A Staff, or a StaffRecord read once (`import`)."""
+
+    id: int
+    name: str
+    email: str
+    agency_id: int
+
+
+A = TypeVar("A", bound=AgencyLike)
+P = TypeVar("P", bound=PersonLike)
 
 
 def add_agency(session: Session, name: str, zone: str, headcount: int | None,
@@ -48,8 +70,16 @@ def agency_named(session: Session, name: str, field: str = "agence") -> Agency:
     agency = session.scalar(select(Agency).where(Agency.name == name.strip()))
     if agency is not None:
         return agency
-    return resolve(field, name, ((a.name, a) for a in session.scalars(select(Agency))),
-                   "aucune agence", "agences")
+    return agency_among(name, session.scalars(select(Agency).order_by(Agency.id)), field)
+
+
+def agency_among(name: str, agencies: Iterable[A], field: str = "agence") -> A:
+    """`agency_named` over agencies already read (by id): `import` reads them once."""
+    every = list(agencies)
+    exact = next((a for a in every if a.name == name.strip()), None)
+    if exact is not None:
+        return exact
+    return resolve(field, name, ((a.name, a) for a in every), "aucune agence", "agences")
 
 
 def list_agencies(session: Session) -> list[Agency]:
@@ -84,17 +114,31 @@ def add_staff(session: Session, name: str, email: str, role: str, agency_name: s
 def staff_by_email(session: Session, email: str, field: str = "responsable") -> Staff:
     """By email exactly; otherwise by email or name without case or accents, or a unique
     prefix of either (« lea » for « Léa Martin »); a miss names the nearest person."""
-    # As stored since the entry checks (NFC, Unicode domain), or as stored before them.
+    person = session.scalar(select(Staff).where(Staff.email.in_(email_forms(email))))
+    if person is not None:
+        return person
+    return staff_among(email, session.scalars(select(Staff).order_by(Staff.name, Staff.id)),
+                       field)
+
+
+def email_forms(email: str) -> list[str]:
+    """As stored since the entry checks (NFC, Unicode domain), or as stored before them."""
     forms = {email.strip().lower()}
     try:
         forms.add(parse_address(email).text)
     except AddressError:
         pass
-    person = session.scalar(select(Staff).where(Staff.email.in_(sorted(forms))))
-    if person is not None:
-        return person
-    people = list(session.scalars(select(Staff).order_by(Staff.name)))
-    candidates = [pair for p in people for pair in ((p.email, p), (p.name, p))]
+    return sorted(forms)
+
+
+def staff_among(email: str, people: Iterable[P], field: str = "responsable") -> P:
+    """`staff_by_email` over people already read (by name): `import` reads them once."""
+    every = list(people)
+    forms = email_forms(email)
+    exact = next((p for p in every if p.email in forms), None)
+    if exact is not None:
+        return exact
+    candidates = [pair for p in every for pair in ((p.email, p), (p.name, p))]
     none = "personne n'a l'adresse" if "@" in email else "personne ne s'appelle"
     return resolve(field, email, candidates, none, "personnes")
 
