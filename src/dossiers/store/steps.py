@@ -16,8 +16,9 @@ at risk is found by asking deadlines/status.py.
 
 One place keeps the table true: a session listener collects the dossiers that a flush
 touched (dossiers, events, missions, incidents, documents, agencies) and recomputes them just
-before the commit. Rows written without the ORM (benchmarks/generate.py) and timelines of an
-older engine or holiday release are recomputed by `heal()` at the start of a command.
+before the commit. `import`, which writes with bulk inserts, calls `refresh()` itself in its
+transaction. Rows written by other programs (benchmarks/generate.py) and timelines of an older
+engine or holiday release are recomputed by `heal()` at the start of a command.
 """
 
 from __future__ import annotations
@@ -322,7 +323,7 @@ def _changed(session: Session) -> Iterator[Any]:
 
 def _store_before_commit(session: Session) -> None:
     """before_commit: the touched dossiers' timelines, in the same transaction; once, at the
-    outer commit (a savepoint's release, as `import` makes per row, waits for it)."""
+    outer commit (a savepoint's release waits for it)."""
     if session.in_nested_transaction():
         return
     session.flush()
