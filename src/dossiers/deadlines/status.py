@@ -108,8 +108,12 @@ def _at_risk(check: DayCheck, step: Step, day: date) -> Alert | None:
         return None
     first = max(day, progress.window_start)
     days = (progress.window_end - first).days + 1
-    capacity = check.pace * days / 7
-    if days > 0 and progress.hours_remaining > capacity:
-        return Alert(check.code, check.rule, messages.alert_mission_at_risk(
-            progress.hours_remaining, days, check.pace))
+    if days <= 0:
+        return None
+    # remaining > pace × days / 7, exactly, in integers (run on every open dossier, every day).
+    remaining, pace = progress.hours_remaining, check.pace
+    if (remaining.numerator * pace.denominator * 7
+            > pace.numerator * days * remaining.denominator):
+        return Alert(check.code, check.rule,
+                     messages.alert_mission_at_risk(remaining, days, pace))
     return None

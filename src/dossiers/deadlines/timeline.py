@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,12 @@ class MissionCount:
     reason: str | None
 
 
+@lru_cache(maxsize=4096)
+def _remaining(required: Fraction, done: Fraction) -> Fraction:
+    """Exact fractions are slow, and the same few pairs come back on thousands of dossiers."""
+    return max(Fraction(0), required - done)
+
+
 @dataclass(frozen=True)
 class MissionProgress:
     hours_done: Fraction
@@ -59,7 +66,7 @@ class MissionProgress:
 
     @property
     def hours_remaining(self) -> Fraction:
-        return max(Fraction(0), self.hours_required - self.hours_done)
+        return _remaining(self.hours_required, self.hours_done)
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,8 @@ def timelines_on(session: Session, query: Select[Any], day_in: DayInZone) -> Ite
     for batch in dossier_batches(session, query):
         ids = [row.id for row in batch]
         stamps = {stamp.dossier_id: stamp for stamp in
-                  session.execute(select(*STAMP_COLUMNS)
-                                  .where(StoredTimeline.dossier_id.in_(ids)))}
+                  session.connection().execute(select(*STAMP_COLUMNS)
+                                               .where(StoredTimeline.dossier_id.in_(ids)))}
         stored = {}
         for row in batch:
             stamp = stamps.get(row.id)

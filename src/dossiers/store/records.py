@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import Session
 
 from dossiers.store.models import Agency, Document, Dossier, Event, Incident, Mission, Staff
@@ -117,22 +117,23 @@ def dossier_query() -> Select[Any]:
             .order_by(Agency.name, Staff.name, Dossier.reference))
 
 
-def _children(session: Session, ids: list[int]) -> dict[str, dict[int, list[Any]]]:
+def _children(connection: Connection, ids: list[int]) -> dict[str, dict[int, list[Any]]]:
     found: dict[str, dict[int, list[Any]]] = {name: defaultdict(list) for name in
                                               ("events", "missions", "incidents", "documents")}
-    for row in session.execute(select(Event.dossier_id, Event.kind, Event.occurred_on)
-                               .where(Event.dossier_id.in_(ids)).order_by(Event.id)):
+    for row in connection.execute(select(Event.dossier_id, Event.kind, Event.occurred_on)
+                                  .where(Event.dossier_id.in_(ids)).order_by(Event.id)):
         found["events"][row[0]].append(EventRecord(row[1], row[2]))
-    for row in session.execute(select(Mission.dossier_id, Mission.start, Mission.end,
-                                      Mission.worked_minutes, Mission.holiday_minutes)
-                               .where(Mission.dossier_id.in_(ids)).order_by(Mission.start)):
+    for row in connection.execute(select(Mission.dossier_id, Mission.start, Mission.end,
+                                         Mission.worked_minutes, Mission.holiday_minutes)
+                                  .where(Mission.dossier_id.in_(ids)).order_by(Mission.start)):
         found["missions"][row[0]].append(MissionRecord(row[1], row[2], row[3], row[4]))
-    for row in session.execute(select(Incident.dossier_id, Incident.kind, Incident.occurred_on,
-                                      Incident.document_on)
-                               .where(Incident.dossier_id.in_(ids)).order_by(Incident.id)):
+    for row in connection.execute(select(Incident.dossier_id, Incident.kind,
+                                         Incident.occurred_on, Incident.document_on)
+                                  .where(Incident.dossier_id.in_(ids)).order_by(Incident.id)):
         found["incidents"][row[0]].append(IncidentRecord(row[1], row[2], row[3]))
-    for row in session.execute(select(Document.dossier_id, Document.code, Document.received_on)
-                               .where(Document.dossier_id.in_(ids)).order_by(Document.id)):
+    for row in connection.execute(select(Document.dossier_id, Document.code,
+                                         Document.received_on)
+                                  .where(Document.dossier_id.in_(ids)).order_by(Document.id)):
         found["documents"][row[0]].append(DocumentRecord(row[1], row[2]))
     return found
 
@@ -145,8 +146,10 @@ def stream_dossiers(session: Session, query: Select[Any]) -> Iterator[DossierRec
 
 
 def dossier_batches(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
-    """The rows of `query` (built on dossier_query), streamed in batches."""
-    yield from session.execute(query.execution_options(yield_per=BATCH)).partitions()
+    """The rows of `query` (built on dossier_query), streamed in batches (Core rows on the
+    session's connection: no ORM bookkeeping)."""
+    connection = session.connection().execution_options(stream_results=True)
+    yield from connection.execute(query).partitions(BATCH)
 
 
 class RecordReader:
@@ -165,7 +168,7 @@ class RecordReader:
         """The batch's records; those in `with_facts` with their events, missions, incidents
         and documents, the others without (None)."""
         wanted = set(with_facts)
-        children = _children(self.session, sorted(wanted)) if wanted else {}
+        children = _children(self.session.connection(), sorted(wanted)) if wanted else {}
 
         def facts(name: str, row: Any) -> tuple[Any, ...] | None:
             return tuple(children[name].get(row.id, ())) if row.id in wanted else None
