@@ -119,7 +119,7 @@ def generate(url: str, count: int, seed: int, as_of: date) -> dict[str, int]:
     engine.dispose()
     return {"agencies": agencies, "staff": len(staff_rows), "dossiers": count,
             "events": len(events), "missions": len(missions),
-            "timelines stored in (s)": round(timelines, 1)}
+            "s to store the timelines": round(timelines, 1)}
 
 
 def main() -> None:
@@ -133,7 +133,7 @@ def main() -> None:
     counts = generate(args.db, args.dossiers, args.seed, args.as_of)
     took = time.perf_counter() - began
     print(", ".join(f"{value} {name}" for name, value in counts.items())
-          + f" in {took:.1f} s", file=sys.stderr)
+          + f"; {took:.1f} s in all", file=sys.stderr)
 
 
 if __name__ == "__main__":

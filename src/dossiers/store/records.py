@@ -148,8 +148,9 @@ def stream_dossiers(session: Session, query: Select[Any]) -> Iterator[DossierRec
 def dossier_batches(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
     """The rows of `query` (built on dossier_query), streamed in batches (Core rows on the
     session's connection: no ORM bookkeeping)."""
-    connection = session.connection().execution_options(stream_results=True)
-    yield from connection.execute(query).partitions(BATCH)
+    # Per statement: Connection.execution_options() would change the session's connection.
+    result = session.connection().execute(query, execution_options={"stream_results": True})
+    yield from result.partitions(BATCH)
 
 
 class RecordReader:
