@@ -213,7 +213,8 @@ def test_the_rows_of_a_file_see_the_rows_before_them(network: Dossiers, tmp_path
     result = network.run("import", path)
     assert result.stderr.splitlines() == [
         "Erreur : ligne 5 : intérimaire : « Karim B. » a déjà un dossier CDPI qui commence le "
-        "11/01/2027 (CDPI-2027-0002) ; pour en ouvrir un second quand même, ajoutez --duplicate",
+        "11/01/2027 (CDPI-2027-0002) ; pour en ouvrir un second quand même, mettez « oui » dans "
+        "la colonne doublon",
         "Erreur : ligne 6 : heures de formation : 100\u00a0h hors des bornes 140\u00a0h – "
         "525\u00a0h (R-CDPI-HOURS)",
         "Rien n'a été importé (2 erreur(s)).",
@@ -228,6 +229,29 @@ def test_the_rows_of_a_file_see_the_rows_before_them(network: Dossiers, tmp_path
                for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
     assert workers == {"CDPI-2027-0001": "Déjà Là", "CDPI-2027-0002": "Karim B.",
                        "CDPI-2027-0003": "Ana P.", "CDPI-2027-0004": "Paul R.", "X-2": "Zoé"}
+
+
+def test_the_doublon_column_confirms_a_dossier_typed_twice_as_open_duplicate_does(
+        network: Dossiers, tmp_path: Path) -> None:
+    """A second dossier of the same kind, start and worker: refused unless the row says
+    « oui » in `doublon`; anything else than oui/non there is refused, naming the column."""
+    network.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr")
+    header = "type;interimaire;debut;fin;heures_formation;responsable;doublon\n"
+    row = "cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;"
+    before = network.dump()
+    refused = network.run("import", write(tmp_path, header + row + "non\n"))
+    assert refused.exit_code == 2
+    assert "mettez « oui » dans la colonne doublon" in refused.stderr
+    wrong = network.run("import", write(tmp_path, header + row + "peut-être\n", "wrong.csv"))
+    assert wrong.stderr.splitlines()[0] == (
+        "Erreur : ligne 2 : doublon : valeur inconnue « peut-être » (valeurs possibles : oui, non)")
+    assert network.dump() == before
+    assert network.ok("import", write(tmp_path, header + row + "OUI\n", "yes.csv")) \
+        == "1 dossier importé.\n"
+    workers = [d["worker"] for d in json.loads(network.ok("list", "--json", "--as-of",
+                                                          "2026-12-01"))]
+    assert workers.count("Karim B.") == 2
 
 
 def test_the_file_is_checked_while_another_command_holds_the_write_lock(

@@ -548,10 +548,15 @@ def lookup_ambiguous(query: str, plural_noun: str, names: tuple[str, ...]) -> st
     return f"« {query.strip()} » désigne plusieurs {plural_noun} : {shown}{more} ; précisez"
 
 
-def duplicate_dossier(worker: str, kind: str, start: date, reference: str) -> str:
+DUPLICATE_CONFIRM_OPEN = "ajoutez --duplicate"
+DUPLICATE_CONFIRM_IMPORT = "mettez « oui » dans la colonne doublon"
+
+
+def duplicate_dossier(worker: str, kind: str, start: date, reference: str,
+                      confirm: str = DUPLICATE_CONFIRM_OPEN) -> str:
     return (f"« {worker} » a déjà un dossier {KIND_LABELS[kind]} qui commence le "
             f"{short_date(start)} ({reference}) ; pour en ouvrir un second quand même, "
-            "ajoutez --duplicate")
+            f"{confirm}")
 
 
 def duplicate_mission(reference: str, start: date, end: date) -> str:

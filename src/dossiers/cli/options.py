@@ -162,12 +162,16 @@ def echo_json(data: Any) -> None:
 def echo_json_array(items: Iterable[Any]) -> None:
     """A JSON array written item by item, so that a long list is never all in memory: one
     compact object per line (`jq .` indents it for a person)."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    pending: list[str] = []
     first = True
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-        click.echo(("[\n" if first else ",\n") + text, nl=False)
+        pending.append(("[\n" if first else ",\n") + encode(item))
         first = False
-    click.echo("[]" if first else "\n]")
+        if len(pending) == 500:  # a few writes, not one per dossier
+            click.echo("".join(pending), nl=False)
+            pending.clear()
+    click.echo("".join(pending) + ("[]" if first else "\n]"))
 
 
 def write_output(chunks: Iterator[bytes], output: str | None) -> None:

@@ -239,6 +239,21 @@ def same_day_query(kind: Kind, start: date, agency_id: int) -> Select[Any]:
             .order_by(Dossier.id))
 
 
+class DuplicateDossier(InvalidInput):
+    """A dossier most likely typed twice; `open --duplicate` (or the import's `doublon`
+    column) confirms it."""
+
+    def __init__(self, worker: str, kind: Kind, start: date, reference: str,
+                 confirm: str = messages.DUPLICATE_CONFIRM_OPEN) -> None:
+        super().__init__(messages.FIELD_LABELS["worker"], messages.duplicate_dossier(
+            worker, kind.value, start, reference, confirm))
+        self.details = (worker, kind, start, reference)
+
+    def confirmed_by(self, confirm: str) -> DuplicateDossier:
+        """The same refusal, saying how to confirm where the dossier was typed."""
+        return DuplicateDossier(*self.details, confirm)
+
+
 def _check_not_duplicate(same_day: Iterable[tuple[str, str]], kind: Kind, worker: str,
                          start: date) -> None:
     """A second dossier of the same kind in the same agency, for the same worker (without case
@@ -247,8 +262,7 @@ def _check_not_duplicate(same_day: Iterable[tuple[str, str]], kind: Kind, worker
     is taken for another person."""
     for reference, other in same_day:
         if normalise(other) == normalise(worker):
-            raise InvalidInput(messages.FIELD_LABELS["worker"],
-                               messages.duplicate_dossier(other, kind.value, start, reference))
+            raise DuplicateDossier(other, kind, start, reference)
 
 
 def reference_prefix(kind: Kind, start: date) -> str:

@@ -4,7 +4,8 @@ Columns (header names are read without accents or case; « ; » or « , »):
 reference, type, interimaire, contrat, programme, debut, fin, heures_formation,
 heures_mission, heures_positionnement, heures_evaluation (heures_bilan, of older files, is
 read as positioning hours), heures_tuteur, part_savoirs_de_base, responsable, agence,
-regles (empty: chosen by date), then optional event
+regles (empty: chosen by date), doublon (« oui »: open it even if it looks typed twice, as
+`open --duplicate`), then optional event
 dates drf_deposee, drf_accord, drf_refus, contrat_envoye, financement_accorde,
 presence_envoyee, bilan_positionnement, demande_car, clos_le, the date of the pôle
 reconversion's opinion for a CAR (avis_pole), and one mission: mission_debut,
@@ -51,7 +52,7 @@ from dossiers.parsing import (
     parse_percent, parse_text, to_minutes,
 )
 from dossiers.services.dossiers import (
-    DossierDraft, Log, check_document, check_event, check_mission, check_opening,
+    DossierDraft, DuplicateDossier, Log, check_document, check_event, check_mission, check_opening,
     dossier_columns, facts_of, mission_log, opening_log, reference_prefix,
 )
 from dossiers.services.network import agency_among, staff_among
@@ -64,7 +65,7 @@ from dossiers.store.records import (
 REQUIRED = ("type", "interimaire", "debut", "fin", "heures_formation", "responsable")
 OPTIONAL = ("reference", "contrat", "programme", "heures_mission", "heures_positionnement",
             "heures_evaluation", "heures_bilan", "heures_tuteur", "part_savoirs_de_base",
-            "agence", "regles")
+            "agence", "regles", "doublon")
 EVENT_COLUMNS = {
     "drf_deposee": EventKind.DRF_SUBMITTED,
     "drf_accord": EventKind.DRF_ACCORD,
@@ -77,6 +78,7 @@ EVENT_COLUMNS = {
     "clos_le": EventKind.CLOSE,
 }
 DOCUMENT_COLUMNS = {"avis_pole": "avis-pole-reconversion"}
+YES_NO = {"oui": "oui", "non": "non"}
 MISSION_COLUMNS = ("mission_debut", "mission_fin", "mission_heures", "mission_heures_feriees")
 KNOWN = (set(REQUIRED) | set(OPTIONAL) | set(EVENT_COLUMNS) | set(DOCUMENT_COLUMNS)
          | set(MISSION_COLUMNS))
@@ -427,6 +429,7 @@ def _draft(row: dict[str, str]) -> DossierDraft:
         agency_name=text("agence", NAME_LENGTH),
         rules=text("regles", NAME_LENGTH),
         reference=text("reference", REFERENCE_LENGTH),
+        duplicate=parse_choice("doublon", get("doublon") or "non", YES_NO) == "oui",
     )
 
 
@@ -441,7 +444,10 @@ def _check_row(row: dict[str, str], draft: DossierDraft, directory: _FileDirecto
         value = get(column)
         return parse(column, value) if value else None
 
-    opening = check_opening(draft, directory)
+    try:
+        opening = check_opening(draft, directory)
+    except DuplicateDossier as duplicate:
+        raise duplicate.confirmed_by(messages.DUPLICATE_CONFIRM_IMPORT) from None
     dossier = _Imported(dossier_columns(draft, opening, now), opening.agency, opening.owner)
     dossier.history.append(opening_log(opening))
     events: list[tuple[date, int, EventKind]] = []
