@@ -154,6 +154,20 @@ def test_french_numbers_amounts_hours_and_local_times() -> None:
     assert messages.local_time(datetime(2026, 7, 1, 10, 5)) == "01/07/2026 12:05"
 
 
+def test_whole_numbers_below_a_thousand_read_as_babel_writes_them() -> None:
+    """`number` writes them without Babel; a thousand and more, or decimals, go to Babel."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    for value in range(-3, 1003):
+        expected = format_decimal(Decimal(value), format="#,##0", locale=messages.LOCALE)
+        assert messages.number(value) == messages.number(Fraction(value)) == expected
+    assert messages.number(True) == "1"
+    assert messages.number(Fraction(1, 3)) == "0"
+    assert messages.number(999, 1) == "999,0"
+
+
 def test_update_history_and_explain_speak_french_and_json_stays_iso(
         network: Dossiers, monkeypatch: pytest.MonkeyPatch) -> None:
     """R-SURCOUT: the hourly cost as an amount; dates JJ/MM/AAAA in every human line."""
