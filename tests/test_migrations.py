@@ -63,7 +63,7 @@ def test_the_migrations_ship_inside_the_installed_package() -> None:
     assert (package / "migrations" / "env.py").is_file()
     assert list((package / "migrations" / "versions").glob("*.py"))
     assert (package / "sample_data" / "dossiers.csv").is_file()
-    assert (package / "templates" / "dossier.txt.j2").is_file()
+    assert (package / "templates" / "digest.txt.j2").is_file()
 
 
 def test_the_single_bilan_becomes_the_positioning_bilan_and_folds_back_going_down(

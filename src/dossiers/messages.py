@@ -195,6 +195,11 @@ def _decimal_pattern(decimals: int) -> NumberPattern:
 
 def number(value: int | Fraction | Decimal, decimals: int = 0) -> str:
     """« 1 234 », « 46,67 »: French digits and grouping (Babel, narrow no-break space)."""
+    if not decimals and isinstance(value, int | Fraction) and value.denominator == 1 \
+            and 0 <= value < 1000:
+        # No separator to place: Babel, and its locale data (a good part of a short
+        # command's start-up), is loaded only for a number that needs it.
+        return str(int(value))
     from babel.numbers import format_decimal
 
     exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \

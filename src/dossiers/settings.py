@@ -7,7 +7,6 @@ The SMTP password comes only from DOSSIERS_SMTP_PASSWORD: never from the file
 
 from __future__ import annotations
 
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -188,6 +187,8 @@ def _section(cls: type, table: Mapping[str, Any], section: str, environ: Mapping
 def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
     data: dict[str, Any] = {}
     if path is not None:
+        import tomllib  # only with a configuration file
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -197,52 +197,97 @@ def alert_lines(timeline: Timeline) -> list[str]:
 
 def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
                  funding: Any = None, facts: DossierFacts | None = None) -> str:
-    """The timeline `show` prints, from templates/dossier.txt.j2."""
+    """The timeline `show` prints. Written here rather than as a Jinja2 template so that
+    `show` does not load Jinja2 (about a tenth of its start-up): the mails and the HTML report
+    keep their templates."""
     from dossiers.deadlines.bounds import SENIORITY_BASIS
     from dossiers.deadlines.eligibility import CATEGORIES
     from dossiers.deadlines.explain import rule_set_summary
     from dossiers.deadlines.facts import Programme
-    from dossiers.rendering import render
     from dossiers.services.dossiers import facts_of
 
+    m = messages
     facts = facts_of(dossier)
+    agency, owner = dossier.agency, dossier.owner
+    out = [
+        f"Dossier {dossier.reference} ({m.KIND_LABELS[dossier.kind]}, "
+        f"{m.STATE_LABELS[dossier.state]}) — {dossier.worker}",
+        f"Agence {agency.name} (zone {m.ZONE_LABELS.get(agency.zone, agency.zone)}), suivi par "
+        f"{owner.name} <{owner.email}>",
+        f"Formation du {m.short_date(dossier.training_start)} au "
+        f"{m.short_date(dossier.training_end)}, {m.hours(from_minutes(dossier.training_minutes))}, "
+        f"contrat {m.CONTRACT_LABELS[dossier.contract_type]}, programme "
+        f"{m.PROGRAMME_LABELS.get(dossier.programme or '', 'aucun')}, règles {dossier.rules}",
+        f"Règles {dossier.rules} : {rule_set_summary(facts)}",
+    ]
     category = CATEGORIES.get(dossier.eligibility or "")
-    seniority = None
-    if category is not None and category.code == SENIORITY_BASIS:
-        # Sensitive, like the basis it reveals: `show` only (R-CDPI-ELIG).
-        seniority = (f"{messages.hours(facts.seniority_hours)} dans la branche sur les 12 mois "
-                     "précédant le démarrage" if facts.seniority_hours is not None
-                     else "heures d'ancienneté non renseignées")
-    bilans = None
+    if category is not None:
+        line = f"Éligibilité : {category.label}"
+        if category.code == SENIORITY_BASIS:
+            # Sensitive, like the basis it reveals: `show` only (R-CDPI-ELIG).
+            seniority = (f"{m.hours(facts.seniority_hours)} dans la branche sur les 12 mois "
+                         "précédant le démarrage" if facts.seniority_hours is not None
+                         else "heures d'ancienneté non renseignées")
+            line += f" ({seniority}, R-CDPI-ELIG)"
+        out.append(line)
     if facts.bilan_hours:
-        bilans = (f"positionnement {messages.hours(facts.positioning_hours)}, évaluation "
-                  f"{messages.hours(facts.evaluation_hours)}")
-    basic_skills = None
+        out.append(f"Bilans : positionnement {m.hours(facts.positioning_hours)}, évaluation "
+                   f"{m.hours(facts.evaluation_hours)} (R-{m.KIND_LABELS[dossier.kind]}-BILAN)")
     if facts.programme is Programme.LANGUE_COMPETENCES or facts.basic_skills_share is not None:
-        basic_skills = ("part des savoirs de base non renseignée"
-                        if facts.basic_skills_share is None else
-                        f"{messages.percent(facts.basic_skills_share)} de savoirs de base ou de "
-                        "langue")
-    text = render(
-        "dossier.txt.j2",
-        dossier=dossier,
-        timeline=timeline,
-        as_of=as_of,
-        rules_why=rule_set_summary(facts),
-        seniority=seniority,
-        bilans=bilans,
-        basic_skills=basic_skills,
-        training_hours=from_minutes(dossier.training_minutes),
-        steps_table=steps_table(timeline),
-        progress=[step for step in timeline.steps if step.progress is not None],
-        eligibility=category.label if category else None,
-        funding=funding,
-        STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS,
-        INCIDENT_LABELS=messages.INCIDENT_LABELS,
-        incidents=_incidents(dossier, facts),
-        incident_rule=messages.INCIDENT_RULES[dossier.kind],
-    ).rstrip("\n")
-    return terminal.fit(text)
+        share = ("part des savoirs de base non renseignée" if facts.basic_skills_share is None
+                 else f"{m.percent(facts.basic_skills_share)} de savoirs de base ou de langue")
+        out.append(f"Part savoirs de base : {share} (R-L&C)")
+    out += [f"Situation au {m.long_date(as_of)} :", "", steps_table(timeline)]
+    for step in timeline.steps:
+        p = step.progress
+        if p is None:
+            continue
+        out += ["", f"Missions : {m.hours(p.hours_done)} faites sur {m.hours(p.hours_required)} "
+                    f"requises entre le {m.short_date(p.window_start)} et le "
+                    f"{m.short_date(p.window_end)}, reste {m.hours(p.hours_remaining)} ({step.rule})"]
+        out += [f"  • du {m.short_date(mission.start)} au {m.short_date(mission.end)}, "
+                f"{m.hours(mission.hours)} : "
+                + ("compte" if mission.counted else f"ne compte pas, {mission.reason}")
+                for mission in p.missions]
+    incidents = _incidents(dossier, facts)
+    if incidents:
+        out += ["", f"Incidents de mission ({m.INCIDENT_RULES[dossier.kind]}) :"]
+        for incident in incidents:
+            what, proof = m.INCIDENT_LABELS[incident.kind]
+            received = (f"reçu le {m.short_date(incident.document_on)}" if incident.document_on
+                        else "à récupérer")
+            out.append(f"  • {m.short_date(incident.on)} : {what} — {proof} {received}")
+    pieces = [item for item in timeline.checklist if not item.implied]
+    if pieces:
+        out += ["", "Pièces à fournir :"]
+        for item in pieces:
+            where = ("à transmettre à AKTO" if item.destination == "akto"
+                     else "à conserver par l'agence")
+            received = f", reçue le {m.short_date(item.received_on)}" if item.received_on else ""
+            out.append(f"  • [{'x' if item.received_on else ' '}] {m.STEP_SHORT_LABELS[item.step]} : "
+                       f"{item.label} — {where}, {item.when}{received} ({item.rule}, code {item.code})")
+    if funding and funding.amount is not None:
+        out += ["", _funding_line(funding)]
+    if timeline.alerts:
+        out.append("")
+        out += [f"⚠ {alert.message} ({alert.rule})" for alert in timeline.alerts]
+    return terminal.fit("\n".join(out).rstrip("\n"))
+
+
+def _funding_line(funding: Any) -> str:
+    """R-CIPI-FUND, R-CDPI-FUND, R-SURCOUT: the flat rate, the tutor's training, the surcoût."""
+    m = messages
+    line = (f"Forfait estimé : {m.euros(funding.amount)} HT ({m.hours(funding.hours)} × "
+            f"{m.euros(funding.rate)}/h, {funding.rate_figure.rule})")
+    if funding.tutor_hours:
+        tutor = (f"{m.euros(funding.tutor_amount)} HT ({m.hours(funding.tutor_hours)} × "
+                 f"{m.euros(funding.tutor_rate)}/h)" if funding.tutor_amount is not None
+                 else f"{m.hours(funding.tutor_hours)}, taux non connu")
+        line += f" ; formation du tuteur {tutor}, {funding.tutor_rate_figure.rule}"
+    if funding.surcout_total is not None:
+        line += (f" ; surcoût {m.euros(funding.surcout_total)} "
+                 f"({m.euros(funding.surcout_per_hour)}/h, R-SURCOUT)")
+    return line
 
 
 def next_step(timeline: Timeline) -> Step | None:

@@ -16,6 +16,7 @@ them, so that `dossiers --help` stays fast.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -67,12 +68,20 @@ def cli(ctx: click.Context, db_url: str | None, config_path: str | None) -> None
 
 
 def main() -> None:
-    from dossiers.deadlines.business_days import use_holiday_source
-    from dossiers.holiday_cache import HolidayFileCache, default_cache_folder
+    """The `dossiers` program. The cyclic garbage collector waits while the modules load (they
+    create only long-lived objects, which it would scan again and again) and skips its last
+    pass over them at exit (see `options.start_up_done`)."""
+    gc.disable()
+    try:
+        from dossiers.deadlines.business_days import use_holiday_source
+        from dossiers.holiday_cache import HolidayFileCache, default_cache_folder
 
-    use_holiday_source(HolidayFileCache(
-        default_cache_folder(os.environ.get("XDG_CACHE_HOME"), Path.home())))
-    cli.main(prog_name="dossiers")
+        use_holiday_source(HolidayFileCache(
+            default_cache_folder(os.environ.get("XDG_CACHE_HOME"), Path.home())))
+        cli.main(prog_name="dossiers")
+    finally:
+        # Everything still alive lives until the process ends: the collector need not look.
+        gc.freeze()
 
 
 for family in (admin, dossiers, events, reminders, reports):

@@ -266,12 +266,12 @@ def show(app: App, dossier_id: str, history: bool, as_of: date | None, as_json: 
                                    for c in dossier.changes]
             echo_json(data)
             return
-        time_zone = ZONES[dossier.agency.zone].time_zone
-        changes = [[messages.local_time(c.at, time_zone), messages.change_subject(c.what),
-                    messages.change_value(c.what, c.before),
-                    messages.change_value(c.what, c.after)] for c in dossier.changes]
         click.echo(dossier_text(dossier, timeline, day, _funding(app, facts), facts))
         if history:
+            time_zone = ZONES[dossier.agency.zone].time_zone
+            changes = [[messages.local_time(c.at, time_zone), messages.change_subject(c.what),
+                        messages.change_value(c.what, c.before),
+                        messages.change_value(c.what, c.after)] for c in dossier.changes]
             click.echo("\nHistorique (heure locale de l'agence) :\n"
                        + table(["Quand", "Quoi", "Avant", "Après"], changes))
 

@@ -8,6 +8,7 @@ Heavy modules (SQLAlchemy, the settings loader) are imported inside the methods 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -60,6 +61,16 @@ def default_database_url() -> str:
     return f"sqlite:///{path}"
 
 
+def start_up_done() -> None:
+    """The command reaches its data: the modules it needs are loaded. `main` held the cyclic
+    garbage collector off while they loaded; what exists now lives until the end, so it is
+    frozen out of the collector's way, and the collector runs again for the command's work.
+    Nothing happens when the collector was on (the tests' CliRunner, a program importing us)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 @dataclass
 class App:
     db_url: str | None
@@ -78,6 +89,7 @@ class App:
 
     def engine(self) -> Engine:
         if self._engine is None:
+            start_up_done()
             from dossiers.store.database import open_engine
 
             url = self.db_url or (self.settings().db if self.config_path else None)
