@@ -158,8 +158,6 @@ def _plain_table(columns: Sequence[Column], headers: Sequence[str],
     pads = [1] * (len(columns) - 1) + [0]
     by_column = [[header, *(row[index] for row in rows)] for index, header in enumerate(headers)]
 
-    natural: dict[str, tuple[int, int]] = {}
-
     def measure(text: str, pad: int, room: int) -> tuple[int, int]:
         """Measurement.get of Padding(Text(text)) in `room` cells."""
         if room < 1:
@@ -167,10 +165,10 @@ def _plain_table(columns: Sequence[Column], headers: Sequence[str],
         if room - pad < 1:
             low, high = room, room
         else:
-            if text not in natural:  # the longest word, the longest line (Text.__rich_measure__)
-                high = max((cell_len(line) for line in text.splitlines()), default=0)
-                natural[text] = max((cell_len(word) for word in text.split()), default=high), high
-            low, high = _within(*_normal(*natural[text]), room)
+            lines = text.splitlines()
+            high = max((cell_len(line) for line in lines), default=0)
+            low = max((cell_len(word) for word in text.split()), default=high)
+            low, high = _within(*_normal(low, high), room)
             low, high = (0, 0) if high < 1 else _normal(low, high)
             low, high = _within(low + pad, high + pad, room)
         low, high = _within(*_normal(low, high), room)
