@@ -14,8 +14,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from dossiers import messages, terminal
 from tests.conftest import Dossiers
@@ -154,53 +152,6 @@ def test_french_numbers_amounts_hours_and_local_times() -> None:
     assert messages.local_time(utc) == "23/11/2026 11:05"
     assert messages.local_time(utc, "America/Guadeloupe") == "23/11/2026 06:05"
     assert messages.local_time(datetime(2026, 7, 1, 10, 5)) == "01/07/2026 12:05"
-
-
-# Words of the tables (no-break spaces, accents, dashes, long references) and characters that
-# make widths hard: wide, combining, zero-width, emoji sequences, other Unicode spaces.
-TABLE_WORDS = st.sampled_from([
-    "Dossier", "LYO-CDPI-09", "en", "retard", "de", "3\u00a0j", "J-12", "01/12/2026", "—",
-    "Demande de réservation de financement (DRF)", "R-DRF-WINDOW", "Océane Martin",
-    "lea@example.fr", "Lyon Part-Dieu", "fait le 03/09/2026", "abcdefghijklmnopqrstuvwxyzabcd",
-    "46\u00a0h\u00a040\u00a0min", "1\u202f050", "x\ny", "", " ", "漢字漢字漢字漢字", "😀",
-    "👨\u200d👩\u200d👧", "e\u0301", "\u0301", "\u200b", "\u3000", "❤\ufe0f", "🇫🇷", "\u2003",
-])
-TABLE_TEXTS = st.one_of(
-    st.lists(TABLE_WORDS, max_size=6).map(" ".join),
-    st.lists(st.one_of(TABLE_WORDS, st.characters(blacklist_categories=("Cs", "Cc"))),
-             max_size=12).map("".join))
-
-
-@st.composite
-def tables(draw: st.DrawFn) -> tuple[list[terminal.Column], list[list[str]], int]:
-    count = draw(st.integers(1, 8))
-    columns = [terminal.Column(draw(TABLE_TEXTS), draw(st.sampled_from(["wrap", "keep"])),
-                               draw(st.one_of(st.none(), st.integers(0, 15))))
-               for _ in range(count)]
-    rows = draw(st.lists(st.lists(TABLE_TEXTS, min_size=count, max_size=count), max_size=6))
-    return columns, rows, draw(st.integers(1, 130))
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tables())
-def test_a_table_without_colour_is_what_rich_draws(
-        table: tuple[list[terminal.Column], list[list[str]], int]) -> None:
-    """`terminal.table` draws a table without colour itself (rich's console is slow to load):
-    the same text as rich, to the character, or the same error."""
-    columns, rows, wide = table
-    texts = [[cell.translate(terminal._HOLD) for cell in row] for row in rows]
-    headers = [column.header.translate(terminal._HOLD) for column in columns]
-    if any(terminal._UNUSUAL.search(text) for text in (*headers, *sum(texts, []))):
-        return  # left to rich by `table`
-
-    def drawn(draw, *args):  # type: ignore[no-untyped-def]
-        try:
-            return draw(*args)
-        except Exception as error:  # noqa: BLE001 - rich's own failure on odd text, compared
-            return type(error)
-
-    assert drawn(terminal._plain_table, columns, headers, texts, wide) == \
-        drawn(terminal._rich_table, columns, rows, wide, False)
 
 
 def test_whole_numbers_below_a_thousand_read_as_babel_writes_them() -> None:

@@ -15,9 +15,8 @@ from tests.conftest import Dossiers
 
 AS_OF = "2026-11-23"
 # Loaded by the commands that need them only: the mail and report templates, the migrations
-# (`init`), the PDF, the calendar feed, the mail transport; rich's console only to colour a
-# table on a terminal.
-HEAVY = ("jinja2", "alembic", "weasyprint", "icalendar", "smtplib", "email.mime", "rich.console")
+# (`init`), the PDF, the calendar feed, the mail transport.
+HEAVY = ("jinja2", "alembic", "weasyprint", "icalendar", "smtplib", "email.mime")
 # Loads the `dossiers` program as its entry point does, runs it, then names what was loaded.
 PROGRAM = """
 import atexit, json, runpy, sys
