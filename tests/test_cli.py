@@ -166,6 +166,13 @@ def test_closing_a_dossier_takes_it_out_of_the_list(network: Dossiers) -> None:
     assert "CDPI-1" in network.ok("list", "--as-of", "2026-11-30")
     assert json.loads(network.ok("list", "--all", "--json", "--as-of", "2026-11-30"))[0][
         "state"] == "open"
+    # `show` of that day says the same, as text and as JSON; of the day of the closure, clos.
+    assert network.ok("show", "CDPI-1", "--as-of", "2026-11-30").startswith(
+        "Dossier CDPI-1 (CDPI, en cours)")
+    assert json.loads(network.ok("show", "CDPI-1", "--json", "--as-of", "2026-11-30"))[
+        "state"] == "open"
+    assert network.ok("show", "CDPI-1", "--as-of", "2026-12-01").startswith(
+        "Dossier CDPI-1 (CDPI, clos)")
     result = network.run("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
     assert result.exit_code == 2 and "clos" in result.stderr
 

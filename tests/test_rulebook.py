@@ -283,6 +283,11 @@ def test_incidents_documents_and_eligibility_through_the_cli(
     text = network.ok("show", "D-1", "--as-of", "2027-05-20")
     assert "Éligibilité : bénéficiaire des minima sociaux" in text
     assert "refus de la mission proposée" in text
+    # I-AS-OF-KNOWS-PAST: the day before the incident, `show` knows it no more than its JSON.
+    before = network.ok("show", "D-1", "--as-of", "2027-03-01")
+    assert "refus de la mission proposée" not in before and "Incidents de mission" not in before
+    assert json.loads(network.ok("show", "D-1", "--json", "--as-of", "2027-03-01"))[
+        "incidents"] == []
 
 
 def test_sensitive_facts_stay_out_of_lists_reports_and_emails(network: Dossiers, smtp) -> None:  # type: ignore[no-untyped-def]

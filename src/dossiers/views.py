@@ -92,7 +92,7 @@ def dossier_json(dossier: Dossier, timeline: Timeline, detail: bool = False,
         "training_end": dossier.training_end.isoformat(),
         "training_hours": round(dossier.training_minutes / 60, 2),
         "rules": dossier.rules,
-        "state": dossier.state,
+        "state": _state(dossier, facts),
         "steps": [step_json(step, with_status=True, detail=detail) for step in timeline.steps],
         "mission_hours_required": round(float(timeline.mission_hours_required), 2),
         "drf_redo_required": timeline.drf_redo_required,
@@ -129,6 +129,14 @@ class _IncidentView:
     kind: str
     on: date
     document_on: date | None
+
+
+def _state(dossier: Dossier, facts: DossierFacts | None) -> str:
+    """The dossier's state on the day its facts were cut at: one closed after that day was
+    still open then (I-AS-OF-KNOWS-PAST)."""
+    if facts is not None and facts.closed_on is None:
+        return "open"
+    return dossier.state
 
 
 def _incidents(dossier: Dossier, facts: DossierFacts | None) -> list[_IncidentView]:
@@ -207,11 +215,12 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
     from dossiers.services.dossiers import facts_of
 
     m = messages
-    facts = facts_of(dossier)
+    # The facts of the day shown (I-AS-OF-KNOWS-PAST), as the timeline was computed from.
+    facts = facts if facts is not None else facts_of(dossier)
     agency, owner = dossier.agency, dossier.owner
     out = [
         f"Dossier {dossier.reference} ({m.KIND_LABELS[dossier.kind]}, "
-        f"{m.STATE_LABELS[dossier.state]}) — {dossier.worker}",
+        f"{m.STATE_LABELS[_state(dossier, facts)]}) — {dossier.worker}",
         f"Agence {agency.name} (zone {m.ZONE_LABELS.get(agency.zone, agency.zone)}), suivi par "
         f"{owner.name} <{owner.email}>",
         f"Formation du {m.short_date(dossier.training_start)} au "
