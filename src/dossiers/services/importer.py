@@ -373,6 +373,7 @@ def _write(session: Session, checked: Checked) -> int:
     documents: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     for dossier_id, dossier in zip(ids, checked.dossiers, strict=True):
+        dossier.id = dossier_id
         events += [{"dossier_id": dossier_id, "kind": e.kind, "occurred_on": e.occurred_on,
                     "recorded_at": now} for e in dossier.events]
         missions += [{"dossier_id": dossier_id, "start": m.start, "end": m.end,
@@ -386,7 +387,8 @@ def _write(session: Session, checked: Checked) -> int:
                         (Change, changes)):
         if rows:
             connection.execute(insert(model.__table__), rows)
-    steps.refresh(session, ids)
+    # From the rows in memory, as they were just written: no need to read them back.
+    steps.store(session, checked.dossiers)
     return len(ids)
 
 

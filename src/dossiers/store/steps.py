@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import cache, lru_cache
+from itertools import islice
 from importlib import resources
 from typing import Any
 
@@ -231,25 +232,33 @@ def refresh(session: Session, ids: Iterable[int]) -> int:
     done = 0
     for first in range(0, len(wanted), BATCH):
         batch = wanted[first:first + BATCH]
+        done += store(session, stream_dossiers(session, dossier_query()
+                                               .where(Dossier.id.in_(batch))))
+    return done
+
+
+def store(session: Session, dossiers: Iterable[Any]) -> int:
+    """Compute and store the timelines of these dossiers (ORM objects, records, or anything
+    with their attributes and an `id`: `import` gives those it has just inserted), replacing
+    what was stored, in the session's transaction, batch by batch."""
+    done = 0
+    pending = iter(dossiers)
+    while batch := list(islice(pending, BATCH)):
         stamps, steps, alerts = [], [], []
-        for record in stream_dossiers(session, dossier_query().where(Dossier.id.in_(batch))):
-            stamp, rows, alert_rows = timeline_rows(record)
+        for dossier in batch:
+            stamp, rows, alert_rows = timeline_rows(dossier)
             stamps.append(stamp)
             steps += rows
             alerts += alert_rows
+        ids = [dossier.id for dossier in batch]
         # Core on the session's connection: one executemany per table, no ORM bookkeeping.
         connection = session.connection()
-        connection.execute(delete(StoredStep.__table__).where(StoredStep.dossier_id.in_(batch)))
-        connection.execute(delete(StoredAlert.__table__)
-                           .where(StoredAlert.dossier_id.in_(batch)))
-        connection.execute(delete(StoredTimeline.__table__)
-                           .where(StoredTimeline.dossier_id.in_(batch)))
-        if stamps:
-            connection.execute(insert(StoredTimeline.__table__), stamps)
-        if steps:
-            connection.execute(insert(StoredStep.__table__), steps)
-        if alerts:
-            connection.execute(insert(StoredAlert.__table__), alerts)
+        for table in (StoredStep.__table__, StoredAlert.__table__, StoredTimeline.__table__):
+            connection.execute(delete(table).where(table.c.dossier_id.in_(ids)))
+        for table, rows in ((StoredTimeline.__table__, stamps), (StoredStep.__table__, steps),
+                            (StoredAlert.__table__, alerts)):
+            if rows:
+                connection.execute(insert(table), rows)
         done += len(stamps)
     return done
 
