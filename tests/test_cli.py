@@ -281,3 +281,24 @@ def test_cancelling_a_closure_reopens_the_dossier(network: Dossiers) -> None:
     network.ok("record", "CDPI-1", "close", "--on", "2026-12-01")
     network.ok("cancel", "CDPI-1", "close", "--on", "2026-12-01")
     assert [d["state"] for d in json.loads(network.ok("list", "--json"))] == ["open"]
+
+
+def test_a_write_the_database_refuses_after_every_check_ends_in_one_french_line(
+        network: Dossiers, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two commands racing on PostgreSQL can both pass the checks; the database's unique
+    constraint then refuses the second write: one line, exit 1, nothing written (here the
+    refused row is written by hand, as the racing command would)."""
+    from dossiers.cli.options import App
+    from dossiers.store.models import Agency
+
+    before = network.dump()
+    app = App(db_url=network.url)
+    with pytest.raises(SystemExit) as stopped:
+        with app.transaction() as session:
+            session.add(Agency(name="Lyon", zone="metropole", headcount=3, prism_member=False))
+    app.engine().dispose()
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err == (
+        "Erreur : une autre commande a enregistré la même donnée au même moment ; rien n'a été "
+        "modifié : relancez la commande\n")
+    assert network.dump() == before

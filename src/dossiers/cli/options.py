@@ -106,7 +106,7 @@ class App:
     def transaction(self, write: bool = True, commit: bool = True) -> Iterator[Session]:
         """One command, one transaction; the schema must be current. `commit=False`: a
         what-if (`--dry-run`), the same writes rolled back at the end."""
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import IntegrityError, OperationalError
 
         from dossiers.store.database import SchemaNotReady, ensure_current, transaction
 
@@ -120,6 +120,11 @@ class App:
                  "lancez « dossiers init »")
         except OperationalError as error:
             fail(f"base de données inaccessible ({error.orig})", 1)
+        except IntegrityError:
+            # Every check passed, then the database refused the write: another command wrote
+            # the same thing meanwhile (two `open` or `import` of one reference on PostgreSQL).
+            fail("une autre commande a enregistré la même donnée au même moment ; rien n'a été "
+                 "modifié : relancez la commande", 1)
 
 
     def _heal_timelines(self) -> None:
