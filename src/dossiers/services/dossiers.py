@@ -694,11 +694,11 @@ def list_dossiers(session: Session, day_in: DayInZone,
             first, last, overdue=where.overdue, due_within=where.due_within)))
     from dossiers.services.timelines import timelines_on
 
-    for seen in timelines_on(session, query, day_in):
-        # In Python rather than SQL: SQLite's lower() knows no accents and PostgreSQL's
-        # unaccent is an extension; the rows stream anyway, and this test is cheap.
-        if where.worker and not contains(where.worker, seen.dossier.worker):
-            continue
+    # The worker in Python rather than SQL: SQLite's lower() knows no accents and
+    # PostgreSQL's unaccent is an extension; the rows stream anyway, and this test is cheap.
+    worker = where.worker
+    keep = (lambda row: contains(worker, row.worker)) if worker else None
+    for seen in timelines_on(session, query, day_in, keep):
         if not seen.open and not where.include_closed:
             continue
         timeline = seen.timeline

@@ -42,13 +42,17 @@ class SeenDossier:
     open: bool
 
 
-def timelines_on(session: Session, query: Select[Any], day_in: DayInZone) -> Iterator[SeenDossier]:
+def timelines_on(session: Session, query: Select[Any], day_in: DayInZone,
+                 keep: Callable[[Any], bool] | None = None) -> Iterator[SeenDossier]:
     """Every dossier of `query` (built on store.records.dossier_query), in its order, seen on
-    the day it is in its zone. A dossier closed after the day is shown open, as it was."""
+    the day it is in its zone. A dossier closed after the day is shown open, as it was.
+    `keep`, a test of a dossier row that SQL cannot make, skips the others before any work."""
     from dossiers.services.dossiers import facts_on, open_on
 
     reader = RecordReader(session)
     for batch in dossier_batches(session, query):
+        if keep is not None:
+            batch = [row for row in batch if keep(row)]
         ids = [row.id for row in batch]
         stamps = {stamp.dossier_id: stamp for stamp in
                   session.connection().execute(select(*STAMP_COLUMNS)
