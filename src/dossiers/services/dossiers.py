@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Protocol
@@ -34,7 +34,7 @@ from dossiers.services.network import agency_named, staff_by_email
 from dossiers.store.models import (
     Change, Document, Dossier, Event, Incident, Mission,
 )
-from dossiers.store.records import DossierRecord, dossier_query, stream_dossiers
+from dossiers.store.records import DossierRecord, dossier_query
 from dossiers.store.steps import candidates
 
 DayInZone = Callable[[str], date]

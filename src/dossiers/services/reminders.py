@@ -33,10 +33,7 @@ from dossiers.reminders.selection import (
     ACTIONABLE, Digest, DossierState, Person, Policy, select_digests,
 )
 from dossiers.errors import InvalidInput
-from dossiers.deadlines.engine import compute_timeline
-from dossiers.services.dossiers import (
-    facts_on, log_change, open_on, open_or_closed_after, timeline_of,
-)
+from dossiers.services.dossiers import log_change, open_or_closed_after, timeline_of
 from dossiers.settings import Settings
 from dossiers.store.database import transaction
 from dossiers.store.models import (
