@@ -150,12 +150,21 @@ def list_staff(session: Session, agency_name: str | None = None) -> list[Staff]:
     return list(session.scalars(query))
 
 
-def _log_on_dossiers(session: Session, where: object, at: datetime, what: str,
-                     before: str | None, after: str | None) -> None:
-    """Staff and agency edits go into the history of every dossier they concern."""
+def _log_on_dossiers(session: Session, where: object, at: datetime,
+                     lines: list[tuple[str, str | None, str | None]]) -> None:
+    """Staff and agency edits go into the history of every dossier they concern: each line
+    (what, before, after) on each dossier `where` selects, read once."""
+    if not lines:
+        return
     ids = list(session.scalars(select(Dossier.id).where(where)))  # type: ignore[arg-type]
     session.add_all(Change(dossier_id=i, at=at, what=what, before=before, after=after)
-                    for i in ids)
+                    for what, before, after in lines for i in ids)
+
+
+def _edits(labels: dict[str, str], before: dict[str, str],
+           after: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """What an edit changed: label: (old, new)."""
+    return {labels[k]: (before[k], after[k]) for k in before if before[k] != after[k]}
 
 
 @dataclass(frozen=True)
@@ -191,11 +200,10 @@ def update_agency(session: Session, name: str, changes: AgencyChanges,
         agency.headcount = changes.headcount
     if changes.prism_member is not None:
         agency.prism_member = changes.prism_member
-    after = _describe_agency(agency)
-    changed = {AGENCY_LABELS[k]: (before[k], after[k]) for k in before if before[k] != after[k]}
-    for label, (was, now_is) in changed.items():
-        _log_on_dossiers(session, Dossier.agency_id == agency.id, now, f"agence : {label}",
-                         was, now_is)
+    changed = _edits(AGENCY_LABELS, before, _describe_agency(agency))
+    _log_on_dossiers(session, Dossier.agency_id == agency.id, now,
+                     [(f"agence : {label}", was, is_now)
+                      for label, (was, is_now) in changed.items()])
     session.flush()
     return agency, changed
 
@@ -254,11 +262,10 @@ def update_staff(session: Session, who: str, changes: StaffChanges, now: datetim
                                    " : confiez-les d'abord à quelqu'un de cette agence "
                                    "(dossiers update ID --owner EMAIL)")
             person.agency = agency
-    after = _describe_staff(person)
-    changed = {STAFF_LABELS[k]: (before[k], after[k]) for k in before if before[k] != after[k]}
-    for label, (was, now_is) in changed.items():
-        _log_on_dossiers(session, Dossier.owner_id == person.id, now, f"responsable : {label}",
-                         was, now_is)
+    changed = _edits(STAFF_LABELS, before, _describe_staff(person))
+    _log_on_dossiers(session, Dossier.owner_id == person.id, now,
+                     [(f"responsable : {label}", was, is_now)
+                      for label, (was, is_now) in changed.items()])
     session.flush()
     warnings: tuple[str, ...] = ()
     if was_manager_of is not None and not _has_manager(session, was_manager_of):
@@ -313,8 +320,8 @@ def remove_staff(session: Session, who: str, reassign_to: str | None, now: datet
     elif owned:
         raise InvalidInput("--reassign", messages.staff_owns_dossiers(person.name, owned))
     if heir is not None and owned:
-        _log_on_dossiers(session, Dossier.owner_id == person.id, now, "owner", person.email,
-                         heir.email)
+        _log_on_dossiers(session, Dossier.owner_id == person.id, now,
+                         [("owner", person.email, heir.email)])
         session.execute(update(Dossier).where(Dossier.owner_id == person.id)
                         .values(owner_id=heir.id))
     agency = person.agency
