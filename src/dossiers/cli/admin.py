@@ -237,11 +237,10 @@ def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    from dossiers.views import table
+    from dossiers.views import staff_text
 
-    click.echo(table(["Nom", "Email", "Rôle", "Agence"], [
-        [r["name"], r["email"], messages.ROLE_LABELS[r["role"]], r["agency"]] for r in rows])
-        if rows else "Personne.")
+    click.echo(staff_text([(r["name"], r["email"], messages.ROLE_LABELS[r["role"]], r["agency"])
+                           for r in rows]) if rows else "Personne.")
 
 
 

@@ -109,13 +109,16 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
 
 @click.command(cls=FrenchCommand)
 @click.argument("dossier_id", metavar="ID", type=REFERENCE)
-@click.argument("step", type=STEP_CHOICE)
+@click.argument("step", metavar="ÉTAPE", type=STEP_CHOICE)
 @click.option("--until", type=DATE, required=True, help="Dernier jour sans rappel.")
 @as_of_option
 @pass_app
 def snooze(app: App, dossier_id: str, step: str, until: date, as_of: date | None) -> None:
     """Suspend les rappels d'une étape jusqu'à une date (incluse). Son statut ne change
     pas : une étape en retard reste en retard dans show, list et les rapports.
+
+    ÉTAPE : drf, drf_redo, akto_response, contract, positioning_assessment, car_request,
+    mission_obligation ou attendance.
 
     Exemple : dossiers snooze LYO-CDPI-09 contract --until 2026-11-30
     """
