@@ -567,7 +567,7 @@ def duplicate_dossier(worker: str, kind: str, start: date, reference: str,
 def duplicate_mission(reference: str, start: date, end: date) -> str:
     return (f"une mission commençant le {short_date(start)} (jusqu'au {short_date(end)}) est déjà "
             f"enregistrée dans « {reference} » ; pour la corriger : dossiers cancel {reference} "
-            f"mission --on {start.isoformat()}, puis saisissez-la de nouveau")
+            f"mission --on {short_date(start)}, puis saisissez-la de nouveau")
 
 
 def no_mission_on(reference: str, start: date) -> str:

@@ -176,14 +176,18 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def echo_json_array(items: Iterable[Any]) -> None:
+json_line = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""One object of a JSON array on one line, compact."""
+
+
+def echo_json_array(items: Iterable[Any], encoded: bool = False) -> None:
     """A JSON array written item by item, so that a long list is never all in memory: one
-    compact object per line (`jq .` indents it for a person)."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    compact object per line (`jq .` indents it for a person). `encoded`: the items are
+    already `json_line` strings."""
     pending: list[str] = []
     first = True
     for item in items:
-        pending.append(("[\n" if first else ",\n") + encode(item))
+        pending.append(("[\n" if first else ",\n") + (item if encoded else json_line(item)))
         first = False
         if len(pending) == 500:  # a few writes, not one per dossier
             click.echo("".join(pending), nl=False)

@@ -484,7 +484,7 @@ def snooze_step(session: Session, dossier: Dossier, step: str, until: date, day:
     """No reminder of this step up to `until` included; its status does not change."""
     codes = [s.code for s in timeline_of(dossier, lambda _zone: day).steps]
     if step not in codes:
-        raise InvalidInput("STEP", f"« {step} » n'est pas une étape de ce dossier "
+        raise InvalidInput("ÉTAPE", f"« {step} » n'est pas une étape de ce dossier "
                            f"(étapes : {', '.join(codes)})")
     if until < day:
         raise InvalidInput("--until", "la date est déjà passée")

@@ -1,0 +1,93 @@
+"""French to the last word: click's usage line, a mistyped code, dates in hints, a dry run
+announced first, late calendar events, `list --json` in the table's order."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from dossiers.cli import cli
+from tests.conftest import Dossiers
+from tests.test_calendar import events_of, open_dossier
+
+CDPI = ["open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
+        "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr"]
+
+
+def test_the_usage_line_is_french_for_the_program_and_its_groups() -> None:
+    for path in ([], ["agency"], ["staff"], ["report"], ["outbox"]):
+        first = CliRunner().invoke(cli, [*path, "--help"]).output.split("\n")[0]
+        assert first == " ".join(["Utilisation : dossiers", *path,
+                                  "[OPTIONS] COMMANDE [ARGUMENTS]..."])
+    first = CliRunner().invoke(cli, ["record", "--help"]).output.split("\n")[0]
+    assert first == "Utilisation : dossiers record [OPTIONS] ID ÉVÉNEMENT"
+
+
+def test_a_mistyped_code_is_refused_with_the_nearest_one(network: Dossiers) -> None:
+    network.ok(*CDPI, "--reference", "CDPI-1")
+    before = network.dump()
+    result = network.run("record", "CDPI-1", "drf-acord", "--on", "2026-12-01")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Erreur : ÉVÉNEMENT : valeur inconnue « drf-acord » ; vouliez-vous dire « drf-accord » ? "
+        "(valeurs possibles : drf-submitted, drf-accord, drf-refusal, contract-submitted, "
+        "funding-granted, attendance-submitted, positioning-done, car-request-submitted, close, "
+        "abandon)\n")
+    assert network.dump() == before
+    far = network.run("list", "--sort", "zzz")
+    assert far.exit_code == 2 and "vouliez-vous dire" not in far.stderr
+    near = network.run("list", "--sort", "agency")
+    assert "vouliez-vous dire « agence » ?" in near.stderr
+
+
+def test_the_hint_of_a_second_mission_gives_its_date_as_typed_in_french(
+        network: Dossiers) -> None:
+    network.ok(*CDPI, "--reference", "CDPI-1")
+    mission = ["mission", "CDPI-1", "--start", "2027-03-01", "--end", "2027-03-19",
+               "--hours", "98"]
+    network.ok(*mission)
+    result = network.run(*mission)
+    assert result.exit_code == 2
+    assert "pour la corriger : dossiers cancel CDPI-1 mission --on 01/03/2027," in result.stderr
+    assert "2027-03-01" not in result.stderr
+
+
+def test_a_late_akto_answer_is_late_in_the_calendar_title(network: Dossiers) -> None:
+    """R-DRF-ANSWER: AKTO has not answered the DRF of 01/12/2026 within its time."""
+    open_dossier(network, "CDPI-1", "lea@example.fr")
+    open_dossier(network, "CDPI-2", "lea@example.fr", start="2027-01-18", end="2027-02-26")
+    network.ok("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
+    as_of = "2027-01-20"
+    steps = {s["code"]: s["status"] for s in json.loads(
+        network.ok("show", "CDPI-1", "--json", "--as-of", as_of))["steps"]}
+    assert steps["akto_response"] == "akto_late"
+    events = events_of(network.ok("calendar", "--as-of", as_of))
+    assert events["CDPI-1/akto_response@dossiers.invalid"]["summary"] == (
+        "CDPI-1 : Réponse AKTO — en retard")
+    assert events["CDPI-2/drf@dossiers.invalid"]["summary"] == "CDPI-2 : DRF — en retard"
+
+
+def test_list_json_comes_in_the_order_of_sort(network: Dossiers) -> None:
+    network.ok("staff", "add", "Bruno Zed", "--email", "bruno@example.fr", "--agency", "Lyon")
+    for reference, worker, owner, start, end in (
+            ("A-3", "Zoé", "lea@example.fr", "2027-01-11", "2027-02-19"),
+            ("A-1", "Yann", "bruno@example.fr", "2027-03-08", "2027-04-16"),
+            ("A-2", "Xavier", "julien@example.fr", "2027-02-08", "2027-03-19")):
+        network.ok("open", "--kind", "cdpi", "--worker", worker, "--start", start, "--end", end,
+                   "--training-hours", "210", "--owner", owner, "--reference", reference)
+
+    def order(*sort: str) -> list[str]:
+        return [d["reference"] for d in json.loads(
+            network.ok("list", "--json", "--as-of", "2026-12-01", *sort))]
+
+    def table(*sort: str) -> list[str]:
+        csv = network.ok("list", "--format", "csv", "--as-of", "2026-12-01", *sort)
+        return [line.split(";")[0] for line in csv.strip().splitlines()[1:]]
+
+    assert order() == table() == ["A-3", "A-2", "A-1"]  # the next due date first
+    assert order("--sort", "reference") == ["A-1", "A-2", "A-3"]
+    assert order("--sort", "interimaire") == table("--sort", "interimaire") == [
+        "A-2", "A-1", "A-3"]
+    assert order("--sort", "responsable") == ["A-1", "A-2", "A-3"]
+    assert order("--sort", "agence") == table("--sort", "agence")
