@@ -23,7 +23,7 @@ $(VENV)/.installed: $(BIN)/python $(LOCK) $(SOURCES)
 	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation .
 	touch $@
 
-demo: export DOSSIERS_DB = sqlite:///$(DEMO_DIR)/dossiers.db
+demo: export DOSSIERS_DB = sqlite:///$(abspath $(DEMO_DIR))/dossiers.db
 demo: export DOSSIERS_MAIL_FROM = Suivi des dossiers <dossiers@interim-exemple.fr>
 demo: $(VENV)/.installed
 	rm -rf $(DEMO_DIR)

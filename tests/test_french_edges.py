@@ -4,7 +4,10 @@ announced first, late calendar events, `list --json` in the table's order."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dossiers.cli import cli
@@ -91,3 +94,64 @@ def test_list_json_comes_in_the_order_of_sort(network: Dossiers) -> None:
         "A-2", "A-1", "A-3"]
     assert order("--sort", "responsable") == ["A-1", "A-2", "A-3"]
     assert order("--sort", "agence") == table("--sort", "agence")
+
+
+def test_no_command_but_init_creates_a_database(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for url, path in (("sqlite:///typo.db", tmp_path / "typo.db"),
+                      ("sqlite:///missing/folder/x.db", tmp_path / "missing" / "folder" / "x.db")):
+        for args in (["list"], ["show", "X-1"], ["remind", "--dry-run"], ["sample"],
+                     ["agency", "add", "Lyon"], ["report", "overdue"]):
+            result = CliRunner().invoke(cli, ["--db", url, *args])
+            assert result.exit_code == 2, (args, result.output)
+            assert result.stderr.startswith(
+                f"Erreur : base de données : fichier introuvable {path}"), result.stderr
+            assert "lancez « dossiers init »" in result.stderr
+        assert list(tmp_path.iterdir()) == [], url
+    assert CliRunner().invoke(cli, ["--db", "sqlite:///missing/folder/x.db", "list"]).stderr == (
+        f"Erreur : base de données : fichier introuvable {tmp_path}/missing/folder/x.db (le "
+        f"dossier {tmp_path}/missing/folder n'existe pas non plus) ; pour la créer, lancez "
+        "« dossiers init » avec la même adresse (--db ou DOSSIERS_DB)\n")
+    created = CliRunner().invoke(cli, ["--db", "sqlite:///typo.db", "init"])
+    assert created.exit_code == 0
+    assert created.output.endswith(f" : {tmp_path / 'typo.db'}.\n")
+    assert CliRunner().invoke(cli, ["--db", "sqlite:///typo.db", "list"]).output == (
+        "Aucun dossier.\n")
+
+
+def test_reading_commands_work_in_a_folder_we_cannot_write(
+        network: Dossiers, monkeypatch) -> None:
+    """SQLite in WAL mode must create its -shm file beside the database to read it: with the
+    folder read-only the file is opened immutable (no one can write it there either)."""
+    if not network.url.startswith("sqlite:///"):
+        pytest.skip("a SQLite file")
+    network.ok(*CDPI, "--reference", "CDPI-1")
+    database = Path(network.url.removeprefix("sqlite:///"))
+    folder = database.parent
+    before = network.dump()
+    writable = os.access
+
+    def access(path, mode, **kwargs):  # type: ignore[no-untyped-def]
+        # Root writes anywhere: the folder is said read-only as a user would find it.
+        if Path(path) == folder and mode & os.W_OK:
+            return False
+        return writable(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    folder.chmod(0o555)
+    try:
+        assert "CDPI-1" in network.ok("list")
+        assert "CDPI-1" in network.ok("show", "CDPI-1")
+        assert "CDPI-1" in network.ok("report", "upcoming", "--within", "60")
+        assert network.ok("explain", "CDPI-1")
+        assert network.ok("staff", "list")
+        refused = network.run("record", "CDPI-1", "drf-submitted", "--on", "2026-12-01")
+        assert refused.exit_code == 1
+        assert refused.stderr == (
+            f"Erreur : base de données en lecture seule : le dossier {folder} n'est pas "
+            "modifiable (SQLite y écrit ses fichiers -wal et -shm) ; seules les commandes qui "
+            "lisent fonctionnent, rien n'a été modifié\n")
+        assert sorted(p.name for p in folder.iterdir()) == [database.name]
+    finally:
+        folder.chmod(0o755)
+    assert network.dump() == before

@@ -29,18 +29,20 @@ def init(app: App) -> None:
     """
     from sqlalchemy.exc import OperationalError
 
-    from dossiers.store.database import upgrade
+    from dossiers.store.database import sqlite_file, upgrade
 
     try:
-        before, after = upgrade(app.engine())
+        before, after = upgrade(app.engine(create=True))
     except OperationalError as error:
         fail(f"base de données inaccessible ({error.orig})", 1)
+    path = sqlite_file(app.url())
+    where = f" : {path}" if path else ""
     if before == after:
-        click.echo(f"Base déjà à jour (schéma {after}).")
+        click.echo(f"Base déjà à jour (schéma {after}){where}.")
     elif before is None:
-        click.echo(f"Base créée (schéma {after}).")
+        click.echo(f"Base créée (schéma {after}){where}.")
     else:
-        click.echo(f"Base mise à jour du schéma {before} au schéma {after}.")
+        click.echo(f"Base mise à jour du schéma {before} au schéma {after}{where}.")
 
 
 @click.group(cls=FrenchGroup)
