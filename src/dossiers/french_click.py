@@ -27,8 +27,8 @@ HELP_EXTRAS = (("[required]", "[obligatoire]"), ("[default: ", "[défaut : "),
 METAVARS = (" TEXT", " TEXTE"), (" PATH", " CHEMIN")
 
 
-# Click wraps help text at hyphens too (« R-CDPI-/ELIG »): while it wraps, a hyphen travels
-# as a non-breaking hyphen, which `getvalue` gives back.
+# Click wraps help text at hyphens too (a rule id cut after its second hyphen): while it
+# wraps, a hyphen travels as a non-breaking hyphen, which `getvalue` gives back.
 _HYPHEN, _NON_BREAKING_HYPHEN = "-", "\u2011"
 
 
