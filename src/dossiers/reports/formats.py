@@ -70,7 +70,7 @@ def as_table(report: Report, columns_wide: int | None = None) -> str:
             who = [f"{row.reference}\n{row.worker}"] if narrow else [row.reference, row.worker]
             step, due = messages.STEP_SHORT_LABELS[row.step], messages.short_date(row.due)
             delay = delay_text(report, row)
-            when = ([f"{step}\n{due}\n{'retard ' if late else ''}{delay}"] if narrowest
+            when = ([f"{step}\n{due}\n{delay}{' de retard' if late else ''}"] if narrowest
                     else [step, due, Cell(delay, "bold red" if late else "")])
             cells.append([*who, *when, row.action, Cell(row.stake, "red")])
         lines.append(terminal.table(columns, cells, wide))
