@@ -112,6 +112,10 @@ def test_no_command_but_init_creates_a_database(tmp_path: Path, monkeypatch) -> 
         f"Erreur : base de données : fichier introuvable {tmp_path}/missing/folder/x.db (le "
         f"dossier {tmp_path}/missing/folder n'existe pas non plus) ; pour la créer, lancez "
         "« dossiers init » avec la même adresse (--db ou DOSSIERS_DB)\n")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    home = CliRunner().invoke(cli, ["--db", "sqlite:///~/x.db", "list"])
+    assert home.exit_code == 2
+    assert f"fichier introuvable {tmp_path}/home/x.db (le dossier {tmp_path}/home " in home.stderr
     created = CliRunner().invoke(cli, ["--db", "sqlite:///typo.db", "init"])
     assert created.exit_code == 0
     assert created.output.endswith(f" : {tmp_path / 'typo.db'}.\n")

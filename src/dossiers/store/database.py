@@ -110,6 +110,8 @@ def open_engine(url: str, create: bool = True) -> Engine:
             pass  # SQLite says why it cannot open the file, in the usual one line
         read_only = (path.exists() and not os.access(path.parent, os.W_OK)
                      and not path.with_name(path.name + "-wal").exists())
+        # SQLite opens the very file checked here (« ~ » expanded, made absolute).
+        parsed = parsed.set(database=str(path))
         if read_only:
             parsed = parsed.set(database=f"file:{path}", query={
                 "mode": "ro", "immutable": "1", "uri": "true"})
