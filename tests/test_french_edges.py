@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -159,3 +162,44 @@ def test_reading_commands_work_in_a_folder_we_cannot_write(
     finally:
         folder.chmod(0o755)
     assert network.dump() == before
+
+
+def _in_a_read_only_folder(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dossiers ARGS` while `folder` cannot be written: chmod 555 for a user; for root, who
+    writes anywhere, a read-only bind mount of it in a mount namespace of its own."""
+    command = [sys.executable, "-m", "dossiers", *args]
+    env = {**os.environ, "COLUMNS": "200"}
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120,
+                                  check=False)
+        finally:
+            folder.chmod(0o755)
+    if shutil.which("unshare") is None:
+        pytest.skip("root without unshare: no read-only folder to try")
+    mount = (f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" '
+             '|| exit 99; exec "$@"')
+    result = subprocess.run(["unshare", "-m", "sh", "-c", mount, "sh", *command],
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    if result.returncode == 99 or result.stderr.startswith("unshare:"):
+        pytest.skip(f"no read-only bind mount here: {result.stderr.strip()}")
+    return result
+
+
+def test_sqlite_really_reads_a_wal_database_in_a_read_only_folder(
+        network: Dossiers, tmp_path: Path) -> None:
+    if not network.url.startswith("sqlite:///"):
+        pytest.skip("a SQLite file")
+    network.ok(*CDPI, "--reference", "CDPI-1")
+    database = Path(network.url.removeprefix("sqlite:///"))
+    args = ["--db", network.url]
+    listed = _in_a_read_only_folder(database.parent, *args, "list", "--as-of", "2026-12-01")
+    assert listed.returncode == 0, listed.stderr
+    assert "CDPI-1" in listed.stdout
+    shown = _in_a_read_only_folder(database.parent, *args, "show", "CDPI-1")
+    assert shown.returncode == 0 and "Dossier CDPI-1" in shown.stdout, shown.stderr
+    refused = _in_a_read_only_folder(database.parent, *args, "record", "CDPI-1", "close",
+                                     "--on", "2026-12-01")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Erreur : base de données en lecture seule : le dossier ")
