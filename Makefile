@@ -23,20 +23,29 @@ $(VENV)/.installed: $(BIN)/python $(LOCK) $(SOURCES)
 	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation .
 	touch $@
 
-demo: export DOSSIERS_DB = sqlite:///$(DEMO_DIR)/dossiers.db
+demo: export DOSSIERS_DB = sqlite:///$(abspath $(DEMO_DIR))/dossiers.db
 demo: export DOSSIERS_MAIL_FROM = Suivi des dossiers <dossiers@interim-exemple.fr>
+# The demo is placed on today, or on the next jour ouvré when today is not one (a Saturday
+# sends no reminder); DEMO_TODAY=AAAA-MM-JJ places it as if today were that day.
 demo: $(VENV)/.installed
 	rm -rf $(DEMO_DIR)
 	@mkdir -p $(DEMO_DIR)
-	$(BIN)/dossiers init
-	$(BIN)/dossiers sample
-	@echo
-	@echo "Rappels du jour (transport file : un fichier .eml par personne) :"
-	$(BIN)/dossiers remind --transport file --outbox-dir $(DEMO_DIR)/mails
-	@echo "Ouvrez les rappels $(DEMO_DIR)/mails/*.eml avec un client de messagerie."
-	@echo "La base de démonstration est $(DEMO_DIR)/dossiers.db : export DOSSIERS_DB=$$DOSSIERS_DB"
-	@echo
-	$(BIN)/dossiers report overdue
+	@set -e; day=$$($(BIN)/python scripts/demo_day.py $(DEMO_TODAY)); \
+	$(BIN)/python scripts/demo_day.py --explain $(DEMO_TODAY); \
+	$(BIN)/dossiers init; \
+	$(BIN)/dossiers sample --as-of $$day; \
+	echo; \
+	echo "Rappels du jour (transport file : un fichier .eml par personne) :"; \
+	$(BIN)/dossiers remind --transport file --outbox-dir $(DEMO_DIR)/mails --as-of $$day; \
+	if ls $(DEMO_DIR)/mails/*.eml >/dev/null 2>&1; then \
+	  echo "Ouvrez les rappels $(abspath $(DEMO_DIR))/mails/*.eml avec un client de messagerie."; \
+	else \
+	  echo "Aucun rappel écrit."; \
+	fi; \
+	echo "La base de démonstration est $(abspath $(DEMO_DIR))/dossiers.db : export DOSSIERS_DB=$$DOSSIERS_DB"; \
+	$(BIN)/python scripts/demo_day.py --hint $(DEMO_TODAY); \
+	echo; \
+	$(BIN)/dossiers report overdue --as-of $$day
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -45,7 +45,7 @@ CASES = {
                              "--zone : valeur inconnue « corse » (valeurs possibles : metropole, "
                              "alsace-moselle, guadeloupe, martinique, guyane, reunion, mayotte)"),
     "unknown event": (["record", "CDPI-1", "drf-sent", "--on", "2026-12-01"],
-                      "EVENT : valeur inconnue « drf-sent » (valeurs possibles : drf-submitted, "
+                      "ÉVÉNEMENT : valeur inconnue « drf-sent » (valeurs possibles : drf-submitted, "
                       "drf-accord, drf-refusal, contract-submitted, funding-granted, "
                       "attendance-submitted, positioning-done, car-request-submitted, close, "
                       "abandon)"),

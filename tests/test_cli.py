@@ -52,8 +52,9 @@ def test_the_event_names_of_the_help_are_the_engine_s() -> None:
 def test_init_creates_then_finds_the_schema_up_to_date(tmp_path: Path) -> None:
     head = head_revision()
     tool = Dossiers.sqlite(tmp_path / "new" / "dossiers.db")
-    assert tool.ok("init") == f"Base créée (schéma {head}).\n"
-    assert tool.ok("init") == f"Base déjà à jour (schéma {head}).\n"
+    path = tmp_path / "new" / "dossiers.db"
+    assert tool.ok("init") == f"Base créée (schéma {head}) : {path}.\n"
+    assert tool.ok("init") == f"Base déjà à jour (schéma {head}) : {path}.\n"
 
 
 def test_without_db_option_the_database_is_a_per_user_file(tmp_path: Path) -> None:
@@ -69,6 +70,7 @@ def test_the_environment_variable_names_the_database(tmp_path: Path) -> None:
 
 
 def test_a_command_on_an_uninitialised_database_says_to_run_init(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").touch()  # a file, but no schema (a missing file: test_french_edges)
     result = Dossiers.sqlite(tmp_path / "empty.db").run("list")
     assert result.exit_code == 2
     assert result.stderr == ("Erreur : base de données non initialisée ou d'une version "
@@ -188,8 +190,8 @@ def test_list_filters(network: Dossiers) -> None:
                "--reference", "CAR-1")
 
     def refs(*args: str) -> list[str]:
-        return [d["reference"] for d in json.loads(network.ok("list", "--json", "--as-of",
-                                                              "2026-12-01", *args))]
+        return sorted(d["reference"] for d in json.loads(network.ok("list", "--json", "--as-of",
+                                                                     "2026-12-01", *args)))
 
     assert refs() == ["CAR-1", "CDPI-1", "CIPI-1"]
     assert refs("--overdue") == ["CIPI-1"]  # its DRF was due 27/11/2026

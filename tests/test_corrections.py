@@ -27,7 +27,7 @@ def test_a_mission_typed_twice_is_refused_with_a_line(network: Dossiers) -> None
     assert result.stderr == (
         "Erreur : --start : une mission commençant le 01/03/2027 (jusqu'au 19/03/2027) est déjà "
         "enregistrée dans « CDPI-1 » ; pour la corriger : dossiers cancel CDPI-1 mission --on "
-        "2027-03-01, puis saisissez-la de nouveau\n")
+        "01/03/2027, puis saisissez-la de nouveau\n")
     assert network.dump() == before
 
 
@@ -89,7 +89,10 @@ def test_update_dry_run_shows_old_and_new_and_saves_nothing(network: Dossiers) -
     simulated = network.ok(*args, "--dry-run")
     assert network.dump() == before
     real = network.ok(*args)
-    assert simulated == real + "Simulation : rien n'est enregistré.\n"
+    # Announced first: nothing above it reads as if it were saved.
+    assert simulated == ("Simulation : rien n'est enregistré.\n"
+                         + real.replace("CDPI-1 modifié :", "CDPI-1 serait modifié :", 1))
+    assert real.startswith("CDPI-1 modifié :\n")
     assert "  début de formation : 11/01/2027 → 12/04/2027\n" in real
     assert "R-DRF-SHIFT" in real
 

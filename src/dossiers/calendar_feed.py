@@ -29,7 +29,7 @@ def event_uid(reference: str, step_code: str) -> str:
 
 
 def _summary(reference: str, step: Step) -> str:
-    late = " — en retard" if step.status is Status.OVERDUE else ""
+    late = " — en retard" if step.status in (Status.OVERDUE, Status.AKTO_LATE) else ""
     return f"{reference} : {messages.STEP_SHORT_LABELS[step.code]}{late}"
 
 

@@ -27,9 +27,24 @@ HELP_EXTRAS = (("[required]", "[obligatoire]"), ("[default: ", "[défaut : "),
 METAVARS = (" TEXT", " TEXTE"), (" PATH", " CHEMIN")
 
 
+# Click wraps help text at hyphens too (a rule id cut after its second hyphen): while it
+# wraps, a hyphen travels as a non-breaking hyphen, which `getvalue` gives back.
+_HYPHEN, _NON_BREAKING_HYPHEN = "-", "\u2011"
+
+
 class FrenchFormatter(click.HelpFormatter):
+    """Click's help formatter, in French, breaking lines only at spaces."""
+
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix or "Utilisation : ")
+        super().write_usage(prog.replace(_HYPHEN, _NON_BREAKING_HYPHEN),
+                            args.replace(_HYPHEN, _NON_BREAKING_HYPHEN),
+                            prefix or "Utilisation : ")
+
+    def write_text(self, text: str) -> None:
+        super().write_text(text.replace(_HYPHEN, _NON_BREAKING_HYPHEN))
+
+    def getvalue(self) -> str:
+        return super().getvalue().replace(_NON_BREAKING_HYPHEN, _HYPHEN)
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)} :\n")
@@ -42,7 +57,7 @@ class FrenchFormatter(click.HelpFormatter):
                 term = term.replace(english, french)
             for english, french in HELP_EXTRAS:
                 text = text.replace(english, french)
-            translated.append((term, text))
+            translated.append((term, text.replace(_HYPHEN, _NON_BREAKING_HYPHEN)))
         super().write_dl(translated, col_max, col_spacing)
 
 
@@ -74,6 +89,10 @@ class FrenchCommand(click.Command):
 class FrenchGroup(click.Group):
     context_class = FrenchContext
     command_class = FrenchCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "COMMANDE [ARGUMENTS]...")
+        super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _french_help_option(self, ctx)

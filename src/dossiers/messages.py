@@ -173,6 +173,30 @@ def long_date(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {number} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def day_and_date(day: date, space: str = " ") -> str:
+    """« samedi 05/12/2026 »."""
+    return f"{_WEEKDAYS[day.weekday()]}{space}{short_date(day)}"
+
+
+def days_off(day: date, zones: dict[str, date], every_zone: bool,
+             space: str = " ") -> list[str]:
+    """Why a day sends no reminder, to some agencies or all (R-CAL-2): « samedi 05/12/2026 :
+    jour non ouvré, pas de rappel ; prochain envoi lundi 07/12/2026 »."""
+    by_next: dict[date, list[str]] = {}
+    for zone, next_day in zones.items():
+        by_next.setdefault(next_day, []).append(zone)
+    lines = []
+    for next_day, names in sorted(by_next.items()):
+        labels = [ZONE_LABELS.get(z, z) for z in names]
+        where = ("" if every_zone and len(by_next) == 1 else
+                 f" en zone {labels[0]}" if len(labels) == 1 else
+                 f" en zones {', '.join(labels[:-1])} et {labels[-1]}")
+        whom = "" if not where else " pour ses agences" if len(names) == 1 else " pour leurs agences"
+        lines.append(f"{day_and_date(day, space)} : jour non ouvré{where}, pas de rappel{whom} ; "
+                     f"prochain envoi {day_and_date(next_day, space)}")
+    return lines
+
+
 def short_date(day: date | None) -> str:
     """« 07/01/2027 », or a dash when there is no date."""
     return day.strftime("%d/%m/%Y") if day else "—"
@@ -567,7 +591,7 @@ def duplicate_dossier(worker: str, kind: str, start: date, reference: str,
 def duplicate_mission(reference: str, start: date, end: date) -> str:
     return (f"une mission commençant le {short_date(start)} (jusqu'au {short_date(end)}) est déjà "
             f"enregistrée dans « {reference} » ; pour la corriger : dossiers cancel {reference} "
-            f"mission --on {start.isoformat()}, puis saisissez-la de nouveau")
+            f"mission --on {short_date(start)}, puis saisissez-la de nouveau")
 
 
 def no_mission_on(reference: str, start: date) -> str:

@@ -88,34 +88,70 @@ class Column:
     min_width: int | None = None
 
 
+# Two spaces between columns: one of padding, one of the (blank) divider.
+_BETWEEN = 2
+
+
 def table(columns: Sequence[Column | str], rows: Iterable[Sequence[str | Cell]],
           columns_wide: int | None = None, colour: bool | None = None) -> str:
-    """Rows under a header and a rule, two spaces between columns, no wider than the terminal:
-    wrappable cells wrap on words, the others shorten with « … »."""
+    """Rows under a header and a rule, two spaces between columns, no wider than the terminal.
+    Wrappable cells fold on spaces only, and their column is never narrower than its longest
+    word while the other columns can give way; only then is a word too long for its column
+    shortened with « … », as are the cells kept whole (dates, references) last of all."""
     from rich.console import Console
+    from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
 
     wide = columns_wide or width()
     colour = colour_wanted() if colour is None else colour
-    drawn = Table(box=_rule_under_header(), show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
-                  collapse_padding=False, header_style="bold" if colour else "",
-                  expand=False)
-    for column in columns:
-        column = column if isinstance(column, Column) else Column(column)
-        keep = column.fit == "keep"
-        drawn.add_column(column.header.translate(_HOLD), no_wrap=keep,
-                         overflow="ellipsis" if keep else "fold", min_width=column.min_width)
-    for row in rows:
-        drawn.add_row(*(Text(cell.text.translate(_HOLD), style=cell.style if colour else "")
-                        if isinstance(cell, Cell) else Text(cell.translate(_HOLD)) for cell in row))
+    columns = [column if isinstance(column, Column) else Column(column) for column in columns]
+    body = [[Text(cell.text.translate(_HOLD), style=cell.style if colour else "")
+             if isinstance(cell, Cell) else Text(cell.translate(_HOLD)) for cell in row]
+            for row in rows]
     out = io.StringIO()
     console = Console(file=out, width=wide, force_terminal=colour, no_color=not colour,
                       color_system="standard" if colour else None, highlight=False, emoji=False,
                       markup=False, legacy_windows=False, _environ={})
+    headers = [Text(column.header.translate(_HOLD)) for column in columns]
+    measured = [[Measurement.get(console, console.options, cell) for cell in cells]
+                for cells in zip(headers, *body)]
+    widths = column_widths(
+        [(max(m.minimum for m in cells), max(m.maximum for m in cells)) for cells in measured],
+        [column.fit != "keep" for column in columns], wide - _BETWEEN * (len(columns) - 1))
+    drawn = Table(box=_rule_under_header(), show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
+                  collapse_padding=False, header_style="bold" if colour else "",
+                  expand=False)
+    for column, header, column_width in zip(columns, headers, widths):
+        drawn.add_column(header, no_wrap=column.fit == "keep", overflow="ellipsis",
+                         width=max(column_width, column.min_width or 0))
+    for cells in body:
+        drawn.add_row(*cells)
     console.print(drawn)
     text = out.getvalue().translate(_RELEASE)
     return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))
+
+
+def column_widths(ranges: Sequence[tuple[int, int]], wrappable: Sequence[bool],
+                  room: int) -> list[int]:
+    """The width of each column, from (longest word, longest line) of its cells: every column
+    as wide as its longest line if they all fit in `room`; else the widest wrappable column
+    gives way first, one character at a time, down to its longest word; then, if they still
+    do not fit, the wrappable ones below their longest word (a word too long is shortened
+    with « … »), and the columns kept whole last."""
+    widths = [longest for _word, longest in ranges]
+    floors = [word if wrap else longest for (word, longest), wrap in zip(ranges, wrappable)]
+    for rounds in (zip(wrappable, floors), ((wrap, 1) for wrap in wrappable),
+                   ((True, 1) for _ in wrappable)):
+        limits = [floor if allowed else None for allowed, floor in rounds]
+        while sum(widths) > room:
+            shrinkable = [i for i, limit in enumerate(limits)
+                          if limit is not None and widths[i] > limit]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i])
+            widths[widest] -= 1
+    return widths
 
 
 def fit(text: str, columns_wide: int | None = None) -> str:

@@ -156,7 +156,7 @@ def status_cell(step: Step) -> str:
     """« fait le 03/09/2026 », « échéance proche (J-3) », « en retard (4 j de retard) »."""
     label = messages.STATUS_LABELS[step.status.value]
     if step.status is Status.DONE_TOO_EARLY and step.done_on:
-        return f"à refaire (fait le {messages.short_date(step.done_on)}, trop tôt)"
+        return f"à refaire, fait le {messages.short_date(step.done_on)} (trop tôt)"
     if step.status.is_finished and step.done_on:
         return f"{label} le {messages.short_date(step.done_on)}"
     if step.status in (Status.OVERDUE, Status.AKTO_LATE):
@@ -171,18 +171,27 @@ def status_style(step: Step) -> str:
     return terminal.STATUS_STYLES.get(step.status.value, "")
 
 
-def steps_table(timeline: Timeline) -> str:
+# Below this width, a timeline gives each step's due date under its opening date, in one
+# column, so that no word of a step or a status is cut.
+STEPS_NARROW = 70
+
+
+def steps_table(timeline: Timeline, columns_wide: int | None = None) -> str:
+    wide = columns_wide or terminal.width()
+    dates_apart = wide >= STEPS_NARROW
     rows = []
     for step in timeline.steps:
+        opens, due = messages.short_date(step.opens), messages.short_date(step.due)
         rows.append([
             step.label,
-            messages.short_date(step.opens),
-            messages.short_date(step.due),
+            *((opens, due) if dates_apart else (f"{opens}\n{due}",)),
             Cell(status_cell(step), status_style(step)),
             step.rule,
         ])
-    return table([Column("Étape"), Column("Ouverture", "keep"), Column("Échéance", "keep"),
-                  Column("Statut"), Column("Règle", "keep")], rows)
+    dates = ([Column("Ouverture", "keep"), Column("Échéance", "keep")] if dates_apart
+             else [Column("Ouverture\nÉchéance", "keep")])
+    return table([Column("Étape"), *dates, Column("Statut"), Column("Règle", "keep")], rows,
+                 wide)
 
 
 def progress_lines(timeline: Timeline) -> list[str]:
@@ -336,8 +345,10 @@ def list_cells(dossier: Dossier, timeline: Timeline) -> list[str | Cell]:
 
 
 # Below this width, `list` drops the type (the reference names it) and gives the agency
-# on a line under the owner's name, so that no word of a cell is cut.
+# on a line under the owner's name; below LIST_NARROW, the worker goes under the reference and
+# the due date under the step: so that no word of a cell is cut.
 LIST_WIDE = 110
+LIST_NARROW = 80
 
 
 def list_rows(rows: Iterable[tuple[Dossier, Timeline]], sort: str = "due",
@@ -358,11 +369,38 @@ def list_text(lines: Sequence[Sequence[str | Cell]], columns_wide: int | None = 
     if wide >= LIST_WIDE:
         columns = [Column(h, "keep" if h in keep else "wrap") for h in LIST_HEADERS]
         return table(columns, lines, wide)
-    narrow = [[ref, worker, f"{owner}\n{agency}", step, due, status]
+    if wide >= LIST_NARROW:
+        medium = [[ref, worker, f"{owner}\n{agency}", step, due, status]
+                  for ref, _kind, agency, owner, worker, step, due, status in lines]
+        columns = [Column("Référence", "keep"), Column("Intérimaire"), Column("Suivi par"),
+                   Column("Prochaine étape"), Column("Échéance", "keep"), Column("Statut")]
+        return table(columns, medium, wide)
+    narrow = [[f"{ref}\n{worker}", f"{owner}\n{agency}", f"{step}\n{due}", status]
               for ref, _kind, agency, owner, worker, step, due, status in lines]
-    columns = [Column("Référence", "keep"), Column("Intérimaire"), Column("Suivi par"),
-               Column("Prochaine étape"), Column("Échéance", "keep"), Column("Statut")]
+    columns = [Column("Dossier"), Column("Suivi par"), Column("Prochaine étape"),
+               Column("Statut")]
     return table(columns, narrow, wide)
+
+
+# Below these widths, `staff list` gives the email under the name, then the agency under the
+# role: an email is one long word, never cut while it can be given its width.
+STAFF_WIDE = 100
+STAFF_NARROW = 70
+
+
+def staff_text(people: Sequence[tuple[str, str, str, str]], columns_wide: int | None = None,
+               ) -> str:
+    """`staff list` as a table: (name, email, role, agency) of each person."""
+    wide = columns_wide or terminal.width()
+    if wide >= STAFF_WIDE:
+        return table(["Nom", "Email", "Rôle", "Agence"], people, wide)
+    if wide >= STAFF_NARROW:
+        return table(["Personne", "Rôle", "Agence"],
+                     [[f"{name}\n{email}", role, agency] for name, email, role, agency in people],
+                     wide)
+    return table(["Personne", "Rôle et agence"],
+                 [[f"{name}\n{email}", f"{role}\n{agency}"]
+                  for name, email, role, agency in people], wide)
 
 
 def list_csv(lines: Iterable[Sequence[str | Cell]]) -> bytes:

@@ -14,6 +14,8 @@ GLUE = "\ue002"
 # French punctuation stays with its word when a line is wrapped: « mot », « mot : ».
 _BOUND = (("« ", "«" + GLUE), (" »", GLUE + "»"), (" :", GLUE + ":"), (" ;", GLUE + ";"),
           (" ?", GLUE + "?"), (" !", GLUE + "!"))
+# What a terminal draws as colour, not as characters: SGR escape sequences (ESC [ … m).
+_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 # A date in words stays on one line: « 17 novembre 2026 », « 1er mars 2027 ».
 _DATE_IN_WORDS = re.compile(r"\b(\d{1,2}|1er) (janvier|février|mars|avril|mai|juin|juillet|août|"
                             r"septembre|octobre|novembre|décembre) (\d{4})\b")
@@ -35,14 +37,20 @@ def paragraph(text: str, columns_wide: int, indent: str = "",
     return "\n".join(lines).replace(GLUE, " ") or indent.rstrip()
 
 
+def visible_width(line: str) -> int:
+    """The columns a line takes on a terminal: its colour escape codes take none."""
+    return len(_ESCAPE.sub("", line)) if "\x1b" in line else len(line)
+
+
 def fit(text: str, columns_wide: int, hang: str = "  ") -> str:
     """Each line longer than `columns_wide` wrapped on words, continuation lines indented
     under the text of a bullet (« • », « ⚠ »), else by `hang` more than the line itself (a
-    terminal sets them off; a mail's paragraphs wrap flush, hang="")."""
+    terminal sets them off; a mail's paragraphs wrap flush, hang=""). Lengths are visible
+    widths: a coloured table row is as wide as its characters, not its escape codes."""
     wide = columns_wide
     out = []
     for line in text.split("\n"):
-        if len(line) <= wide:
+        if visible_width(line) <= wide:
             out.append(line)
             continue
         body = line.lstrip(" ")

@@ -29,18 +29,20 @@ def init(app: App) -> None:
     """
     from sqlalchemy.exc import OperationalError
 
-    from dossiers.store.database import upgrade
+    from dossiers.store.database import sqlite_file, upgrade
 
     try:
-        before, after = upgrade(app.engine())
+        before, after = upgrade(app.engine(create=True))
     except OperationalError as error:
         fail(f"base de données inaccessible ({error.orig})", 1)
+    path = sqlite_file(app.url())
+    where = f" : {path}" if path else ""
     if before == after:
-        click.echo(f"Base déjà à jour (schéma {after}).")
+        click.echo(f"Base déjà à jour (schéma {after}){where}.")
     elif before is None:
-        click.echo(f"Base créée (schéma {after}).")
+        click.echo(f"Base créée (schéma {after}){where}.")
     else:
-        click.echo(f"Base mise à jour du schéma {before} au schéma {after}.")
+        click.echo(f"Base mise à jour du schéma {before} au schéma {after}{where}.")
 
 
 @click.group(cls=FrenchGroup)
@@ -237,11 +239,10 @@ def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    from dossiers.views import table
+    from dossiers.views import staff_text
 
-    click.echo(table(["Nom", "Email", "Rôle", "Agence"], [
-        [r["name"], r["email"], messages.ROLE_LABELS[r["role"]], r["agency"]] for r in rows])
-        if rows else "Personne.")
+    click.echo(staff_text([(r["name"], r["email"], messages.ROLE_LABELS[r["role"]], r["agency"])
+                           for r in rows]) if rows else "Personne.")
 
 
 

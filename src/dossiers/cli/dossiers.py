@@ -13,7 +13,7 @@ import click
 from dossiers import messages
 from dossiers.cli.options import (
     KIND_CHOICE, RULE_SET_HELP, ZONE_CHOICE, App, as_of_option, day_in_zone, echo_json,
-    echo_json_array, json_option, pass_app, today_in, utc_now, write_output,
+    echo_json_array, json_line, json_option, pass_app, today_in, utc_now, write_output,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE, ZONES
 from dossiers.french_click import (
@@ -210,18 +210,18 @@ def update(app: App, dossier_id: str, start: date | None, end: date | None,
         result = update_dossier(session, dossier, changes, day_in_zone(as_of)(dossier.agency.zone),
                                 utc_now())
         reference = dossier.reference  # a rolled-back dry run expires the dossier
-    _echo_update(reference, result)
     if dry_run:
         click.echo("Simulation : rien n'est enregistré.")
+    _echo_update(reference, result, dry_run)
 
 
-def _echo_update(reference: str, result: Any) -> None:
+def _echo_update(reference: str, result: Any, dry_run: bool = False) -> None:
     if not result.changed:
         click.echo(f"{reference} : aucune modification.")
         return
     from dossiers.terminal import fit
 
-    click.echo(f"{reference} modifié :")
+    click.echo(f"{reference} serait modifié :" if dry_run else f"{reference} modifié :")
     for key, (was, now_is) in result.changed.items():
         click.echo(fit(f"  {messages.change_subject(key)} : {messages.change_value(key, was)}"
                        f" → {messages.change_value(key, now_is)}"))
@@ -416,8 +416,7 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
     """Liste les dossiers en cours avec leur prochaine étape, la plus urgente d'abord. Agence,
     responsable et intérimaire se tapent sans majuscules ni accents, et le début du nom suffit.
 
-    --json donne les dossiers dans l'ordre de la base (agence, responsable, référence), au
-    fil de la lecture.
+    --json donne les dossiers dans le même ordre (celui de --sort).
 
     \b
     Exemples :
@@ -426,7 +425,7 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
     """
     from dossiers.deadlines.facts import Kind
     from dossiers.services.dossiers import ListFilter, list_dossiers, nearest_worker
-    from dossiers.views import dossier_json, list_csv, list_rows, list_text
+    from dossiers.views import dossier_json, list_csv, list_rows, list_sort_key, list_text
 
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
                        owner_email=owner, overdue=overdue, due_within=due_within,
@@ -434,7 +433,11 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
     with app.transaction(write=False) as session:
         rows = list_dossiers(session, day_in_zone(as_of), where)
         if as_json:
-            echo_json_array(dossier_json(dossier, timeline) for dossier, timeline in rows)
+            # In the order of the table: each object is kept, encoded, until all are sorted.
+            keyed = [(list_sort_key(dossier, timeline, LIST_SORT_KEYS[sort]),
+                      json_line(dossier_json(dossier, timeline))) for dossier, timeline in rows]
+            keyed.sort(key=lambda pair: pair[0])
+            echo_json_array((line for _key, line in keyed), encoded=True)
             return
         lines = list_rows(rows, LIST_SORT_KEYS[sort])
         nearest = nearest_worker(session, worker) if worker and not lines else None

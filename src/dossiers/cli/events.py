@@ -20,7 +20,7 @@ INCIDENT_CHOICE = ChoiceType({code: label for code, (label, _) in
 
 @click.command(cls=FrenchCommand)
 @click.argument("dossier_id", metavar="ID", type=REFERENCE)
-@click.argument("event", type=EVENT_CHOICE)
+@click.argument("event", metavar="ÉVÉNEMENT", type=EVENT_CHOICE)
 @click.option("--on", "on", type=DATE, required=True, help="Date de l'événement.")
 @as_of_option
 @pass_app
@@ -70,13 +70,14 @@ def record(app: App, dossier_id: str, event: str, on: date, as_of: date | None) 
 
 @click.command(cls=FrenchCommand)
 @click.argument("dossier_id", metavar="ID", type=REFERENCE)
-@click.argument("event", type=CANCEL_CHOICE)
+@click.argument("event", metavar="ÉVÉNEMENT", type=CANCEL_CHOICE)
 @click.option("--on", "on", type=DATE, required=True,
               help="Date de l'événement à annuler ; pour une mission, son premier jour.")
 @pass_app
 def cancel(app: App, dossier_id: str, event: str, on: date) -> None:
     """Annule un événement ou une mission enregistrés par erreur (l'historique les garde) ;
-    annuler une clôture rouvre le dossier.
+    annuler une clôture rouvre le dossier. ÉVÉNEMENT : un des événements de record
+    (voir « dossiers record --help »), ou mission.
 
     \b
     Exemples :
@@ -131,7 +132,7 @@ def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
 
 @click.command(cls=FrenchCommand)
 @click.argument("dossier_id", metavar="ID", type=REFERENCE)
-@click.argument("kind", type=INCIDENT_CHOICE)
+@click.argument("kind", metavar="INCIDENT", type=INCIDENT_CHOICE)
 @click.option("--on", "on", type=DATE, required=True, help="Date de l'incident.")
 @click.option("--document-on", type=DATE, default=None,
               help="Date de réception du justificatif, s'il est là.")

@@ -87,13 +87,18 @@ class App:
             self._settings = load_settings(path, os.environ)
         return self._settings
 
-    def engine(self) -> Engine:
+    def url(self) -> str:
+        return (self.db_url or (self.settings().db if self.config_path else None)
+                or default_database_url())
+
+    def engine(self, create: bool = False) -> Engine:
+        """The database's engine; a SQLite file that does not exist is refused, naming its
+        path, unless `create` (`dossiers init` alone creates a database)."""
         if self._engine is None:
             start_up_done()
             from dossiers.store.database import open_engine
 
-            url = self.db_url or (self.settings().db if self.config_path else None)
-            self._engine = open_engine(url or default_database_url())
+            self._engine = open_engine(self.url(), create=create)
         return self._engine
 
     def close(self) -> None:
@@ -108,8 +113,15 @@ class App:
         what-if (`--dry-run`), the same writes rolled back at the end."""
         from sqlalchemy.exc import IntegrityError, OperationalError
 
-        from dossiers.store.database import SchemaNotReady, ensure_current, transaction
+        from dossiers.store.database import (
+            SchemaNotReady, ensure_current, read_only_folder, transaction,
+        )
 
+        folder = read_only_folder(self.engine())
+        if write and folder:
+            fail(f"base de données en lecture seule : le dossier {folder} n'est pas modifiable "
+                 "(SQLite y écrit ses fichiers -wal et -shm) ; seules les commandes qui lisent "
+                 "fonctionnent, rien n'a été modifié", 1)
         try:
             ensure_current(self.engine())
             self._heal_timelines()
@@ -147,7 +159,8 @@ class App:
                 shown = True
                 click.echo("\r" + messages.timelines_progress(done, total), nl=False, err=True)
 
-        steps.heal(lambda: transaction(self.engine()), progress)
+        steps.heal(lambda: transaction(self.engine()), progress,
+                   look=lambda: transaction(self.engine(), write=False))
         if shown:
             click.echo(err=True)
 
@@ -176,14 +189,18 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def echo_json_array(items: Iterable[Any]) -> None:
+json_line = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""One object of a JSON array on one line, compact."""
+
+
+def echo_json_array(items: Iterable[Any], encoded: bool = False) -> None:
     """A JSON array written item by item, so that a long list is never all in memory: one
-    compact object per line (`jq .` indents it for a person)."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    compact object per line (`jq .` indents it for a person). `encoded`: the items are
+    already `json_line` strings."""
     pending: list[str] = []
     first = True
     for item in items:
-        pending.append(("[\n" if first else ",\n") + encode(item))
+        pending.append(("[\n" if first else ",\n") + (item if encoded else json_line(item)))
         first = False
         if len(pending) == 500:  # a few writes, not one per dossier
             click.echo("".join(pending), nl=False)

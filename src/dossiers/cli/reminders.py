@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -42,7 +42,7 @@ def _transport(settings: Settings, name: str, outbox_dir: str | None) -> Transpo
               help="Dossier des .eml du transport file (défaut : [mail] outbox_dir).")
 @click.option("--dry-run", is_flag=True,
               help="Affiche ce qui serait envoyé (destinataire, objet, texte) ; n'enregistre "
-                   "rien.")
+                   "rien et ne demande pas d'adresse d'expéditeur.")
 @as_of_option
 @pass_app
 def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: bool,
@@ -53,7 +53,9 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     Un message par personne et par jour au plus, enregistré avant l'envoi : relancer
     la commande n'envoie rien deux fois, et ce qui n'a pas pu partir repart au passage
     suivant. Une étape en retard de plus de 3 jours ouvrés va aussi aux managers de
-    l'agence. Fait pour cron : une ligne de bilan, code 0 seulement si tout est parti.
+    l'agence. Un jour non ouvré de la zone d'une agence, rien ne part pour elle, et la
+    commande le dit avec le prochain jour d'envoi. Fait pour cron : une ligne de bilan,
+    code 0 seulement si tout est parti.
     Un destinataire refusé ou une adresse invalide n'échoue que pour son message ; un
     refus de l'expéditeur, de l'authentification ou de TLS garde tout en attente et
     nomme le réglage à corriger (code 1). Code 1 aussi quand un autre passage envoie
@@ -64,13 +66,16 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
       dossiers remind --dry-run
       dossiers --config /etc/dossiers.toml remind --transport smtp
     """
-    from dossiers.services.reminders import Unbuildable, compose_day, preview_day, send_pending
+    from dossiers.services.reminders import (
+        Unbuildable, compose_day, days_off, preview_day, send_pending,
+    )
 
     settings = app.settings()
     day = as_of or today_in(DEFAULT_ZONE)
     if dry_run:
         count = unbuildable = 0
         with app.transaction(write=False) as session:
+            closed = days_off(session, day)
             for preview in preview_day(session, day, settings):
                 if isinstance(preview, Unbuildable):
                     unbuildable += 1
@@ -80,6 +85,7 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
                 click.echo(f"À : {preview.to}\nObjet : {preview.subject}\n")
                 click.echo(preview.text.rstrip("\n") + "\n")
         failing = f", {unbuildable} impossible(s) à construire" if unbuildable else ""
+        _echo_days_off(day, closed)
         click.echo(f"Simulation du {messages.short_date(day)} : "
                    f"{messages.plural(count, 'message')} à envoyer{failing}, rien n'est "
                    "enregistré.")
@@ -87,7 +93,9 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     chosen = _transport(settings, transport or settings.mail.transport, outbox_dir)
     with app.transaction() as session:
         composed = compose_day(session, day, settings, utc_now())
+        closed = days_off(session, day)
     report = send_pending(app.engine(), chosen, settings, utc_now)
+    _echo_days_off(day, closed)
     in_flight = f", {report.in_flight} en cours d'envoi ailleurs" if report.in_flight else ""
     calendars = messages.uncovered_calendars(composed.uncovered)
     click.echo(f"Rappels du {messages.short_date(day)} : {report.sent} envoyé(s), "
@@ -107,15 +115,26 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
         raise SystemExit(1)
 
 
+def _echo_days_off(day: date, closed: Any) -> None:
+    from dossiers.terminal import GLUE, fit
+
+    # A day and its date stay on one line.
+    for line in messages.days_off(day, closed.zones, closed.every_zone, GLUE):
+        click.echo(fit(line).replace(GLUE, " "))
+
+
 @click.command(cls=FrenchCommand)
 @click.argument("dossier_id", metavar="ID", type=REFERENCE)
-@click.argument("step", type=STEP_CHOICE)
+@click.argument("step", metavar="ÉTAPE", type=STEP_CHOICE)
 @click.option("--until", type=DATE, required=True, help="Dernier jour sans rappel.")
 @as_of_option
 @pass_app
 def snooze(app: App, dossier_id: str, step: str, until: date, as_of: date | None) -> None:
     """Suspend les rappels d'une étape jusqu'à une date (incluse). Son statut ne change
     pas : une étape en retard reste en retard dans show, list et les rapports.
+
+    ÉTAPE : drf, drf_redo, akto_response, contract, positioning_assessment, car_request,
+    mission_obligation ou attendance.
 
     Exemple : dossiers snooze LYO-CDPI-09 contract --until 2026-11-30
     """

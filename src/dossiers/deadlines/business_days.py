@@ -99,6 +99,11 @@ def add_months(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
 
+def next_business_day(day: date, zone: str) -> date:
+    """The first jour ouvré after `day`."""
+    return add_business_days(day, 1, zone)
+
+
 def business_days_between(first: date, last: date, zone: str) -> int:
     """How many jours ouvrés lie in first … last, both included."""
     count = 0

@@ -23,6 +23,7 @@ CSV_HEADERS = ("Agence", "Responsable", "Référence", "Intérimaire", "Type", "
 
 
 REPORT_WIDE = 100
+REPORT_NARROW = 80
 
 
 class PdfUnavailable(Exception):
@@ -53,20 +54,25 @@ def as_table(report: Report, columns_wide: int | None = None) -> str:
                                           for a, o, n in report.by_owner), wide,
         subsequent_indent="  "))
     late = report.kind == "overdue"
-    # Narrow, the worker's name goes under the reference rather than in a column of its own.
-    narrow = wide < REPORT_WIDE
+    # Narrow, the worker's name goes under the reference rather than in a column of its own;
+    # narrower still, the due date and the delay go under the step.
+    narrow, narrowest = wide < REPORT_WIDE, wide < REPORT_NARROW
     columns = [Column("Dossier", "keep")] if narrow else [Column("Référence", "keep"),
                                                          Column("Intérimaire")]
-    columns += [Column("Étape"), Column("Échéance", "keep"),
-                Column("Retard" if late else "Dans", "keep"), Column("À faire"), Column("Enjeu")]
+    columns += ([Column("Étape")] if narrowest else
+                [Column("Étape"), Column("Échéance", "keep"),
+                 Column("Retard" if late else "Dans", "keep")])
+    columns += [Column("À faire"), Column("Enjeu")]
     for agency, owner, rows in report.groups:
         lines += ["", f"{agency} — {owner} ({len(rows)})"]
         cells = []
         for row in rows:
             who = [f"{row.reference}\n{row.worker}"] if narrow else [row.reference, row.worker]
-            cells.append([*who, messages.STEP_SHORT_LABELS[row.step], messages.short_date(row.due),
-                          Cell(delay_text(report, row), "bold red" if late else ""), row.action,
-                          Cell(row.stake, "red")])
+            step, due = messages.STEP_SHORT_LABELS[row.step], messages.short_date(row.due)
+            delay = delay_text(report, row)
+            when = ([f"{step}\n{due}\n{delay}{' de retard' if late else ''}"] if narrowest
+                    else [step, due, Cell(delay, "bold red" if late else "")])
+            cells.append([*who, *when, row.action, Cell(row.stake, "red")])
         lines.append(terminal.table(columns, cells, wide))
     return "\n".join(lines)
 

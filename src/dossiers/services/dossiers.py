@@ -410,7 +410,7 @@ def cancel_event(session: Session, dossier: Dossier, kind: EventKind, on: date,
     closure reopens the dossier."""
     if kind in CLOSING_EVENTS:
         if dossier.state != CLOSING_EVENTS[kind]:
-            raise InvalidInput("EVENT", f"« {dossier.reference} » n'est pas "
+            raise InvalidInput("ÉVÉNEMENT", f"« {dossier.reference} » n'est pas "
                                f"{messages.STATE_LABELS[CLOSING_EVENTS[kind]]}")
     else:
         _require_open(dossier)

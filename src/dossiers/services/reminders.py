@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from sqlalchemy import Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from dossiers.deadlines.business_days import holidays_cover
+from dossiers.deadlines.business_days import holidays_cover, is_business_day, next_business_day
 from dossiers.mail.addresses import AddressError
 from dossiers.mail.compose import (
     Preview, build_message, new_message_id, preview_message, sender_address,
@@ -225,11 +225,27 @@ def _build(digest: Digest, day: date, sender: str, message_id: str, now: datetim
         return Unbuildable(digest.recipient.email, f"message impossible à construire : {error}")
 
 
+@dataclass(frozen=True)
+class DaysOff:
+    """The zones of the network's agencies where a day is not a jour ouvré (R-CAL-2), each
+    with its next one: no reminder goes to their agencies that day."""
+
+    zones: dict[str, date]
+    every_zone: bool
+
+
+def days_off(session: Session, day: date) -> DaysOff:
+    zones = set(session.scalars(select(Agency.zone).distinct()))
+    closed = {zone: next_business_day(day, zone) for zone in sorted(zones)
+              if not is_business_day(day, zone)}
+    return DaysOff(closed, bool(zones) and len(closed) == len(zones))
+
+
 def preview_day(session: Session, day: date,
                 settings: Settings) -> Iterator[Preview | Unbuildable]:
     """`--dry-run`: the day's digests as they would be sent (recipient, subject, text part,
-    rendered as for the real message, which is not built); nothing is recorded."""
-    sender_address(settings.mail.from_)  # the real run would refuse to start without one
+    rendered as for the real message, which is not built); nothing is recorded, and no sender
+    is needed (the preview has no envelope)."""
     for digest in _digests(session, day, settings):
         try:
             yield preview_message(digest, day, settings.mail.templates)
@@ -484,7 +500,7 @@ def snooze_step(session: Session, dossier: Dossier, step: str, until: date, day:
     """No reminder of this step up to `until` included; its status does not change."""
     codes = [s.code for s in timeline_of(dossier, lambda _zone: day).steps]
     if step not in codes:
-        raise InvalidInput("STEP", f"« {step} » n'est pas une étape de ce dossier "
+        raise InvalidInput("ÉTAPE", f"« {step} » n'est pas une étape de ce dossier "
                            f"(étapes : {', '.join(codes)})")
     if until < day:
         raise InvalidInput("--until", "la date est déjà passée")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 
 WRITE_OPTION = "dossiers_write"
+READ_ONLY_FOLDER = "dossiers_read_only_folder"
+"""Set on an engine opened read-only: the SQLite file's folder, which we cannot write."""
 
 
 class SchemaNotReady(Exception):
@@ -42,13 +45,40 @@ class SchemaTooNew(InvalidInput):
         self.known = known
 
 
+class DatabaseMissing(InvalidInput):
+    """A SQLite file that does not exist: only `dossiers init` creates one."""
+
+    def __init__(self, path: Path) -> None:
+        folder = "" if path.parent.is_dir() else f" (le dossier {path.parent} n'existe pas non plus)"
+        super().__init__("base de données", f"fichier introuvable {path}{folder} ; pour la créer, "
+                         "lancez « dossiers init » avec la même adresse (--db ou DOSSIERS_DB)")
+        self.path = path
+
+
 def default_database_path(data_home: str | None, home: Path) -> Path:
     """$XDG_DATA_HOME/dossiers/dossiers.db, else ~/.local/share/dossiers/dossiers.db."""
     base = Path(data_home) if data_home else home / ".local" / "share"
     return base / "dossiers" / "dossiers.db"
 
 
-def open_engine(url: str) -> Engine:
+def sqlite_file(url: str) -> Path | None:
+    """The absolute path of a SQLite database file, or None (another database, memory, a URI)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or \
+            parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database).expanduser().absolute()
+
+
+def open_engine(url: str, create: bool = True) -> Engine:
+    """An engine on `url`. A SQLite file that does not exist is created (0600, in a folder
+    created 0700) only with `create`; else it is refused, naming its absolute path. A SQLite
+    file in a folder we cannot write, which no one has open in WAL mode (no -wal file), is
+    opened read-only and immutable: SQLite could not create the -shm file a WAL reader needs,
+    and no writer can change the file without creating its -wal file there."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -66,21 +96,39 @@ def open_engine(url: str) -> Engine:
             return create_engine(parsed)
         except (ImportError, ArgumentError) as error:
             raise InvalidInput("--db", f"base non prise en charge ({error})") from None
-    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+    path = sqlite_file(url)
+    read_only = False
+    if path is not None:
+        if not path.exists() and not create:
+            raise DatabaseMissing(path)
         # Personal data: the folder 0700 and the file 0600 when we create them; SQLite gives
         # the -wal and -shm files the database file's permissions.
-        path = Path(parsed.database).expanduser()
         try:
             private_folder(path.parent)
             private_file(path)
         except OSError:
             pass  # SQLite says why it cannot open the file, in the usual one line
+        read_only = (path.exists() and not os.access(path.parent, os.W_OK)
+                     and not path.with_name(path.name + "-wal").exists())
+        # SQLite opens the very file checked here (« ~ » expanded, made absolute).
+        parsed = parsed.set(database=str(path))
+        if read_only:
+            parsed = parsed.set(database=f"file:{path}", query={
+                "mode": "ro", "immutable": "1", "uri": "true"})
     engine = create_engine(parsed, connect_args={"timeout": 30})
-    _use_real_sqlite_transactions(engine)
+    _use_real_sqlite_transactions(engine, wal=not read_only)
+    if read_only:
+        assert path is not None
+        engine.update_execution_options(**{READ_ONLY_FOLDER: str(path.parent)})
     return engine
 
 
-def _use_real_sqlite_transactions(engine: Engine) -> None:
+def read_only_folder(engine: Engine) -> str | None:
+    """The folder of a SQLite file opened read-only (see `open_engine`), else None."""
+    return engine.get_execution_options().get(READ_ONLY_FOLDER)
+
+
+def _use_real_sqlite_transactions(engine: Engine, wal: bool = True) -> None:
     """pysqlite opens transactions late and never for DDL; let SQLAlchemy emit BEGIN itself,
     so that every command, migrations included, is one transaction."""
 
@@ -89,8 +137,9 @@ def _use_real_sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        # Readers do not wait for a writer, and a writer does not wait for readers.
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if wal:
+            # Readers do not wait for a writer, and a writer does not wait for readers.
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

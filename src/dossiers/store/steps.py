@@ -274,10 +274,13 @@ def stale_ids(session: Session) -> list[int]:
     return list(session.scalars(query))
 
 
-def heal(begin: Callable[[], Any], progress: Callable[[int, int], None] | None = None) -> int:
+def heal(begin: Callable[[], Any], progress: Callable[[int, int], None] | None = None,
+         look: Callable[[], Any] | None = None) -> int:
     """Recompute every stale timeline; `begin()` opens a write transaction (a context manager
-    giving a session). One transaction per batch, so that readers are never held long."""
-    with begin() as session:
+    giving a session), `look()` a reading one, to find them (by default `begin`): a database
+    with nothing to heal is then never written, and may be read-only. One transaction per
+    batch, so that readers are never held long."""
+    with (look or begin)() as session:
         ids = stale_ids(session)
     for first in range(0, len(ids), BATCH):
         with begin() as session:
