@@ -144,7 +144,8 @@ def staff() -> None:
 @click.option("--email", type=EMAIL, required=True,
               help="Adresse électronique (identifiant de la personne).")
 @click.option("--role", type=ROLE_CHOICE, default="charge", show_default=True,
-              help="charge (chargé(e) de recrutement) ou manager.")
+              help="charge (chargé(e) de recrutement), manager (son agence) ou admin (toutes "
+                   "les agences, dans la vue web).")
 @click.option("--agency", "agency_name", type=NAME, required=True, help="Nom de l'agence.")
 @pass_app
 def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:

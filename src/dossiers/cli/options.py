@@ -87,13 +87,16 @@ class App:
             self._settings = load_settings(path, os.environ)
         return self._settings
 
+    def database_url(self) -> str:
+        return (self.db_url or (self.settings().db if self.config_path else None)
+                or default_database_url())
+
     def engine(self) -> Engine:
         if self._engine is None:
             start_up_done()
             from dossiers.store.database import open_engine
 
-            url = self.db_url or (self.settings().db if self.config_path else None)
-            self._engine = open_engine(url or default_database_url())
+            self._engine = open_engine(self.database_url())
         return self._engine
 
     def close(self) -> None:
