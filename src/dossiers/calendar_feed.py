@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from dossiers import messages
 from dossiers.deadlines.timeline import Status, Step, Timeline
@@ -63,7 +63,7 @@ def calendar_feed(rows: Iterable[tuple[Any, Timeline]], as_of: date, now: dateti
     calendar.add("x-wr-timezone", "Europe/Paris")
     if refresh is not None:
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", refresh)
+        calendar.add("x-published-ttl", vDuration(refresh))
     for dossier, timeline in rows:
         for step in timeline.steps:
             if step.due is None or step.status.is_finished:

@@ -67,6 +67,7 @@ def serve(app: App, host: str, port: int, base_url: str | None) -> None:
     from waitress import create_server
 
     try:
+        _check_port(host, port)
         server = create_server(web, host=host, port=port, threads=8, ident="dossiers")
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
@@ -80,6 +81,19 @@ def serve(app: App, host: str, port: int, base_url: str | None) -> None:
         click.echo("Arrêté.")
     finally:
         server.close()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Binds and lets go, as waitress will bind (SO_REUSEADDR): a port in use fails here,
+    before waitress has opened anything that would need closing."""
+    import socket
+
+    for family, kind, proto, _name, address in socket.getaddrinfo(host, port,
+                                                                  type=socket.SOCK_STREAM):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+        return
 
 
 @click.group(cls=FrenchGroup)

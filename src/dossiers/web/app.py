@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -123,6 +123,7 @@ def current_scope(db: Session) -> Any:
         if began is not None and began <= now() < began + timedelta(hours=SESSION_HOURS):
             scope = scope_of(db, staff_id)
             if scope is not None:
+                g.me = scope.name
                 return scope
     session.clear()
     abort(redirect(url_for("sign_in")))
@@ -132,7 +133,7 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
     settings = _web().settings
     html = render(f"web/{template}", settings.mail.templates, url_for=url_for,
                   csrf=_csrf(), signed_in=session.get("uid") is not None,
-                  me=session.get("name", ""), STATUS_LABELS=messages.STATUS_LABELS,
+                  me=g.get("me", ""), STATUS_LABELS=messages.STATUS_LABELS,
                   STEP_SHORT_LABELS=messages.STEP_SHORT_LABELS, **context)
     return Response(html, status, content_type="text/html; charset=utf-8")
 
@@ -432,7 +433,6 @@ def _setup_routes(app: Flask) -> None:
         session.clear()
         session.permanent = True
         session["uid"], session["at"] = scope.staff_id, now().isoformat()
-        session["name"] = scope.name
         return redirect(url_for("overdue"), 303)  # type: ignore[return-value]
 
     @app.post("/deconnexion")
