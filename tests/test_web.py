@@ -90,7 +90,8 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def make_web(tool: Dossiers, tmp_path: Path, page_size: int = 50) -> Web:
+def make_web(tool: Dossiers, tmp_path: Path, page_size: int = 50,
+             base_url: str = "http://127.0.0.1:8000") -> Web:
     from dossiers.settings import load_settings
     from dossiers.web.app import WebSettings, create_app
 
@@ -99,7 +100,7 @@ def make_web(tool: Dossiers, tmp_path: Path, page_size: int = 50) -> Web:
                                     "DOSSIERS_MAIL_OUTBOX_DIR": str(outbox),
                                     "DOSSIERS_MAIL_FROM": "Dossiers <dossiers@example.fr>"})
     clock = Clock()
-    app = create_app(WebSettings(tool.url, "http://127.0.0.1:8000", b"k" * 32, settings,
+    app = create_app(WebSettings(tool.url, base_url, b"k" * 32, settings,
                                  clock=clock, page_size=page_size))
     return Web(app, clock, tool, outbox)
 
