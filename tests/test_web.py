@@ -4,6 +4,7 @@ downloads, the calendar feed (ETag, 304, revocation), read-only methods, `serve`
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
@@ -428,3 +429,24 @@ def test_the_scope_is_the_only_filter_of_who_sees_what() -> None:
         "from dossiers.store.database import ensure_current, open_engine", "").replace(
         "from dossiers.store.database import transaction", "")
     assert source.count("transaction(current_app") == 1
+
+
+def test_the_pdf_download_is_the_report_as_a4(web: Web) -> None:
+    from tests.test_help import weasyprint_missing
+
+    if reason := weasyprint_missing():
+        pytest.skip(reason)
+    from pypdf import PdfReader
+
+    answer = web.signed_in("sophie@example.fr").get("/retards.pdf?type=car")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(answer.data))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "S-CAR" in text and "L-DRF" not in text and "votre agence · CAR" in text
+
+
+def test_head_is_answered_like_get(web: Web) -> None:
+    client = web.signed_in("lea@example.fr")
+    assert client.head("/").status_code == 200
