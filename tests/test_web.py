@@ -9,6 +9,7 @@ import json
 import re
 import socket
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,17 +92,36 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+APPS: list[Flask] = []
+"""Every app a test made: its engine's connections are given back when the test ends."""
+
+
+@pytest.fixture(autouse=True)
+def _apps_closed() -> Iterator[None]:
+    yield
+    while APPS:
+        APPS.pop().extensions["dossiers"]["engine"].dispose()
+
+
+def new_app(settings):  # type: ignore[no-untyped-def]
+    from dossiers.web.app import create_app
+
+    app = create_app(settings)
+    APPS.append(app)
+    return app
+
+
 def make_web(tool: Dossiers, tmp_path: Path, page_size: int = 50,
              base_url: str = "http://127.0.0.1:8000") -> Web:
     from dossiers.settings import load_settings
-    from dossiers.web.app import WebSettings, create_app
+    from dossiers.web.app import WebSettings
 
     outbox = tmp_path / "mails"
     settings = load_settings(None, {"DOSSIERS_MAIL_TRANSPORT": "file",
                                     "DOSSIERS_MAIL_OUTBOX_DIR": str(outbox),
                                     "DOSSIERS_MAIL_FROM": "Dossiers <dossiers@example.fr>"})
     clock = Clock()
-    app = create_app(WebSettings(tool.url, base_url, b"k" * 32, settings,
+    app = new_app(WebSettings(tool.url, base_url, b"k" * 32, settings,
                                  clock=clock, page_size=page_size))
     return Web(app, clock, tool, outbox)
 
@@ -409,10 +429,10 @@ def test_tokens_are_stored_hashed(web: Web) -> None:
 
 def test_an_https_base_url_makes_the_cookie_secure(late: Dossiers, tmp_path: Path) -> None:
     from dossiers.settings import Settings
-    from dossiers.web.app import WebSettings, create_app
+    from dossiers.web.app import WebSettings
 
     clock = Clock()
-    app = create_app(WebSettings(late.url, "https://dossiers.example.fr", b"k" * 32, Settings(),
+    app = new_app(WebSettings(late.url, "https://dossiers.example.fr", b"k" * 32, Settings(),
                                  clock=clock))
     web = Web(app, clock, late, tmp_path)
     client = app.test_client()
@@ -450,3 +470,29 @@ def test_the_pdf_download_is_the_report_as_a4(web: Web) -> None:
 def test_head_is_answered_like_get(web: Web) -> None:
     client = web.signed_in("lea@example.fr")
     assert client.head("/").status_code == 200
+
+
+def test_serve_answers_on_the_port_it_prints_and_stops_on_ctrl_c(late: Dossiers) -> None:
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    process = subprocess.Popen([sys.executable, "-m", "dossiers", "--db", late.url, "serve",
+                                "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"écoute 127\.0\.0\.1:(\d+)", line)
+        assert found is not None, line + (process.stderr.read() if process.stderr else "")
+        with urllib.request.urlopen(f"http://127.0.0.1:{found.group(1)}/connexion",
+                                    timeout=30) as answer:
+            assert answer.status == 200
+            assert answer.headers["Referrer-Policy"] == "no-referrer"
+            assert "Connexion" in answer.read().decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert out.strip().endswith("Arrêté.") and err == ""

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Dossiers
-from tests.test_web import Web, late, make_web  # noqa: F401  (late: the fixture)
+from tests.test_web import Web, _apps_closed, late, make_web  # noqa: F401  (fixtures)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTEFACTS = Path(os.environ.get("DOSSIERS_TEST_ARTEFACTS")

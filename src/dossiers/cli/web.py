@@ -4,6 +4,7 @@ waitress) and `web link` (a one-time sign-in link, for the first set-up, support
 from __future__ import annotations
 
 import errno
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import click
@@ -57,6 +58,10 @@ def serve(app: App, host: str, port: int, base_url: str | None) -> None:
              "(--base-url https://…, derrière un proxy HTTPS) ; sinon --host 127.0.0.1")
     with app.transaction(write=False):
         pass  # the schema is current and the stored timelines healed before the first page
+    try:
+        _check_port(host, port)  # before anything is opened that would need closing
+    except OSError as error:
+        _listen_failed(host, port, error)
     settings = app.settings()
     try:
         key = load_or_create_key(key_path(settings.web.key_file))
@@ -67,20 +72,27 @@ def serve(app: App, host: str, port: int, base_url: str | None) -> None:
     from waitress import create_server
 
     try:
-        _check_port(host, port)
-        server = create_server(web, host=host, port=port, threads=8, ident="dossiers")
-    except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            fail(f"--port {port} : le port est déjà utilisé sur {host} ; choisissez-en un autre")
-        fail(f"--host {host} --port {port} : écoute impossible ({error.strerror})")
-    click.echo(f"Vue web sur {url} (écoute {host}:{server.effective_port}) ; Ctrl+C pour "
-               "arrêter.")
-    try:
-        server.run()
-    except KeyboardInterrupt:
+        try:
+            server = create_server(web, host=host, port=port, threads=8, ident="dossiers")
+        except OSError as error:
+            _listen_failed(host, port, error)
+        click.echo(f"Vue web sur {url} (écoute {host}:{server.effective_port}) ; Ctrl+C pour "
+                   "arrêter.")
+        try:
+            server.run()  # waitress ends its loop itself on Ctrl+C
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
         click.echo("Arrêté.")
     finally:
-        server.close()
+        web.extensions["dossiers"]["engine"].dispose()
+
+
+def _listen_failed(host: str, port: int, error: OSError) -> NoReturn:
+    if error.errno == errno.EADDRINUSE:
+        fail(f"--port {port} : le port est déjà utilisé sur {host} ; choisissez-en un autre")
+    fail(f"--host {host} --port {port} : écoute impossible ({error.strerror})")
 
 
 def _check_port(host: str, port: int) -> None:

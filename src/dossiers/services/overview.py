@@ -66,7 +66,12 @@ def scoped_rows(session: Session, scope: Scope, day_in: DayInZone, day: date, ki
 def page_of(rows: Iterator[ReportRow], page: int, size: int) -> tuple[list[ReportRow], bool]:
     """Rows of page `page` (from 1), and whether another page follows: the rows after it are
     never computed."""
-    taken = list(islice(rows, (page - 1) * size, page * size + 1))
+    try:
+        taken = list(islice(rows, (page - 1) * size, page * size + 1))
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()  # the stream below it (a server-side cursor) ends in this transaction
     return taken[:size], len(taken) > size
 
 
