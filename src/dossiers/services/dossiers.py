@@ -704,9 +704,12 @@ def list_dossiers(session: Session, day_in: DayInZone,
     # The worker in Python rather than SQL: SQLite's lower() knows no accents and
     # PostgreSQL's unaccent is an extension; the rows stream anyway, and this test is cheap.
     worker, search = where.worker, where.search
-    keep = (lambda row: contains(worker, row.worker)) if worker else None
-    if search:
-        keep = (lambda row: contains(search, row.worker) or contains(search, row.reference))
+
+    def wanted(row: Any) -> bool:
+        return ((not worker or contains(worker, row.worker))
+                and (not search or contains(search, row.worker) or contains(search, row.reference)))
+
+    keep = wanted if worker or search else None
     for seen in timelines_on(session, query, day_in, keep):
         if not seen.open and not where.include_closed:
             continue
