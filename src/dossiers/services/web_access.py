@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from dossiers.store.models import CalendarSubscription, SignInLink, Staff
@@ -72,13 +72,17 @@ def create_sign_in_link(session: Session, person: Staff, now: datetime) -> str:
 
 
 def redeem_sign_in_link(session: Session, token: str, now: datetime) -> int | None:
-    """The staff id the link signs in, once: None when unknown, used or expired."""
-    link = session.scalar(select(SignInLink).where(SignInLink.token_hash == token_hash(token)))
-    if link is None or link.used_at is not None or now >= link.expires_at:
+    """The staff id the link signs in, once: None when unknown, used or expired. One UPDATE
+    marks it used only if it was not: of two requests racing with the same link, one wins."""
+    wanted = token_hash(token)
+    used = session.execute(update(SignInLink)
+                           .where(SignInLink.token_hash == wanted, SignInLink.used_at.is_(None),
+                                  SignInLink.expires_at > now)
+                           .values(used_at=now)
+                           .execution_options(synchronize_session=False))
+    if used.rowcount != 1:
         return None
-    link.used_at = now
-    session.flush()
-    return link.staff_id
+    return session.scalar(select(SignInLink.staff_id).where(SignInLink.token_hash == wanted))
 
 
 @dataclass(frozen=True)
