@@ -496,3 +496,14 @@ def test_serve_answers_on_the_port_it_prints_and_stops_on_ctrl_c(late: Dossiers)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert out.strip().endswith("Arrêté.") and err == ""
+
+
+def test_eligibility_and_seniority_stay_out_of_the_web_pages(web: Web) -> None:
+    """R-CDPI-ELIG: sensitive, shown only by `show` and `explain` in a terminal."""
+    web.tool.ok("update", "L-DRF", "--eligibility", "anciennete-150h", "--seniority-hours", "160")
+    assert "150 h dans la branche" in web.tool.ok("show", "L-DRF", "--as-of", AS_OF)
+    lea = web.signed_in("lea@example.fr")
+    for path in ("/", "/dossiers/L-DRF", "/echeances?jours=60"):
+        page = lea.get(path).text
+        assert "150 h dans la branche" not in page and "anciennete" not in page
+        assert "Ancienneté" not in page and "160 h" not in page
