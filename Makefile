@@ -1,6 +1,7 @@
 # Two commands set everything up on a machine with Python 3.11+ and access to PyPI:
 #   make demo   virtualenv, install, sample network, today's reminders, the overdue report
-#   make test   virtualenv, install with the test tools, the whole test suite
+#   make test   virtualenv, install with the test tools, the whole test suite (the browser tests
+#               drive /usr/bin/chromium when it is there, and say they are skipped when not)
 # Both install the exact, hashed versions of requirements.txt (`make lock` refreshes it).
 PYTHON ?= python3
 VENV ?= .venv
@@ -45,7 +46,10 @@ demo: $(VENV)/.installed
 	echo "La base de démonstration est $(abspath $(DEMO_DIR))/dossiers.db : export DOSSIERS_DB=$$DOSSIERS_DB"; \
 	$(BIN)/python scripts/demo_day.py --hint $(DEMO_TODAY); \
 	echo; \
-	$(BIN)/dossiers report overdue --as-of $$day
+	$(BIN)/dossiers report overdue --as-of $$day; \
+	echo; \
+	echo "Vue web des managers : DOSSIERS_MAIL_TRANSPORT=file $(BIN)/dossiers serve (http://127.0.0.1:8000),"; \
+	echo "puis un lien de connexion : $(BIN)/dossiers web link sophie.garnier@interim-exemple.fr"
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from dossiers import messages
 from dossiers.deadlines.timeline import Status, Step, Timeline
@@ -46,10 +46,13 @@ def _description(dossier: Any, step: Step, as_of: date) -> str:
 
 
 def calendar_feed(rows: Iterable[tuple[Any, Timeline]], as_of: date, now: datetime,
-                  title: str) -> bytes:
+                  title: str, refresh: timedelta | None = None) -> bytes:
     """The .ics bytes: every step not yet finished that has a due date, on its due date.
 
-    `now` (UTC) stamps the events (DTSTAMP), so that a client knows the feed is newer.
+    `now` (UTC) stamps the events (DTSTAMP), so that a client knows the feed is newer; a
+    subscribed feed passes the moment its data last changed, so that the same data gives the
+    same bytes. `refresh`: how often a subscribed client should read it again
+    (REFRESH-INTERVAL, RFC 7986, and Outlook's X-PUBLISHED-TTL).
     """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
@@ -58,6 +61,9 @@ def calendar_feed(rows: Iterable[tuple[Any, Timeline]], as_of: date, now: dateti
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", title)
     calendar.add("x-wr-timezone", "Europe/Paris")
+    if refresh is not None:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
     for dossier, timeline in rows:
         for step in timeline.steps:
             if step.due is None or step.status.is_finished:

@@ -133,7 +133,8 @@ PROGRAMME_LABELS = {
     "missions-jeunes": "Missions Jeunes",
 }
 STATE_LABELS = {"open": "en cours", "closed": "clos", "abandoned": "abandonné"}
-ROLE_LABELS = {"charge": "chargé(e) de recrutement", "manager": "manager"}
+ROLE_LABELS = {"charge": "chargé(e) de recrutement", "manager": "manager",
+               "admin": "administrateur (toutes les agences)"}
 
 FIELD_LABELS = {
     "kind": "type",

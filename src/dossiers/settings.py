@@ -69,12 +69,22 @@ class FundingSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`dossiers serve`: the public address (for links in mails and secure cookies) and the
+    file of the private signing key (by default beside the default database)."""
+
+    base_url: str | None = None
+    key_file: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     db: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     funding: FundingSettings = field(default_factory=FundingSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
 
 def _key(name: str) -> str:
@@ -201,10 +211,10 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
                                f"({error.strerror})") from None
         except tomllib.TOMLDecodeError as error:
             raise InvalidInput("--config", f"fichier TOML invalide ({error})") from None
-    unknown = set(data) - {"db", "smtp", "mail", "reminders", "funding"}
+    unknown = set(data) - {"db", "smtp", "mail", "reminders", "funding", "web"}
     if unknown:
         raise InvalidInput("configuration", "clé(s) inconnue(s) : " + ", ".join(sorted(unknown)))
-    for name in ("smtp", "mail", "reminders", "funding"):
+    for name in ("smtp", "mail", "reminders", "funding", "web"):
         if not isinstance(data.get(name, {}), dict):
             raise InvalidInput("configuration", f"« {name} » doit être une section [{name}]")
     if "db" in data:
@@ -224,6 +234,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
         mail=_section(MailSettings, data.get("mail", {}), "mail", environ),
         reminders=_section(RemindersSettings, reminders_table, "reminders", environ),
         funding=_section(FundingSettings, data.get("funding", {}), "funding", environ),
+        web=_section(WebSettings, data.get("web", {}), "web", environ),
     )
     by_step = {step: _convert(f"reminders.lead_days_by_step.{step}", "tuple[int, ...]", leads)
                for step, leads in by_step_table.items()}

@@ -8,7 +8,8 @@ point; the commands live in one module per family, and what they share in `optio
     dossiers.py   open, update, show, explain, doc, list, plan
     events.py     record, cancel, mission, incident
     reminders.py  remind, snooze, outbox (and outbox retry)
-    reports.py    report overdue, report upcoming
+    reports.py    report overdue, report upcoming, calendar (and calendar subscribe)
+    web.py        serve (the read-only web view), web link
 
 Heavy modules (SQLAlchemy, the holiday calendars) are imported inside the commands that need
 them, so that `dossiers --help` stays fast.
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from dossiers.cli import admin, dossiers, events, reminders, reports
+from dossiers.cli import admin, dossiers, events, reminders, reports, web
 from dossiers.cli.options import App
 from dossiers.french_click import FrenchGroup
 
@@ -84,6 +85,6 @@ def main() -> None:
         gc.freeze()
 
 
-for family in (admin, dossiers, events, reminders, reports):
+for family in (admin, dossiers, events, reminders, reports, web):
     for command in family.COMMANDS:
         cli.add_command(command)

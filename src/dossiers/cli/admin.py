@@ -35,7 +35,7 @@ def init(app: App) -> None:
         before, after = upgrade(app.engine(create=True))
     except OperationalError as error:
         fail(f"base de données inaccessible ({error.orig})", 1)
-    path = sqlite_file(app.url())
+    path = sqlite_file(app.database_url())
     where = f" : {path}" if path else ""
     if before == after:
         click.echo(f"Base déjà à jour (schéma {after}){where}.")
@@ -146,7 +146,8 @@ def staff() -> None:
 @click.option("--email", type=EMAIL, required=True,
               help="Adresse électronique (identifiant de la personne).")
 @click.option("--role", type=ROLE_CHOICE, default="charge", show_default=True,
-              help="charge (chargé(e) de recrutement) ou manager.")
+              help="charge (chargé(e) de recrutement), manager (son agence) ou admin (toutes "
+                   "les agences, dans la vue web).")
 @click.option("--agency", "agency_name", type=NAME, required=True, help="Nom de l'agence.")
 @pass_app
 def staff_add(app: App, name: str, email: str, role: str, agency_name: str) -> None:

@@ -87,7 +87,7 @@ class App:
             self._settings = load_settings(path, os.environ)
         return self._settings
 
-    def url(self) -> str:
+    def database_url(self) -> str:
         return (self.db_url or (self.settings().db if self.config_path else None)
                 or default_database_url())
 
@@ -98,7 +98,7 @@ class App:
             start_up_done()
             from dossiers.store.database import open_engine
 
-            self._engine = open_engine(self.url(), create=create)
+            self._engine = open_engine(self.database_url(), create=create)
         return self._engine
 
     def close(self) -> None:

@@ -149,16 +149,16 @@ def _render_report(app: App, built: Any, output_format: str, agency_name: str | 
         fail(str(error), 1)
 
 
-@click.command("calendar", cls=FrenchCommand)
+@click.group("calendar", cls=FrenchGroup, invoke_without_command=True)
 @click.option("--owner", type=EMAIL, default=None,
               help="Seulement les dossiers de ce ou cette responsable (email ou nom).")
 @click.option("--agency", "agency_name", type=NAME, default=None, help="Seulement cette agence.")
 @click.option("-o", "--output", default=None, metavar="FICHIER.ics",
               help="Écrit le calendrier dans ce fichier (remplacé d'un coup, jamais à moitié).")
 @as_of_option
-@pass_app
-def calendar(app: App, owner: str | None, agency_name: str | None, output: str | None,
-             as_of: date | None) -> None:
+@click.pass_context
+def calendar(ctx: click.Context, owner: str | None, agency_name: str | None,
+             output: str | None, as_of: date | None) -> None:
     """Les échéances dans votre agenda : un fichier iCalendar (RFC 5545) avec un événement
     « journée entière » par étape à faire, le jour de son échéance.
 
@@ -166,11 +166,17 @@ def calendar(app: App, owner: str | None, agency_name: str | None, output: str |
     ou s'y abonner (Outlook, Thunderbird), met l'agenda à jour sans doublon. Le titre donne la
     référence et l'étape, la description ce qu'il faut faire ; rien de sensible.
 
+    Pour un agenda qui se met à jour tout seul : « dossiers calendar subscribe ».
+
     \b
     Exemples :
       dossiers calendar --owner lea.martin@interim-exemple.fr -o lea.ics
       dossiers calendar --agency "Lyon Part-Dieu" -o lyon.ics
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    app = ctx.find_object(App)
+    assert app is not None
     from dossiers.calendar_feed import calendar_feed
     from dossiers.services.dossiers import ListFilter, list_dossiers
 
@@ -192,6 +198,52 @@ def calendar(app: App, owner: str | None, agency_name: str | None, output: str |
         fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
     events = feed.count(b"BEGIN:VEVENT")
     click.echo(f"Calendrier écrit dans {output} ({messages.plural(events, 'échéance')}).")
+
+
+@calendar.command("subscribe", cls=FrenchCommand)
+@click.option("--owner", type=EMAIL, required=True,
+              help="La personne dont l'agenda suit les dossiers (email ou nom).")
+@click.option("--base-url", metavar="URL", default=None,
+              help="Adresse publique de la vue web (par défaut [web] base_url, sinon "
+                   "http://127.0.0.1:8000).")
+@click.option("--revoke", is_flag=True, help="Met fin à l'abonnement : l'adresse ne sert plus.")
+@pass_app
+def calendar_subscribe(app: App, owner: str, base_url: str | None, revoke: bool) -> None:
+    """Affiche l'adresse secrète d'abonnement à l'agenda d'une personne
+    (…/calendrier/<jeton>.ics), à coller dans Outlook, Google Agenda ou Thunderbird : les
+    échéances de ses dossiers, mises à jour à chaque actualisation. Une nouvelle adresse
+    remplace l'ancienne ; --revoke y met fin.
+
+    \b
+    Exemples :
+      dossiers calendar subscribe --owner lea.martin@interim-exemple.fr
+      dossiers calendar subscribe --owner lea.martin@interim-exemple.fr --revoke
+    """
+    from dossiers.cli.web import DEFAULT_PORT, checked_base_url
+    from dossiers.services.network import staff_by_email
+    from dossiers.services.web_access import revoke_calendar, subscribe_calendar
+    from dossiers.web.secret import key_path, load_or_create_key
+
+    url = checked_base_url(app, base_url, f"http://127.0.0.1:{DEFAULT_PORT}")
+    with app.transaction() as session:
+        person = staff_by_email(session, owner, "--owner")
+        name = person.name
+        if revoke:
+            ended = revoke_calendar(session, person)
+        else:
+            try:
+                key = load_or_create_key(key_path(app.settings().web.key_file))
+            except OSError:
+                key = None  # the address works; only the web page cannot show it again
+            token = subscribe_calendar(session, person, key, utc_now())
+    if revoke:
+        click.echo(f"Abonnement de {name} supprimé : son adresse ne sert plus." if ended
+                   else f"{name} n'avait pas d'abonnement.")
+        return
+    https = f"{url}/calendrier/{token}.ics"
+    click.echo(f"Adresse d'abonnement de {name} (secrète ; remplace la précédente) :")
+    click.echo(https)
+    click.echo("webcal://" + https.split("://", 1)[1])
 
 
 COMMANDS = (report, calendar)

@@ -126,3 +126,19 @@ def build_message(digest: Digest, day: date, sender: str, message_id: str, now: 
     message.set_content(written.text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def sign_in_message(sender: str, to_name: str, to_email: str, link: str, now: datetime,
+                    templates_dir: str | None = None) -> str:
+    """The web view's one-time sign-in link, as the text of a message for a transport."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender
+    message["To"] = formataddr((one_line(to_name), to_email))
+    message["Subject"] = "Votre lien de connexion au suivi des dossiers"
+    message["Date"] = format_datetime(now.replace(tzinfo=UTC).astimezone(PARIS))
+    message["Message-ID"] = make_msgid(idstring="connexion", domain=parseaddr(sender)[1]
+                                       .rpartition("@")[2] or "dossiers.invalid")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(render("web/sign_in_mail.txt.j2", templates_dir, name=to_name,
+                               link=link))
+    return message.as_string()

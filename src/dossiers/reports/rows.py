@@ -37,6 +37,8 @@ class ReportRow:
     action: str
     stake: str
     rule: str
+    status: str = ""
+    """The step's status code (overdue, akto_late, due_soon…): the web view filters on it."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _row(dossier: Dossier, step: Step, as_of: date) -> ReportRow:
         kind=messages.KIND_LABELS[dossier.kind], step=step.code, step_label=step.label,
         due=step.due, days_late=(as_of - step.due).days,
         action=step_action(dossier.kind, step), stake=step_stake(dossier.kind, step),
-        rule=step.rule,
+        rule=step.rule, status=step.status.value,
     )
 
 

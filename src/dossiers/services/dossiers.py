@@ -29,6 +29,7 @@ from dossiers.deadlines.timeline import Alert, Timeline, due_within
 from dossiers.errors import InvalidInput
 from dossiers.matching import contains, match, normalise
 from dossiers.parsing import from_minutes, to_minutes
+from dossiers.services.access import Scope
 from dossiers.services.lookup import resolve
 from dossiers.services.network import agency_named, staff_by_email
 from dossiers.store.models import (
@@ -672,6 +673,10 @@ class ListFilter:
     include_closed: bool = False
     worker: str | None = None
     """Part of the worker's name, without case or accents (« karim », « ELODIE »)."""
+    scope: Scope | None = None
+    """Who is looking (the web view): only the dossiers they may see (services/access.py)."""
+    search: str | None = None
+    """Part of the reference or of the worker's name, without case or accents (the web view)."""
 
 
 def list_dossiers(session: Session, day_in: DayInZone,
@@ -679,6 +684,8 @@ def list_dossiers(session: Session, day_in: DayInZone,
     """Dossiers with their timelines, by agency, owner and reference, streamed in batches
     so that memory stays flat however many dossiers there are."""
     query = dossier_query()
+    if where.scope is not None:
+        query = where.scope.restrict(query)
     if not where.include_closed:
         query = open_or_closed_after(query, min(day_in(zone) for zone in ZONES))
     if where.kind is not None:
@@ -696,8 +703,13 @@ def list_dossiers(session: Session, day_in: DayInZone,
 
     # The worker in Python rather than SQL: SQLite's lower() knows no accents and
     # PostgreSQL's unaccent is an extension; the rows stream anyway, and this test is cheap.
-    worker = where.worker
-    keep = (lambda row: contains(worker, row.worker)) if worker else None
+    worker, search = where.worker, where.search
+
+    def wanted(row: Any) -> bool:
+        return ((not worker or contains(worker, row.worker))
+                and (not search or contains(search, row.worker) or contains(search, row.reference)))
+
+    keep = wanted if worker or search else None
     for seen in timelines_on(session, query, day_in, keep):
         if not seen.open and not where.include_closed:
             continue

@@ -309,3 +309,30 @@ class StoredAlert(Base):
     step: Mapped[str | None] = mapped_column(String(32))
     on: Mapped[date | None] = mapped_column(Date)
     pace: Mapped[str | None] = mapped_column(String(32))
+
+
+class SignInLink(Base):
+    """A one-time sign-in link of the web view: its token's SHA-256, never the token."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CalendarSubscription(Base):
+    """An owner's secret calendar address: its token's SHA-256, and the token sealed with the
+    server's private key (services/web_access.py) so that the owner's page can show it."""
+
+    __tablename__ = "calendar_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), unique=True)
+    sealed: Mapped[str | None] = mapped_column(String(64))
+    nonce: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

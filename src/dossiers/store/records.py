@@ -149,8 +149,11 @@ def dossier_batches(session: Session, query: Select[Any]) -> Iterator[Sequence[A
     """The rows of `query` (built on dossier_query), streamed in batches (Core rows on the
     session's connection: no ORM bookkeeping)."""
     # Per statement: Connection.execution_options() would change the session's connection.
-    result = session.connection().execute(query, execution_options={"stream_results": True})
-    yield from result.partitions(BATCH)
+    # Closed when the reader stops early (the web view's pages): PostgreSQL's server-side
+    # cursor is released in the transaction, not left to the garbage collector.
+    with session.connection().execute(query,
+                                      execution_options={"stream_results": True}) as result:
+        yield from result.partitions(BATCH)
 
 
 class RecordReader:
