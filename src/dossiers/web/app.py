@@ -63,7 +63,7 @@ def create_app(settings: WebSettings) -> Flask:
     from dossiers.store.database import ensure_current, open_engine
 
     app = Flask("dossiers.web", static_folder=None)
-    engine = open_engine(settings.db_url)
+    engine = open_engine(settings.db_url, create=False)
     ensure_current(engine)
     secure = urlsplit(settings.base_url).scheme == "https"
     app.config.update(
