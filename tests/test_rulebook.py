@@ -210,10 +210,10 @@ def test_the_cdpi_rate_comes_from_the_configuration() -> None:
 
 
 @pytest.mark.parametrize(("end", "days"), [
-    (date(2027, 2, 11), 2), (date(2027, 2, 12), 3), (date(2027, 3, 11), 3), (date(2027, 3, 12), 5),
+    (date(2027, 2, 10), 2), (date(2027, 2, 11), 3), (date(2027, 3, 10), 3), (date(2027, 3, 11), 5),
 ])
 def test_the_trial_period_follows_the_contract_length(end: date, days: int) -> None:
-    """R-CDPI-TRIAL: 2 days up to 1 month, 3 up to 2 months, 5 beyond."""
+    """R-CDPI-TRIAL: 2 days up to 1 month, 3 up to 2 months, 5 beyond (a durée, R-CAL-3)."""
     assert trial_days(cdpi(training_end=end)) == days
 
 

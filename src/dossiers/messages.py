@@ -315,10 +315,15 @@ def alert_drf_suspended(first: date, last: date) -> str:
     )
 
 
-def drf_deposit_suspended(on: date, first: date, last: date, rules: str) -> str:
+def drf_deposit_suspended(on: date, first: date, last: date) -> str:
     return (f"une DRF ne peut pas être déposée le {short_date(on)} : dépôts suspendus du "
-            f"{short_date(first)} au {short_date(last)} (règles {rules}), déposer à partir du "
+            f"{short_date(first)} au {short_date(last)}, déposer à partir du "
             f"{short_date(last + timedelta(days=1))}")
+
+
+def alert_drf_window_cut(first: date, last: date, due: date) -> str:
+    return (f"Dépôts de DRF suspendus par AKTO du {short_date(first)} au {short_date(last)} : "
+            f"la DRF doit être déposée au plus tard le {short_date(due)}, sinon trop tard")
 
 
 def alert_drf_window_suspended(first: date, last: date) -> str:

@@ -19,8 +19,8 @@ from dossiers import messages
 from dossiers.deadlines.documents import checklist
 from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Mission, Programme
 from dossiers.deadlines.periods import Period
-from dossiers.deadlines.rulesets import Figure
-from dossiers.deadlines.suspensions import drf_opening
+from dossiers.deadlines.rulesets import DRF_SUSPENSIONS, Figure
+from dossiers.deadlines.suspensions import drf_opening, drf_window
 from dossiers.deadlines.status import DEFAULT_DUE_SOON_DAYS, status_on
 from dossiers.deadlines.timeline import (
     Alert, DayCheck, MissionCount, MissionProgress, PlannedStep, Schedule, Timeline, Track,
@@ -60,9 +60,9 @@ def mission_hours_required(facts: DossierFacts) -> Fraction:
 
 
 def car_contract_end(facts: DossierFacts) -> date:
-    """R-CAR-HOURS: the last day of a CAR contract, training start + 12 months (inclusive,
-    like every « N mois » period, R-CAL-3)."""
-    return facts.rules.car_contract_period.value.after(facts.training_start, facts.zone)
+    """R-CAR-HOURS: the last day of a CAR contract, a durée of 12 months that counts the
+    training start as its first day: start + 12 months − 1 day (R-CAL-3, I-CAR-CONTRACT)."""
+    return facts.rules.car_contract_period.value.last_day(facts.training_start, facts.zone)
 
 
 def drf_redo_required(facts: DossierFacts) -> bool | None:
@@ -196,8 +196,8 @@ class _ScheduleBuilder:
         """
         start = self.facts.training_start
         due_figure = self.rules.drf_due_before_start
-        opens, moved_by = drf_opening(self.rules, start, self.zone)
-        due = due_figure.value.before(start, self.zone)
+        window = drf_window(self.rules, start, self.zone)
+        opens, due = window.opens, window.due
         cycles = drf_cycles(self.facts)
         if cycles.first_accord is None:
             done_on = self.facts.last(EventKind.DRF_SUBMITTED)
@@ -213,15 +213,17 @@ class _ScheduleBuilder:
             redo_accepted = cycles.redo_on is not None and current_accord(self.facts) is not None
             self._add("drf_redo", opens, due, cycles.redo_on, shift.rule, accepted=redo_accepted)
             self._drf_too_early(cycles.redo_on, opens, due, "drf_redo")
-        if moved_by is not None and opens > due:
-            # I-2021-SUSPENSION: the whole window lies inside the suspension.
-            self._alert("drf_suspended", self.rules.drf_suspensions,
-                        messages.alert_drf_window_suspended(*moved_by))
-            return
-        for first, last in self.rules.drf_suspensions.value:
-            if first <= due and opens <= last:
-                self._alert("drf_suspended", self.rules.drf_suspensions,
-                            messages.alert_drf_suspended(first, last))
+        # I-2021-SUSPENSION: the summer 2022 suspension, whatever the rule set.
+        if window.impossible:
+            first, last = window.opening_moved_by or window.due_moved_by or (opens, due)
+            self._alert("drf_suspended", DRF_SUSPENSIONS,
+                        messages.alert_drf_window_suspended(first, last))
+        elif window.due_moved_by is not None:
+            self._alert("drf_suspended", DRF_SUSPENSIONS,
+                        messages.alert_drf_window_cut(*window.due_moved_by, due))
+        for first, last in window.crossed():
+            self._alert("drf_suspended", DRF_SUSPENSIONS,
+                        messages.alert_drf_suspended(first, last))
 
     def _drf_too_early(self, done_on: date | None, opens: date, _due: date, code: str) -> None:
         """R-DRF-WINDOW: a DRF deposited before its window does not count (I-DRF-TOO-EARLY):
@@ -330,14 +332,16 @@ class _ScheduleBuilder:
     # The mission obligation of the three kinds.
 
     def _mission_obligation(self) -> None:
-        """R-CIPI-MISSION: 70 h within start … start + 6 months.
-        R-CDPI-MISSION, R-CAR-MISSION: ⅓ of the training hours within end + 1 day … end + 3 months.
+        """R-CIPI-MISSION: 70 h within start … start + 6 months − 1 day (a durée, R-CAL-3).
+        R-CDPI-MISSION, R-CAR-MISSION: ⅓ of the training hours within end + 1 day … end + 3 months
+        (a délai after the end, R-CAL-3).
         Only missions entirely inside the window and ended by `known_on` count."""
         facts = self.facts
         if facts.kind is Kind.CIPI:
             window = self.rules.cipi_period
             opens = facts.training_start
-            due = window.value.after(facts.training_start, self.zone)
+            # R-CAL-3: a durée counting its first day (26/05/2026 → 25/11/2026).
+            due = window.value.last_day(facts.training_start, self.zone)
         else:
             window = (self.rules.cdpi_mission_window if facts.kind is Kind.CDPI
                       else self.rules.car_mission_window)

@@ -12,8 +12,8 @@ from dossiers.deadlines.engine import car_contract_end, current_accord, drf_cycl
 from dossiers.deadlines.facts import DossierFacts, Kind, Programme
 from dossiers.deadlines.funding import estimate, trial_days
 from dossiers.deadlines.periods import Period
-from dossiers.deadlines.rulesets import RULE_SETS, Figure, choose_rule_set
-from dossiers.deadlines.suspensions import drf_opening
+from dossiers.deadlines.rulesets import DRF_SUSPENSIONS, RULE_SETS, Figure, choose_rule_set
+from dossiers.deadlines.suspensions import drf_window
 from dossiers.deadlines.timeline import Status, Timeline
 from dossiers.deadlines.zones import DEFAULT_ZONE
 
@@ -26,6 +26,10 @@ def _period(period: Period) -> str:
 
 
 def _cite(figure: Figure) -> str:  # type: ignore[type-arg]
+    """The rule, and its source's words in « » (word for word, tests/test_quotations.py); an
+    interpretation's words are the project's, never in « »."""
+    if figure.source == "interprétation":
+        return f"({figure.rule}, interprétation : {figure.quote})"
     return f"({figure.rule}, {figure.source} : « {figure.quote} »)"
 
 
@@ -50,12 +54,7 @@ def explain(facts: DossierFacts, timeline: Timeline,
         elif step.code in ("drf", "drf_redo"):
             assert step.opens and step.due
             lines.append((f"{label}, ouverture", _drf_opening(facts)))
-            zone = messages.ZONE_LABELS.get(facts.zone, facts.zone)
-            lines.append((f"{label}, échéance",
-                          _shift(step.due, start, "démarrage", "−", rules.drf_due_before_start)
-                          + f" ; jours ouvrés de la zone {zone} (R-CAL-1, R-CAL-2 ; "
-                          "« 48 heures » lues comme 2 jours ouvrés, interprétation "
-                          "I-48H-BUSINESS-DAYS)"))
+            lines.append((f"{label}, échéance", _drf_due(facts, step.due)))
             if step.code == "drf" and cycles.first_accord is not None:
                 lines.append((f"{label}, accord", f"acceptée par AKTO le "
                               f"{_d(cycles.first_accord)} : R-DRF-SHIFT décide seule, la "
@@ -113,9 +112,9 @@ def explain(facts: DossierFacts, timeline: Timeline,
     if days is not None:
         lines.append(("Période d'essai", f"{days} jours au plus, la durée du contrat étant lue "
                       f"comme la période de formation du {_d(start)} au "
-                      f"{_d(end)} (interprétation I-TRIAL-TRAINING-PERIOD), « N mois » "
-                      f"allant jusqu'au même quantième inclus "
-                      f"(interprétation I-MONTHS-LAST-DAY-INCLUDED) {_cite(rules.cdpi_trial_days)}"))
+                      f"{_d(end)} (interprétation I-TRIAL-TRAINING-PERIOD), une durée qui compte "
+                      f"son premier jour (R-CAL-3, interprétation I-MONTHS-TWO-READINGS) "
+                      f"{_cite(rules.cdpi_trial_days)}"))
     lines.append(("Jour dit", "la situation ne tient compte que de ce qui est daté du jour dit "
                   "ou avant (interprétation I-AS-OF-KNOWS-PAST)"))
     return lines
@@ -131,10 +130,11 @@ def _length(facts: DossierFacts) -> list[tuple[str, str]]:
     rules = facts.rules
     figure = {Kind.CIPI: rules.cipi_period, Kind.CDPI: rules.cdpi_period,
               Kind.CAR: rules.car_training_period}[facts.kind]
-    limit = figure.value.after(facts.training_start, DEFAULT_ZONE)
+    limit = figure.value.last_day(facts.training_start, DEFAULT_ZONE)
     return [("Durée maximale", f"fin de formation au plus tard le {_d(limit)} = "
-             f"{_d(facts.training_start)} (démarrage) + {_period(figure.value)}, ce jour "
-             f"compris (interprétation I-MONTHS-LAST-DAY-INCLUDED) {_cite(figure)}")]
+             f"{_d(facts.training_start)} (démarrage) + {_period(figure.value)} − 1 jour : une "
+             f"durée compte son premier jour (R-CAL-3, interprétation I-MONTHS-TWO-READINGS) "
+             f"{_cite(figure)}")]
 
 
 def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
@@ -144,9 +144,11 @@ def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
     if facts.kind is Kind.CIPI:
         window = rules.cipi_period
         return [
-            (f"{label}, fenêtre", _shift(due, facts.training_start, "démarrage", "+", window)
-             + " ; une mission commencée avant le démarrage ne compte pas (interprétation "
-             "I-CIPI-MISSION-BEFORE-START)"),
+            (f"{label}, fenêtre", f"{_d(due)} = {_d(facts.training_start)} (démarrage) + "
+             f"{_period(window.value)} − 1 jour {_cite(window)}"
+             + " ; une durée compte son premier jour (R-CAL-3, interprétation "
+             "I-MONTHS-TWO-READINGS) ; une mission commencée avant le démarrage ne compte pas "
+             "(interprétation I-CIPI-MISSION-BEFORE-START)"),
             (f"{label}, heures", f"{messages.hours(timeline.mission_hours_required)} "
              f"{_cite(rules.cipi_mission_hours)}"),
             (f"{label}, enjeu", f"{messages.MISSION_STAKE_EXPLAINED['cipi']} "
@@ -159,7 +161,9 @@ def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
          f"formation) + 1 jour ; seules comptent les missions entièrement dans la fenêtre "
          f"(interprétation I-MISSION-INSIDE-WINDOW)"),
         (f"{label}, fin de la fenêtre", _shift(due, facts.training_end, "fin de formation", "+",
-                                               window)),
+                                               window)
+         + " ; un délai après un événement finit au même quantième (R-CAL-3, interprétation "
+         "I-MONTHS-TWO-READINGS)"),
         (f"{label}, heures", f"{messages.hours(timeline.mission_hours_required)} = "
          f"{messages.hours(facts.training_hours)} × {share.value} (tiers exact, interprétation "
          f"I-MISSION-EXACT-THIRD) "
@@ -234,7 +238,8 @@ def rule_set_reason(facts: DossierFacts) -> str:
             f"le jeu le plus récent déjà en vigueur ce jour-là (I-RULES-DATE)")
     for newer in sorted(RULE_SETS.values(), key=lambda r: r.effective_from):
         if newer.effective_from > rules.effective_from:
-            day = (newer.drf_opens_before_start.value.before(facts.training_start, facts.zone)
+            day = (newer.drf_opens_before_start.value.earliest_before(facts.training_start,
+                                                                       facts.zone)
                    if uses_drf else facts.training_start)
             text += (f" ; {newer.name} ne s'applique pas : {day_name} le {_d(day)}, avant "
                      f"son entrée en vigueur le {_d(newer.effective_from)}")
@@ -242,26 +247,50 @@ def rule_set_reason(facts: DossierFacts) -> str:
 
 
 def _drf_opening(facts: DossierFacts) -> str:
-    """R-DRF-WINDOW, and I-2021-SUSPENSION when the opening falls in a suspension."""
+    """R-DRF-WINDOW: the first day from which the start lies within 2 months (R-CAL-3), and
+    I-2021-SUSPENSION when the opening falls in the summer 2022 suspension."""
     rules, start = facts.rules, facts.training_start
     figure = rules.drf_opens_before_start
-    opens, suspension = drf_opening(rules, start, facts.zone)
+    window = drf_window(rules, start, facts.zone)
     raw = figure.value.before(start, facts.zone)
     text = _shift(raw, start, "démarrage", "−", figure)
-    if suspension is None:
+    if window.computed_opens != raw:
+        text = (f"{_d(window.computed_opens)} : {text}, mais {_d(raw)} + {_period(figure.value)} "
+                f"= {_d(figure.value.after(raw, facts.zone))} précède le démarrage ; la fenêtre "
+                f"ouvre le premier jour d'où le démarrage est à {_period(figure.value)} au plus "
+                f"(R-CAL-3)")
+    if window.opening_moved_by is None:
         return text
-    first, last = suspension
-    return (f"{_d(opens)} : {text}, tombe dans la suspension des dépôts du "
+    first, last = window.opening_moved_by
+    return (f"{_d(window.opens)} : {text}, tombe dans la suspension des dépôts du "
             f"{_d(first)} au {_d(last)}, la fenêtre ouvre le lendemain "
-            f"(I-2021-SUSPENSION) {_cite(rules.drf_suspensions)}")
+            f"(I-2021-SUSPENSION, quel que soit le jeu de règles) {_cite(DRF_SUSPENSIONS)}")
+
+
+def _drf_due(facts: DossierFacts, due: date) -> str:
+    """R-DRF-WINDOW: start − 2 jours ouvrés; a due date inside the suspension moves back to
+    its eve (I-2021-SUSPENSION)."""
+    rules, start = facts.rules, facts.training_start
+    zone = messages.ZONE_LABELS.get(facts.zone, facts.zone)
+    window = drf_window(rules, start, facts.zone)
+    text = (_shift(window.computed_due, start, "démarrage", "−", rules.drf_due_before_start)
+            + f" ; jours ouvrés de la zone {zone} (R-CAL-1, R-CAL-2 ; « 48 heures » lues comme "
+            "2 jours ouvrés, interprétation I-48H-BUSINESS-DAYS)")
+    if window.due_moved_by is None or due != window.due:
+        return text
+    first, last = window.due_moved_by
+    return (f"{_d(due)} : {text}, tombe dans la suspension des dépôts du {_d(first)} au "
+            f"{_d(last)}, la DRF se dépose au plus tard la veille, ensuite trop tard "
+            f"(I-2021-SUSPENSION, quel que soit le jeu de règles) {_cite(DRF_SUSPENSIONS)}")
 
 
 def _car_contract(facts: DossierFacts) -> tuple[str, str]:
     figure = facts.rules.car_contract_period
     end = car_contract_end(facts)
     return ("Contrat CAR, fin au plus tard",
-            f"{_shift(end, facts.training_start, 'démarrage', '+', figure)} ; une mission finie "
-            f"après cette date est signalée (I-CAR-CONTRACT)")
+            f"{_d(end)} = {_d(facts.training_start)} (démarrage) + {_period(figure.value)} − 1 "
+            f"jour {_cite(figure)} : une durée compte son premier jour (R-CAL-3) ; une mission "
+            f"finie après cette date est signalée (I-CAR-CONTRACT)")
 
 
 def _bilans(facts: DossierFacts) -> list[tuple[str, str]]:

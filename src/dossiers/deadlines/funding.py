@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from dossiers.deadlines.business_days import add_months
 from dossiers.deadlines.facts import DossierFacts, Kind
+from dossiers.deadlines.periods import months
 from dossiers.deadlines.rulesets import Figure
 
 
@@ -79,10 +79,12 @@ def rules_tutor_rate(facts: DossierFacts) -> Figure:  # type: ignore[type-arg]
 
 
 def trial_days(facts: DossierFacts) -> int | None:
-    """R-CDPI-TRIAL, the contract's length read as the training period (I-TRIAL-TRAINING-PERIOD)."""
+    """R-CDPI-TRIAL, the contract's length read as the training period (I-TRIAL-TRAINING-PERIOD),
+    a durée that counts its first day: « 1 mois » from 11/01 ends on 10/02 (R-CAL-3)."""
     if facts.kind is not Kind.CDPI:
         return None
-    for months, days in facts.rules.cdpi_trial_days.value:
-        if months is None or facts.training_end <= add_months(facts.training_start, months):
+    for count, days in facts.rules.cdpi_trial_days.value:
+        if count is None or facts.training_end <= months(count).last_day(facts.training_start,
+                                                                          facts.zone):
             return days
     raise AssertionError("the last trial period has no limit")
