@@ -169,3 +169,21 @@ def test_every_quotation_of_the_rule_book_is_its_source_s_words() -> None:
     wrong = [error for block in paragraphs(RULE_BOOK.read_text(encoding="utf-8"))
              for error in quoting_errors(block)]
     assert wrong == []
+
+
+@needs_seeds
+def test_every_quotation_the_code_attributes_to_a_source_is_its_words() -> None:
+    """A « … » right after a source number in the code (explain's fixed lines, messages,
+    templates) is that source's words; « … » placeholders of docstrings are not quotations."""
+    wrong = []
+    for folder in ("src", "templates"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix not in (".py", ".j2", ".txt", ".html") or path.name == "rulesets.py":
+                continue
+            text = re.sub(r"\"\s*\n\s*f?\"", "", path.read_text(encoding="utf-8"))
+            for sources, quote in quotations(text):
+                if sources and quote not in ("…", "[…]"):
+                    missing = [n for n in sources if not found_in(quote, seed(n))]
+                    if missing:
+                        wrong.append(f"{path.relative_to(ROOT)} : « {quote} » absent de {missing}")
+    assert wrong == []

@@ -276,19 +276,30 @@ def test_R_CDPI_FUND_the_cdpi_tutor_rate_is_unknown_so_no_amount_is_made_up() ->
         facts, "Formation du tuteur")
 
 
+@pytest.mark.parametrize(("tutor", "funded", "amount"), [
+    (Fraction(40), Fraction(40), 600),            # R-CIPI-FUND: the limit, all funded
+    (Fraction(81, 2), Fraction(40), 600),         # I-TUTOR-40H-FUNDED: 40 h 30 min, 40 h funded
+    (Fraction(60), Fraction(40), 600),
+    (Fraction(39), Fraction(39), 585),
+])
+def test_R_CIPI_FUND_tutor_hours_above_40_are_accepted_and_funded_for_40(
+        tutor: Fraction, funded: Fraction, amount: int) -> None:
+    """R-CIPI-FUND, I-TUTOR-40H-FUNDED: 001 « dans la limite d'une durée de 40 heures »."""
+    funding = estimate(DossierFacts(Kind.CIPI, START, END, Fraction(140), tutor_hours=tutor))
+    assert funding is not None
+    assert (funding.tutor_hours, funding.tutor_funded_hours, funding.tutor_amount) == (
+        tutor, funded, amount)
+
+
 def test_R_CIPI_FUND_tutor_hours_through_the_cli(network: Dossiers) -> None:
-    before = network.dump()
-    refused = network.run(*OPEN_CIPI, "--tutor-hours", "40,5")
-    assert refused.exit_code == 2
-    assert refused.stderr == ("Erreur : heures de formation du tuteur : 40\u00a0h\u00a030\u00a0min "
-                              "au-delà du "
-                              "maximum de 40\u00a0h (R-CIPI-FUND)\n")
-    assert network.dump() == before
-    network.ok(*OPEN_CIPI, "--tutor-hours", "40")
+    network.ok(*OPEN_CIPI, "--tutor-hours", "40,5")
     out = network.ok("show", "C-1", "--as-of", "2026-12-01")
     assert ("Forfait estimé : 2\u202f380,00\u00a0€ HT (140\u00a0h × 17,00\u00a0€/h, R-CIPI-FUND) ; "
             "formation du "
-            "tuteur 600,00\u00a0€ HT (40\u00a0h × 15,00\u00a0€/h), R-CIPI-FUND") in out
+            "tuteur 600,00\u00a0€ HT (40\u00a0h × 15,00\u00a0€/h), 40\u00a0h\u00a030\u00a0min "
+            "saisies, financées pour 40\u00a0h (I-TUTOR-40H-FUNDED), R-CIPI-FUND") in out
+    text = network.ok("explain", "C-1", "--as-of", "2026-12-01")
+    assert "financées pour 40\u00a0h au plus" in text and "I-TUTOR-40H-FUNDED" in text
 
 
 # R-CDPI-ELIG: 150 h in the branch over the last 12 months when that is the basis.

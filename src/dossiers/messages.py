@@ -365,6 +365,17 @@ def alert_drf_too_early(deposit: date, opens: date, due: date, today: date) -> s
     return text + f" ; la redéposer dès maintenant, au plus tard le {short_date(due)}"
 
 
+def alert_headcount_unknown(minimum: int) -> str:
+    return (f"Effectif à renseigner : sans l'effectif de l'agence, le financement AKTO "
+            f"(au moins {minimum} salariés) ne peut pas être vérifié")
+
+
+def list_headcount_unknown(agency: str, count: int) -> str:
+    return (f"⚠ Agence {agency} : effectif à renseigner ({plural(count, 'dossier')} dont le "
+            f"financement AKTO ne peut pas être vérifié ; dossiers agency update … --headcount N) "
+            f"(R-CIPI-FUND, R-CDPI-FUND)")
+
+
 def alert_funding_impossible(minimum: int) -> str:
     return (f"Financement AKTO impossible : l'agence doit compter au moins {minimum} salariés et "
             "être membre de Prism'Emploi ou adhérente volontaire à l'accord")

@@ -289,9 +289,12 @@ def _funding_line(funding: Any) -> str:
     line = (f"Forfait estimé : {m.euros(funding.amount)} HT ({m.hours(funding.hours)} × "
             f"{m.euros(funding.rate)}/h, {funding.rate_figure.rule})")
     if funding.tutor_hours:
-        tutor = (f"{m.euros(funding.tutor_amount)} HT ({m.hours(funding.tutor_hours)} × "
+        tutor = (f"{m.euros(funding.tutor_amount)} HT ({m.hours(funding.tutor_funded_hours)} × "
                  f"{m.euros(funding.tutor_rate)}/h)" if funding.tutor_amount is not None
                  else f"{m.hours(funding.tutor_hours)}, taux non connu")
+        if funding.tutor_funded_hours < funding.tutor_hours:
+            tutor += (f", {m.hours(funding.tutor_hours)} saisies, financées pour "
+                      f"{m.hours(funding.tutor_funded_hours)} (I-TUTOR-40H-FUNDED)")
         line += f" ; formation du tuteur {tutor}, {funding.tutor_rate_figure.rule}"
     if funding.surcout_total is not None:
         line += (f" ; surcoût {m.euros(funding.surcout_total)} "

@@ -58,8 +58,8 @@ def bilan_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def funding_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--tutor-hours", type=HOURS, default=None,
-                     help="Heures de formation du tuteur (40 h au plus ; 15 €/h pour un CIPI, "
-                          "R-CIPI-FUND)."),
+                     help="Heures de formation du tuteur (financées pour 40 h au plus ; 15 €/h "
+                          "pour un CIPI, R-CIPI-FUND)."),
         click.option("--basic-skills-share", type=PERCENT, default=None, metavar="POURCENT",
                      help="Langue et Compétences : part des savoirs de base ou de la langue "
                           "dans le programme (au moins 30 %, R-L&C)."),
@@ -436,7 +436,17 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
         if as_json:
             echo_json_array(dossier_json(dossier, timeline) for dossier, timeline in rows)
             return
-        lines = list_rows(rows, LIST_SORT_KEYS[sort])
+        # R-CIPI-FUND, R-CDPI-FUND (I-MIN-HEADCOUNT): the agencies whose headcount nobody entered.
+        unknown_headcount: dict[str, int] = {}
+
+        def noting(found):  # type: ignore[no-untyped-def]
+            for dossier, timeline in found:
+                if any(alert.code == "headcount_unknown" for alert in timeline.alerts):
+                    name = dossier.agency.name
+                    unknown_headcount[name] = unknown_headcount.get(name, 0) + 1
+                yield dossier, timeline
+
+        lines = list_rows(noting(rows), LIST_SORT_KEYS[sort])
         nearest = nearest_worker(session, worker) if worker and not lines else None
     count = len(lines)
     if output_format == "csv":
@@ -449,6 +459,8 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
         return
     text = (list_text(lines) + f"\n\n{messages.plural(count, 'dossier')}.\n" if count
             else "Aucun dossier.\n")
+    text += "".join(messages.list_headcount_unknown(name, number) + "\n"
+                    for name, number in sorted(unknown_headcount.items()))
     write_output(iter([text.encode("utf-8")]), output)
 
 

@@ -173,16 +173,20 @@ class _ScheduleBuilder:
 
     def _company(self) -> None:
         """R-CIPI-FUND, R-CDPI-FUND: AKTO funds only agencies of 11 employees and more that
-        are Prism'Emploi members or adherents; 11 and more (I-MIN-HEADCOUNT)."""
+        are Prism'Emploi members or adherents; 11 and more (I-MIN-HEADCOUNT). A headcount
+        nobody entered is flagged, never assumed (« effectif à renseigner »)."""
         company = self.facts.company
         if company is None or self.facts.kind is Kind.CAR:
             return
         minimum = self.rules.company_min_headcount
+        rule = "R-CIPI-FUND" if self.facts.kind is Kind.CIPI else "R-CDPI-FUND"
         too_small = company.headcount is not None and company.headcount < minimum.value
         if too_small or not company.prism_member:
-            rule = "R-CIPI-FUND" if self.facts.kind is Kind.CIPI else "R-CDPI-FUND"
             self.alerts.append(Alert("funding_impossible", rule,
                                      messages.alert_funding_impossible(minimum.value)))
+        if company.headcount is None:
+            self.alerts.append(Alert("headcount_unknown", rule,
+                                     messages.alert_headcount_unknown(minimum.value)))
 
     # Steps of the AKTO process for CIPI and CDPI.
 

@@ -188,13 +188,20 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
     if funding.tutor_hours:
         figure = funding.tutor_rate_figure
         assert figure is not None
+        capped = ""
+        if funding.tutor_funded_hours < funding.tutor_hours:
+            assert funding.tutor_max_figure is not None
+            capped = (f" ; {messages.hours(funding.tutor_hours)} saisies, financées pour "
+                      f"{messages.hours(funding.tutor_funded_hours)} au plus, la source bornant "
+                      f"la prise en charge et non la formation (interprétation "
+                      f"I-TUTOR-40H-FUNDED) {_cite(funding.tutor_max_figure)}")
         if funding.tutor_amount is None or funding.tutor_rate is None:
             lines.append(("Formation du tuteur", f"{messages.hours(funding.tutor_hours)}, taux non "
-                          f"connu : montant non estimé (I-TUTOR-CDPI) {_cite(figure)}"))
+                          f"connu : montant non estimé (I-TUTOR-CDPI) {_cite(figure)}{capped}"))
         else:
             lines.append(("Formation du tuteur", f"{messages.euros(funding.tutor_amount)} HT = "
-                          f"{messages.hours(funding.tutor_hours)} × "
-                          f"{messages.euros(funding.tutor_rate)}/h {_cite(figure)}"))
+                          f"{messages.hours(funding.tutor_funded_hours)} × "
+                          f"{messages.euros(funding.tutor_rate)}/h {_cite(figure)}{capped}"))
     if (funding.surcout_per_hour is not None and facts.hourly_cost is not None
             and funding.rate is not None):
         assert funding.surcout_total is not None

@@ -1,9 +1,10 @@
 """Flat-rate funding, surcoût and période d'essai: figures a dossier can show and explain.
 
 R-CIPI-FUND: 17 € HT/h, 27 € HT/h under a national programme, on training hours and the
-hours of both bilans (R-CIPI-BILAN); tutor training 15 €/h, 40 h at most. R-CDPI-FUND: a
-rate set by the joint bodies (none in the sources: configurable); tutor training 40 h at
-most, at a rate the sources do not give. R-SURCOUT: cost per hour − flat rate.
+hours of both bilans (R-CIPI-BILAN); tutor training 15 €/h « dans la limite d'une durée de 40
+heures »: a longer tutor training is the agency's choice, funded for 40 h (I-TUTOR-40H-FUNDED).
+R-CDPI-FUND: a rate set by the joint bodies (none in the sources: configurable); tutor training
+funded for 40 h at most, at a rate the sources do not give. R-SURCOUT: cost per hour − flat rate.
 R-CDPI-TRIAL: 2, 3 or 5 days.
 """
 
@@ -29,6 +30,9 @@ class FundingEstimate:
     tutor_rate: Fraction | None = None
     tutor_rate_figure: Figure[Fraction] | Figure[Fraction | None] | None = None
     tutor_amount: Fraction | None = None
+    # R-CIPI-FUND, R-CDPI-FUND: the tutor hours funded, 40 at most (I-TUTOR-40H-FUNDED).
+    tutor_funded_hours: Fraction = Fraction(0)
+    tutor_max_figure: Figure[Fraction] | None = None
 
     @property
     def total(self) -> Fraction | None:
@@ -66,10 +70,13 @@ def estimate(facts: DossierFacts, cdpi_rate: Fraction | None = None) -> FundingE
         per_hour = max(Fraction(0), facts.hourly_cost - rate)
         total = per_hour * facts.training_hours
     tutor_figure = rules_tutor_rate(facts)
-    tutor_amount = (tutor_figure.value * facts.tutor_hours
-                    if tutor_figure.value is not None else None)
+    # I-TUTOR-40H-FUNDED: hours above the limit are accepted, and not funded.
+    tutor_max = (facts.rules.cipi_tutor_max_hours if facts.kind is Kind.CIPI
+                 else facts.rules.cdpi_tutor_max_hours)
+    funded = min(facts.tutor_hours, tutor_max.value)
+    tutor_amount = (tutor_figure.value * funded if tutor_figure.value is not None else None)
     return FundingEstimate(rate, figure, hours, amount, per_hour, total, facts.tutor_hours,
-                           tutor_figure.value, tutor_figure, tutor_amount)
+                           tutor_figure.value, tutor_figure, tutor_amount, funded, tutor_max)
 
 
 def rules_tutor_rate(facts: DossierFacts) -> Figure:  # type: ignore[type-arg]

@@ -1,0 +1,214 @@
+"""Rule exactness (tracker issue 19): edges read on the safe side, table-driven, each row naming
+its rule id. The quotations are checked by tests/test_quotations.py, the rule book's worked
+examples by tests/test_worked_examples.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import pytest
+
+from dossiers.deadlines.bounds import check_dossier, check_drf_deposit
+from dossiers.deadlines.engine import compute_timeline
+from dossiers.deadlines.explain import explain
+from dossiers.deadlines.facts import (
+    Company, DossierFacts, Event, EventKind, Incident, IncidentKind, Kind, Mission,
+)
+from dossiers.deadlines.periods import months, weeks
+from dossiers.deadlines.rulesets import AKTO_2021, AKTO_CURRENT, RuleSet
+from dossiers.deadlines.timeline import Status
+from dossiers.errors import InvalidInput
+from tests.conftest import Dossiers
+
+
+def facts(kind: Kind = Kind.CDPI, start: date = date(2027, 1, 11),
+          end: date = date(2027, 2, 19), hours: int = 210, rules: RuleSet = AKTO_CURRENT,
+          events: tuple[tuple[EventKind, date], ...] = (),
+          **extra) -> DossierFacts:  # type: ignore[no-untyped-def]
+    return DossierFacts(kind=kind, training_start=start, training_end=end,
+                        training_hours=Fraction(hours), rules=rules,
+                        events=tuple(Event(k, on) for k, on in events), **extra)
+
+
+def explained(f: DossierFacts, day: date) -> str:
+    return "\n".join(text for _, text in explain(f, compute_timeline(f, day)))
+
+
+# Point 2: two kinds of « N mois » (R-CAL-3, I-MONTHS-TWO-READINGS).
+
+@pytest.mark.parametrize(("rule", "reading", "first", "n", "last"), [
+    ("R-CIPI-MISSION", "durée", date(2026, 5, 26), 6, date(2026, 11, 25)),
+    ("R-CDPI-HOURS", "durée", date(2027, 1, 11), 12, date(2028, 1, 10)),
+    ("R-CAR-HOURS", "durée", date(2026, 11, 30), 9, date(2027, 8, 29)),
+    ("R-CAR-HOURS", "durée", date(2027, 1, 11), 12, date(2028, 1, 10)),
+    ("R-CDPI-MISSION", "délai", date(2027, 5, 21), 3, date(2027, 8, 21)),
+    ("R-CDPI-MISSION", "délai", date(2027, 11, 30), 3, date(2028, 2, 29)),
+    ("R-DRF-SHIFT", "délai", date(2026, 12, 1), 2, date(2027, 2, 1)),
+])
+def test_r_cal_3_a_delai_ends_on_the_same_date_a_duree_the_day_before(
+        rule: str, reading: str, first: date, n: int, last: date) -> None:
+    """R-CAL-3: « N mois » after an event (délai) or counting its first day (durée)."""
+    period = months(n)
+    found = period.after(first, "metropole") if reading == "délai" else period.last_day(
+        first, "metropole")
+    assert found == last, rule
+
+
+@pytest.mark.parametrize(("rule", "start", "opens"), [
+    ("R-DRF-WINDOW", date(2027, 1, 11), date(2026, 11, 11)),
+    ("R-DRF-WINDOW", date(2027, 4, 30), date(2027, 3, 1)),   # 28/02 + 2 months = 28/04 < start
+    ("R-DRF-WINDOW", date(2027, 4, 28), date(2027, 2, 28)),
+    ("R-DRF-WINDOW", date(2028, 4, 30), date(2028, 3, 1)),   # 29/02/2028 + 2 months = 29/04
+    ("R-DRF-WINDOW", date(2027, 12, 31), date(2027, 10, 31)),
+])
+def test_r_drf_window_opens_on_the_first_day_from_which_the_start_is_within_two_months(
+        rule: str, start: date, opens: date) -> None:
+    """R-DRF-WINDOW, R-CAL-3: « au plus tôt 2 mois » before the start; the day before the
+    opening lies more than 2 months before it. 4 weeks (akto-2021) are 28 days."""
+    assert months(2).earliest_before(start, "metropole") == opens, rule
+    assert months(2).after(opens, "metropole") >= start
+    assert months(2).after(date.fromordinal(opens.toordinal() - 1), "metropole") < start
+    assert weeks(4).earliest_before(start, "metropole") == date.fromordinal(start.toordinal() - 28)
+    step = compute_timeline(facts(Kind.CDPI, start, date.fromordinal(start.toordinal() + 40)),
+                            opens).step("drf")
+    assert step is not None and step.opens == opens
+
+
+@pytest.mark.parametrize(("rule", "kind", "start", "accepted_end", "refused_end"), [
+    ("R-CIPI-HOURS", Kind.CIPI, date(2026, 5, 26), date(2026, 11, 25), date(2026, 11, 26)),
+    ("R-CDPI-HOURS", Kind.CDPI, date(2027, 1, 11), date(2028, 1, 10), date(2028, 1, 11)),
+    ("R-CAR-HOURS", Kind.CAR, date(2027, 1, 11), date(2027, 10, 10), date(2027, 10, 11)),
+])
+def test_r_cal_3_the_longest_training_is_accepted_the_next_day_refused(
+        rule: str, kind: Kind, start: date, accepted_end: date, refused_end: date) -> None:
+    """R-CIPI-HOURS, R-CDPI-HOURS, R-CAR-HOURS with R-CAL-3 (durée): both sides of the edge."""
+    check_dossier(kind, start, accepted_end, Fraction(140), AKTO_CURRENT)
+    with pytest.raises(InvalidInput) as refused:
+        check_dossier(kind, start, refused_end, Fraction(140), AKTO_CURRENT)
+    assert refused.value.rule == rule
+
+
+@pytest.mark.parametrize(("rule", "mission_end", "counted"), [
+    ("R-CIPI-MISSION", date(2026, 11, 25), True),
+    ("R-CIPI-MISSION", date(2026, 11, 26), False),
+])
+def test_r_cipi_mission_the_six_months_end_the_day_before(
+        rule: str, mission_end: date, counted: bool) -> None:
+    """R-CIPI-MISSION, R-CAL-3: a CIPI starting 26/05/2026 has until 25/11/2026."""
+    f = facts(Kind.CIPI, date(2026, 5, 26), date(2026, 7, 3), 140, missions=(
+        Mission(date(2026, 11, 10), mission_end, Fraction(70)),))
+    step = compute_timeline(f, date(2026, 12, 1)).step("mission_obligation")
+    assert step is not None and step.progress is not None
+    assert step.progress.missions[0].counted is counted, rule
+    assert (step.status is Status.DONE) is counted
+
+
+# Point 3: the 2022 suspension as dates, under every rule set (I-2021-SUSPENSION).
+
+@pytest.mark.parametrize(("rule", "rules", "start", "opens", "due"), [
+    # The issue's case: due 21/07/2022 falls in the suspension, the window ends on 30/06.
+    ("I-2021-SUSPENSION", AKTO_2021, date(2022, 7, 25), date(2022, 6, 27), date(2022, 6, 30)),
+    ("I-2021-SUSPENSION", AKTO_2021, date(2022, 9, 5), date(2022, 8, 22), date(2022, 9, 1)),
+    ("I-2021-SUSPENSION", AKTO_2021, date(2022, 7, 28), date(2022, 6, 30), date(2022, 6, 30)),
+    ("I-2021-SUSPENSION", AKTO_CURRENT, date(2022, 10, 10), date(2022, 8, 22), date(2022, 10, 6)),
+    ("I-2021-SUSPENSION", AKTO_CURRENT, date(2022, 8, 1), date(2022, 6, 1), date(2022, 6, 30)),
+    ("R-DRF-WINDOW", AKTO_CURRENT, date(2022, 11, 2), date(2022, 9, 2), date(2022, 10, 28)),
+])
+def test_i_2021_suspension_a_window_cut_by_it_ends_on_30_june_or_opens_on_22_august(
+        rule: str, rules: RuleSet, start: date, opens: date, due: date) -> None:
+    """I-2021-SUSPENSION under both rule sets; R-DRF-WINDOW outside it."""
+    f = facts(Kind.CDPI, start, date.fromordinal(start.toordinal() + 40), 140, rules=rules)
+    step = compute_timeline(f, date(2022, 5, 1)).step("drf")
+    assert step is not None and (step.opens, step.due) == (opens, due), rule
+
+
+def test_i_2021_suspension_after_30_june_a_cut_window_is_too_late_and_explain_says_why() -> None:
+    """I-2021-SUSPENSION: the issue's CDPI starting 25/07/2022 under akto-2021 is not « ouvert
+    (J-16) » on 05/07/2022 but overdue since 01/07/2022."""
+    f = facts(Kind.CDPI, date(2022, 7, 25), date(2022, 9, 2), 140, rules=AKTO_2021)
+    on_30_june = compute_timeline(f, date(2022, 6, 30)).step("drf")
+    on_5_july = compute_timeline(f, date(2022, 7, 5)).step("drf")
+    assert on_30_june is not None and on_30_june.status is Status.DUE_SOON
+    assert on_5_july is not None and on_5_july.status is Status.OVERDUE
+    text = explained(f, date(2022, 7, 5))
+    assert "30/06/2022 : 21/07/2022 = 25/07/2022 (démarrage) − 2 jours ouvrés" in text
+    assert "la DRF se dépose au plus tard la veille, ensuite trop tard (I-2021-SUSPENSION" in text
+    alerts = [a.code for a in compute_timeline(f, date(2022, 6, 28)).alerts]
+    assert "drf_suspended" in alerts
+
+
+@pytest.mark.parametrize(("rule", "on", "refused"), [
+    ("I-2021-SUSPENSION", date(2022, 6, 30), False),
+    ("I-2021-SUSPENSION", date(2022, 7, 1), True),
+    ("I-2021-SUSPENSION", date(2022, 8, 10), True),
+    ("I-2021-SUSPENSION", date(2022, 8, 21), True),
+    ("I-2021-SUSPENSION", date(2022, 8, 22), False),
+])
+@pytest.mark.parametrize("rules", [AKTO_CURRENT, AKTO_2021], ids=lambda r: r.name)
+def test_i_2021_suspension_no_deposit_dated_inside_under_any_rule_set(
+        rule: str, on: date, refused: bool, rules: RuleSet) -> None:
+    """I-2021-SUSPENSION, R-DRF-WINDOW: the issue's DRF of 10/08/2022 under akto-current."""
+    if refused:
+        with pytest.raises(InvalidInput) as error:
+            check_drf_deposit(rules, on)
+        assert error.value.rule == "R-DRF-WINDOW", rule
+    else:
+        check_drf_deposit(rules, on)
+
+
+def test_i_2021_suspension_record_refuses_a_deposit_under_akto_current(network: Dossiers) -> None:
+    """I-2021-SUSPENSION through the command: one French line, exit 2, nothing written."""
+    network.ok("open", "--kind", "cdpi", "--worker", "K", "--start", "2022-10-10", "--end",
+               "2022-11-18", "--training-hours", "210", "--owner", "lea@example.fr",
+               "--reference", "CUR", "--rules", "akto-current")
+    before = network.dump()
+    result = network.run("record", "CUR", "drf-submitted", "--on", "2022-08-10",
+                         "--as-of", "2022-08-10")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("Erreur : --on : une DRF ne peut pas être déposée le 10/08/2022 : "
+                             "dépôts suspendus du 01/07/2022 au 21/08/2022, déposer à partir du "
+                             "22/08/2022 (R-DRF-WINDOW)\n")
+    assert network.dump() == before
+
+
+# Point 5: unknown headcount (I-MIN-HEADCOUNT).
+
+@pytest.mark.parametrize(("rule", "kind", "company", "codes"), [
+    ("R-CDPI-FUND", Kind.CDPI, Company(None, True), ["headcount_unknown"]),
+    ("R-CIPI-FUND", Kind.CIPI, Company(None, True), ["headcount_unknown"]),
+    ("R-CDPI-FUND", Kind.CDPI, Company(None, False), ["funding_impossible", "headcount_unknown"]),
+    ("R-CDPI-FUND", Kind.CDPI, Company(11, True), []),
+    ("R-CDPI-FUND", Kind.CDPI, Company(10, True), ["funding_impossible"]),
+    ("R-CAR-HOURS", Kind.CAR, Company(None, True), []),   # the CAR has no flat rate
+])
+def test_i_min_headcount_an_unknown_headcount_is_flagged_never_assumed(
+        rule: str, kind: Kind, company: Company, codes: list[str]) -> None:
+    """I-MIN-HEADCOUNT: « effectif à renseigner »."""
+    f = facts(kind, company=company)
+    found = [(a.code, a.rule) for a in compute_timeline(f, date(2026, 12, 1)).alerts
+             if a.code in ("headcount_unknown", "funding_impossible")]
+    assert found == [(code, rule) for code in codes]
+
+
+def test_i_min_headcount_show_list_and_the_digest_say_effectif_a_renseigner(
+        dossiers: Dossiers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """I-MIN-HEADCOUNT, R-CDPI-FUND: an agency added without --headcount."""
+    monkeypatch.setenv("DOSSIERS_MAIL_FROM", "Suivi <dossiers@interim-exemple.fr>")
+    dossiers.ok("agency", "add", "Brest", "--prism")
+    dossiers.ok("staff", "add", "Léa Martin", "--email", "lea@example.fr", "--agency", "Brest")
+    dossiers.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
+                "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
+                "--reference", "B-1")
+    show = " ".join(dossiers.ok("show", "B-1", "--as-of", "2026-12-01").split())
+    assert ("⚠ Effectif à renseigner : sans l'effectif de l'agence, le financement AKTO (au moins "
+            "11 salariés) ne peut pas être vérifié (R-CDPI-FUND)") in show
+    listed = dossiers.ok("list", "--as-of", "2026-12-01")
+    assert listed.endswith("⚠ Agence Brest : effectif à renseigner (1 dossier dont le financement "
+                           "AKTO ne peut pas être vérifié ; dossiers agency update … --headcount "
+                           "N) (R-CIPI-FUND, R-CDPI-FUND)\n")
+    digest = dossiers.ok("remind", "--dry-run", "--as-of", "2027-01-08")
+    assert "Effectif à renseigner" in digest
+    dossiers.ok("agency", "update", "Brest", "--headcount", "25")
+    assert "effectif à renseigner" not in dossiers.ok("list", "--as-of", "2026-12-01")
+    assert "Effectif à renseigner" not in dossiers.ok("show", "B-1", "--as-of", "2026-12-01")
