@@ -212,3 +212,116 @@ def test_i_min_headcount_show_list_and_the_digest_say_effectif_a_renseigner(
     dossiers.ok("agency", "update", "Brest", "--headcount", "25")
     assert "effectif à renseigner" not in dossiers.ok("list", "--as-of", "2026-12-01")
     assert "Effectif à renseigner" not in dossiers.ok("show", "B-1", "--as-of", "2026-12-01")
+
+
+# Point 4: an incident counts when it can explain the missed delegation (I-EXCUSE-IN-WINDOW).
+# CDPI 11/01/2027 … 19/02/2027 (210 h): mission window 20/02/2027 … 19/05/2027.
+
+WINDOW = (date(2027, 2, 20), date(2027, 5, 19))
+
+
+@pytest.mark.parametrize(("rule", "kind", "on", "until", "counts"), [
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.ILLNESS, date(2027, 2, 1), date(2027, 2, 19), False),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.ILLNESS, date(2027, 2, 1), date(2027, 2, 20), True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.ILLNESS, date(2027, 5, 19), date(2027, 6, 30), True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.ILLNESS, date(2027, 5, 20), date(2027, 6, 30), False),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.ILLNESS, date(2027, 2, 19), None, False),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.ILLNESS, date(2027, 2, 20), None, True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.REFUSAL, date(2027, 2, 19), None, False),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.REFUSAL, date(2027, 2, 20), None, True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.REFUSAL, date(2027, 5, 19), None, True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.REFUSAL, date(2027, 5, 20), None, False),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.FAILURE, date(2027, 2, 10), None, True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.FAILURE, date(2027, 5, 19), None, True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.FAILURE, date(2027, 5, 20), None, False),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.TERMINATION, date(2027, 1, 20), None, True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.TERMINATION, date(2027, 5, 20), None, False),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.OTHER_JOB, date(2027, 5, 19), None, True),
+    ("I-EXCUSE-IN-WINDOW", IncidentKind.OTHER_JOB, date(2027, 5, 20), None, False),
+])
+def test_i_excuse_in_window_an_incident_counts_only_when_it_can_explain_the_shortfall(
+        rule: str, kind: IncidentKind, on: date, until: date | None, counts: bool) -> None:
+    """R-CDPI-EXCUSE, I-EXCUSE-IN-WINDOW: a proven incident that counts closes the obligation
+    (« justifiée »); one that does not leaves it open, then missed, and says why."""
+    proof = max(on, date(2027, 3, 1))
+    f = facts(incidents=(Incident(kind, on, proof, until),))
+    timeline = compute_timeline(f, date(2027, 6, 1))
+    step = timeline.step("mission_obligation")
+    assert step is not None and (step.opens, step.due) == WINDOW
+    assert (step.status is Status.JUSTIFIED) is counts, rule
+    codes = [a.code for a in timeline.alerts]
+    assert ("flat_rate_lost" in codes) is not counts
+    assert ("incident_outside_window" in codes) is not counts
+    text = explained(f, date(2027, 6, 1))
+    verdict = "compte :" if counts else "ne compte pas :"
+    assert f"{verdict} " in text and "I-EXCUSE-IN-WINDOW" in text
+
+
+def test_i_excuse_in_window_the_issue_s_sick_note_of_march_does_not_justify_may_to_august() -> None:
+    """The issue's case: a sick note of 01/03/2027 against a CDPI obligation of 22/05–21/08/2027."""
+    f = facts(start=date(2027, 4, 12), end=date(2027, 5, 21), incidents=(
+        Incident(IncidentKind.ILLNESS, date(2027, 3, 1), date(2027, 3, 2), date(2027, 3, 15)),))
+    timeline = compute_timeline(f, date(2027, 8, 22))
+    step = timeline.step("mission_obligation")
+    assert step is not None and (step.opens, step.due) == (date(2027, 5, 22), date(2027, 8, 21))
+    assert step.status is not Status.JUSTIFIED
+    assert "flat_rate_lost" in [a.code for a in timeline.alerts]
+    assert ("ne compte pas : arrêt du 01/03/2027 au 15/03/2027 ne recoupe pas la fenêtre du "
+            "22/05/2027 au 21/08/2027") in explained(f, date(2027, 8, 22))
+
+
+def test_i_excuse_in_window_incident_until_through_the_cli(network: Dossiers) -> None:
+    """I-EXCUSE-IN-WINDOW, R-CDPI-EXCUSE: `incident … maladie --until`; bad input is one French
+    line naming the field and the rule, exit 2, nothing written."""
+    network.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
+               "--reference", "D-1")
+    before = network.dump()
+    for args, message in [
+        (("refus", "--on", "2027-03-02", "--until", "2027-03-05"),
+         "--until : seul un incident « maladie » a une fin (celle de l'arrêt de travail), pas "
+         "« refus » (R-CDPI-EXCUSE)"),
+        (("maladie", "--on", "2027-03-02", "--until", "2027-03-01"),
+         "--until : la fin de l'arrêt, le 01/03/2027, précède son début, le 02/03/2027 "
+         "(R-CDPI-EXCUSE)"),
+    ]:
+        result = network.run("incident", "D-1", *args)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"Erreur : {message}\n"
+        assert network.dump() == before
+    out = network.ok("incident", "D-1", "maladie", "--on", "2027-02-10", "--until", "2027-02-25",
+                     "--document-on", "2027-02-26", "--as-of", "2027-03-01")
+    assert out.endswith("Obligation de mission : justifié.\n")
+    shown = network.ok("show", "D-1", "--as-of", "2027-03-01")
+    assert "10/02/2027 jusqu'au 25/02/2027 : maladie" in shown
+    import json
+    data = json.loads(network.ok("show", "D-1", "--json", "--as-of", "2027-03-01"))
+    assert data["incidents"] == [{"kind": "maladie", "on": "2027-02-10", "until": "2027-02-25",
+                                  "document_on": "2027-02-26"}]
+
+
+def test_i_excuse_in_window_incident_columns_of_the_import(dossiers: Dossiers, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """I-EXCUSE-IN-WINDOW: incident, incident_date, incident_fin, incident_justificatif."""
+    dossiers.ok("agency", "add", "Lyon", "--headcount", "30", "--prism")
+    dossiers.ok("staff", "add", "Léa Martin", "--email", "lea@example.fr", "--agency", "Lyon")
+    header = ("type;interimaire;debut;fin;heures_formation;responsable;reference;incident;"
+              "incident_date;incident_fin;incident_justificatif\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "cdpi;A;2027-01-11;2027-02-19;210;lea@example.fr;IMP-1;echec;"
+                   "2027-03-01;2027-03-09;\n", encoding="utf-8")
+    before = dossiers.dump()
+    result = dossiers.run("import", str(bad))
+    assert result.exit_code == 2
+    assert ("incident_fin : seul un incident « maladie » a une fin (celle de l'arrêt de "
+            "travail), pas « echec » (R-CDPI-EXCUSE)") in result.stderr
+    assert dossiers.dump() == before
+    good = tmp_path / "good.csv"
+    good.write_text(header + "cdpi;A;2027-01-11;2027-02-19;210;lea@example.fr;IMP-1;maladie;"
+                    "2027-02-10;2027-02-25;2027-02-26\n", encoding="utf-8")
+    dossiers.ok("import", str(good))
+    import json
+    data = json.loads(dossiers.ok("show", "IMP-1", "--json", "--as-of", "2027-03-01"))
+    assert data["incidents"] == [{"kind": "maladie", "on": "2027-02-10", "until": "2027-02-25",
+                                  "document_on": "2027-02-26"}]
+    steps = {s["code"]: s["status"] for s in data["steps"]}
+    assert steps["mission_obligation"] == "justified"

@@ -274,7 +274,7 @@ def test_incidents_documents_and_eligibility_through_the_cli(
     shown = json.loads(network.ok("show", "D-1", "--json", "--as-of", "2027-05-20"))
     assert shown["eligibility"] == "minima-sociaux"
     assert shown["incidents"] == [{"kind": "refus", "on": "2027-03-02",
-                                   "document_on": "2027-03-05"}]
+                                   "until": None, "document_on": "2027-03-05"}]
     steps = {s["code"]: s for s in shown["steps"]}
     assert steps["drf"]["missing_documents"] == ["justificatif-minima-sociaux"]
     assert steps["mission_obligation"]["status"] == "justified"

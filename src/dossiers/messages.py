@@ -365,6 +365,11 @@ def alert_drf_too_early(deposit: date, opens: date, due: date, today: date) -> s
     return text + f" ; la redéposer dès maintenant, au plus tard le {short_date(due)}"
 
 
+def alert_incident_outside_window(count: int) -> str:
+    return (f"{plural(count, 'incident ne justifie', 'incidents ne justifient')} pas le manque "
+            "d'heures : hors de la fenêtre de mission (voir explain)")
+
+
 def alert_headcount_unknown(minimum: int) -> str:
     return (f"Effectif à renseigner : sans l'effectif de l'agence, le financement AKTO "
             f"(au moins {minimum} salariés) ne peut pas être vérifié")

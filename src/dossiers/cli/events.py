@@ -135,12 +135,18 @@ def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
 @click.option("--on", "on", type=DATE, required=True, help="Date de l'incident.")
 @click.option("--document-on", type=DATE, default=None,
               help="Date de réception du justificatif, s'il est là.")
+@click.option("--until", type=DATE, default=None,
+              help="maladie : dernier jour de l'arrêt de travail.")
 @as_of_option
 @pass_app
 def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date | None,
-             as_of: date | None) -> None:
+             until: date | None, as_of: date | None) -> None:
     """Enregistre pourquoi l'obligation de mission ne peut pas être tenue (R-CDPI-EXCUSE).
     Avec son justificatif, l'obligation est close ; sans lui, le forfait n'est pas versé.
+
+    Un incident ne compte que s'il explique le manque de délégation pendant la fenêtre de
+    mission (I-EXCUSE-IN-WINDOW) : un arrêt maladie (--on … --until) qui la recoupe ; un refus
+    daté dans la fenêtre ; un échec, une rupture ou un autre emploi à partir de sa date.
 
     \b
     Incidents et justificatifs :
@@ -150,14 +156,17 @@ def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date |
       rupture        démission ou licenciement : la lettre
       autre-emploi   autre emploi : attestation sur l'honneur ou copie du CDD/CDI
 
-    Exemple : dossiers incident LYO-CDPI-11 refus --on 2026-11-02 --document-on 2026-11-05
+    \b
+    Exemples :
+      dossiers incident LYO-CDPI-11 refus --on 2026-11-02 --document-on 2026-11-05
+      dossiers incident LYO-CDPI-11 maladie --on 2027-06-01 --until 2027-06-20
     """
     from dossiers.deadlines.facts import IncidentKind
     from dossiers.services.dossiers import find_dossier, record_incident, timeline_of
 
     with app.transaction() as session:
         dossier = find_dossier(session, dossier_id)
-        record_incident(session, dossier, IncidentKind(kind), on, document_on, utc_now())
+        record_incident(session, dossier, IncidentKind(kind), on, document_on, utc_now(), until)
         step = timeline_of(dossier, day_in_zone(as_of)).step("mission_obligation")
     click.echo(f"{dossier.reference} : incident du {messages.short_date(on)} enregistré"
                + (f", justificatif reçu le {messages.short_date(document_on)}."

@@ -17,7 +17,9 @@ from fractions import Fraction
 
 from dossiers import messages
 from dossiers.deadlines.documents import checklist
-from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Mission, Programme
+from dossiers.deadlines.facts import (
+    DossierFacts, EventKind, Incident, IncidentKind, Kind, Mission, Programme,
+)
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import DRF_SUSPENSIONS, Figure
 from dossiers.deadlines.suspensions import drf_opening, drf_window
@@ -75,6 +77,19 @@ def drf_redo_required(facts: DossierFacts) -> bool | None:
     if accord is None:
         return None
     return facts.training_start > facts.rules.drf_shift_limit.value.after(accord, facts.zone)
+
+
+def incident_counts(incident: Incident, opens: date, due: date) -> bool:
+    """I-EXCUSE-IN-WINDOW: an incident counts when it can explain the missed delegation over
+    the window opens … due: a sick leave (`maladie`, on … until) that overlaps it; a refusal
+    dated in it; a failure, a resignation or dismissal, another job from its date on (dated
+    on or before the window's end)."""
+    if incident.kind is IncidentKind.ILLNESS:
+        last = incident.until or incident.on
+        return incident.on <= due and last >= opens
+    if incident.kind is IncidentKind.REFUSAL:
+        return opens <= incident.on <= due
+    return incident.on <= due
 
 
 def current_accord(facts: DossierFacts) -> date | None:
@@ -389,15 +404,22 @@ class _ScheduleBuilder:
         flat rate (R-CDPI-EXCUSE); the CIPI's commitment (R-CIPI-MISSION); for a CAR the
         sources say nothing, and the pôle reconversion is the one to ask (R-CAR-MISSION).
         Before that, warn when the remaining hours no longer fit at 35 h a week
-        (I-MISSION-PACE-35H). Incidents apply to the three kinds (I-EXCUSE-ALL-KINDS); one
-        proven incident is enough (I-EXCUSE-ONE-PROOF)."""
+        (I-MISSION-PACE-35H). Incidents apply to the three kinds (I-EXCUSE-ALL-KINDS); only
+        those that can explain the missed delegation count (I-EXCUSE-IN-WINDOW); one proven
+        such incident is enough (I-EXCUSE-ONE-PROOF)."""
         kind = self.facts.kind.value
         stake_rule = "R-CDPI-EXCUSE" if self.facts.kind is Kind.CDPI else rule
-        justified = [i for i in self.facts.incidents if i.document_on is not None]
+        assert step.opens is not None and step.due is not None
+        counting = [i for i in self.facts.incidents if incident_counts(i, step.opens, step.due)]
+        justified = [i for i in counting if i.document_on is not None]
         if justified:
             on = max(i.document_on for i in justified if i.document_on is not None)
             return replace(step, track=Track.JUSTIFIED, done_on=on)
-        if any(i.document_on is None for i in self.facts.incidents):
+        if len(counting) < len(self.facts.incidents):
+            self.alerts.append(Alert("incident_outside_window", stake_rule,
+                                     messages.alert_incident_outside_window(
+                                         len(self.facts.incidents) - len(counting))))
+        if any(i.document_on is None for i in counting):
             self.alerts.append(Alert("incident_unproven", stake_rule,
                                      messages.ALERT_INCIDENT_UNPROVEN[kind]))
         # Missed once overdue; at risk before that (status.py decides on the day).

@@ -8,8 +8,10 @@ from fractions import Fraction
 
 from dossiers import messages
 from dossiers.deadlines.bounds import SENIORITY_BASIS
-from dossiers.deadlines.engine import car_contract_end, current_accord, drf_cycles
-from dossiers.deadlines.facts import DossierFacts, Kind, Programme
+from dossiers.deadlines.engine import (
+    car_contract_end, current_accord, drf_cycles, incident_counts,
+)
+from dossiers.deadlines.facts import DossierFacts, IncidentKind, Kind, Programme
 from dossiers.deadlines.funding import estimate, trial_days
 from dossiers.deadlines.periods import Period
 from dossiers.deadlines.rulesets import DRF_SUSPENSIONS, RULE_SETS, Figure, choose_rule_set
@@ -82,6 +84,7 @@ def explain(facts: DossierFacts, timeline: Timeline,
         elif step.code == "mission_obligation" and step.progress:
             lines += _mission(facts, timeline, step.progress.window_start,
                               step.progress.window_end)
+            lines += _incidents(facts, step.progress.window_start, step.progress.window_end)
         elif step.code == "attendance":
             lines.append((label, f"ouverte le {_d(end)} (fin de formation), sans échéance "
                           "(interprétation I-ATTEND-NO-DEADLINE) "
@@ -171,6 +174,34 @@ def _mission(facts: DossierFacts, timeline: Timeline, opens: date,
         (f"{label}, enjeu", f"{messages.MISSION_STAKE_EXPLAINED[facts.kind.value]} "
          f"(interprétation I-MISSION-STAKE-PER-KIND)"),
     ]
+
+
+def _incidents(facts: DossierFacts, opens: date, due: date) -> list[tuple[str, str]]:
+    """I-EXCUSE-IN-WINDOW: why each incident counts, or not, for the mission obligation.
+    Sensitive (illness): `explain` and `show` only."""
+    lines = []
+    window = f"la fenêtre du {_d(opens)} au {_d(due)}"
+    for incident in sorted(facts.incidents, key=lambda i: i.on):
+        what, _proof = messages.INCIDENT_LABELS[incident.kind.value]
+        counts = incident_counts(incident, opens, due)
+        if incident.kind is IncidentKind.ILLNESS:
+            last = incident.until or incident.on
+            span = (f"arrêt du {_d(incident.on)} au {_d(last)}" if incident.until
+                    else f"arrêt du {_d(incident.on)}, fin non saisie (--until) : lu comme ce "
+                         "seul jour")
+            why = (f"{span} {'recoupe' if counts else 'ne recoupe pas'} {window}")
+        elif incident.kind is IncidentKind.REFUSAL:
+            why = (f"refus daté du {_d(incident.on)}, {'dans' if counts else 'hors de'} {window}")
+        else:
+            why = (f"daté du {_d(incident.on)}, {'au plus tard' if counts else 'après'} la fin "
+                   f"de {window} : vaut à partir de sa date")
+        verdict = "compte" if counts else "ne compte pas"
+        proof = (f"justificatif reçu le {_d(incident.document_on)}" if incident.document_on
+                 else "justificatif à récupérer")
+        lines.append((f"Incident du {_d(incident.on)} ({what})",
+                      f"{verdict} : {why} ; {proof} (interprétation I-EXCUSE-IN-WINDOW, "
+                      f"R-CDPI-EXCUSE)"))
+    return lines
 
 
 def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str, str]]:

@@ -339,7 +339,8 @@ def facts_of(dossier: Dossier | DossierRecord) -> DossierFacts:
         basic_skills_share=None if dossier.basic_skills_basis_points is None
         else Fraction(dossier.basic_skills_basis_points, 10000),
         seniority_hours=_hours_or_none(dossier.seniority_minutes),
-        incidents=tuple(IncidentFact(IncidentKind(i.kind), i.occurred_on, i.document_on)
+        incidents=tuple(IncidentFact(IncidentKind(i.kind), i.occurred_on, i.document_on,
+                                     i.until_on)
                         for i in dossier.incidents),
         documents={d.code: d.received_on for d in dossier.documents},
         company=Company(agency.headcount, agency.prism_member),
@@ -720,19 +721,39 @@ def _due_within(timeline: Timeline, days: int) -> bool:
 
 
 def record_incident(session: Session, dossier: Dossier, kind: IncidentKind, on: date,
-                    document_on: date | None, now: datetime) -> Incident:
-    """R-CDPI-EXCUSE: why the mission obligation could not be met, and when the proof came."""
+                    document_on: date | None, now: datetime, until: date | None = None,
+                    fields: tuple[str, str] = ("--document-on", "--until")) -> Incident:
+    """R-CDPI-EXCUSE: why the mission obligation could not be met, and when the proof came;
+    for a sick leave, its last day (`until`, I-EXCUSE-IN-WINDOW)."""
     _require_open(dossier)
-    if document_on is not None and document_on < on:
-        raise InvalidInput("--document-on", "le justificatif précède l'incident", "R-CDPI-EXCUSE")
+    check_incident(kind, on, document_on, until, fields)
     incident = Incident(dossier=dossier, kind=kind.value, occurred_on=on, document_on=document_on,
-                        created_at=now)
+                        until_on=until, created_at=now)
     session.add(incident)
     # Sensitive (illness): the history keeps the date, not the reason.
-    log_change(session, dossier, now, "incident de mission", None,
-               on.isoformat() + (", justifié" if document_on else ", sans justificatif"))
+    log_change(session, dossier, now, *incident_log(on, document_on))
     session.flush()
     return incident
+
+
+def incident_log(on: date, document_on: date | None) -> Log:
+    """The history line of an incident: its date, never its reason (illness is sensitive)."""
+    return ("incident de mission", None,
+            on.isoformat() + (", justifié" if document_on else ", sans justificatif"))
+
+
+def check_incident(kind: IncidentKind, on: date, document_on: date | None, until: date | None,
+                   fields: tuple[str, str] = ("--document-on", "--until")) -> None:
+    """R-CDPI-EXCUSE: a proof is not older than its incident; only a sick leave has an end,
+    not before its first day (I-EXCUSE-IN-WINDOW)."""
+    if document_on is not None and document_on < on:
+        raise InvalidInput(fields[0], "le justificatif précède l'incident", "R-CDPI-EXCUSE")
+    if until is not None and kind is not IncidentKind.ILLNESS:
+        raise InvalidInput(fields[1], f"seul un incident « maladie » a une fin (celle de l'arrêt "
+                           f"de travail), pas « {kind.value} »", "R-CDPI-EXCUSE")
+    if until is not None and until < on:
+        raise InvalidInput(fields[1], f"la fin de l'arrêt, le {messages.short_date(until)}, précède "
+                           f"son début, le {messages.short_date(on)}", "R-CDPI-EXCUSE")
 
 
 def _documents_to_mark(codes: Iterable[str]) -> str:
