@@ -325,3 +325,34 @@ def test_i_excuse_in_window_incident_columns_of_the_import(dossiers: Dossiers, t
                                   "document_on": "2027-02-26"}]
     steps = {s["code"]: s["status"] for s in data["steps"]}
     assert steps["mission_obligation"] == "justified"
+
+
+# Point 6: « L'obligation de mission après le 1er CDPI doit être respectée » (003).
+
+SECOND_CDPI = ["open", "--kind", "cdpi", "--worker", "karim b", "--start", "2027-09-06",
+               "--end", "2027-10-15", "--training-hours", "210", "--owner", "lea@example.fr"]
+
+
+@pytest.mark.parametrize(("rule", "missions", "as_of", "warned"), [
+    ("R-CDPI-FIRST-MISSION", [], "2027-04-01", "en cours (fenêtre jusqu'au 19/05/2027)"),
+    ("R-CDPI-FIRST-MISSION", [], "2027-06-01", "non tenue (fenêtre jusqu'au 19/05/2027)"),
+    ("R-CDPI-FIRST-MISSION", [("2027-03-01", "2027-03-19", "70")], "2027-06-01", None),
+])
+def test_r_cdpi_first_mission_a_second_cdpi_says_the_first_obligation_is_unmet(
+        network: Dossiers, rule: str, missions: list[tuple[str, str, str]], as_of: str,
+        warned: str | None) -> None:
+    """R-CDPI-FIRST-MISSION: `open` of a worker's second CDPI (same agency, name without case
+    or accents) alerts while the first CDPI's obligation is open or missed, not once met."""
+    network.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
+               "--reference", "CDPI-1")
+    for start, end, hours in missions:
+        network.ok("mission", "CDPI-1", "--start", start, "--end", end, "--hours", hours)
+    out = " ".join(network.ok(*SECOND_CDPI, "--as-of", as_of).split())
+    line = ("⚠ CDPI précédent de cet intérimaire, CDPI-1 : obligation de mission "
+            f"{warned} ; l'obligation de mission après le 1er CDPI doit être respectée "
+            f"({rule})")
+    if warned is None:
+        assert "CDPI précédent" not in out
+    else:
+        assert out.endswith(line)

@@ -370,6 +370,14 @@ def alert_incident_outside_window(count: int) -> str:
             "d'heures : hors de la fenêtre de mission (voir explain)")
 
 
+def first_cdpi_mission_unmet(reference: str, status: str, due: date | None) -> str:
+    state = "non tenue" if status == "overdue" else "en cours"
+    until = f" (fenêtre jusqu'au {short_date(due)})" if due else ""
+    return (f"⚠ CDPI précédent de cet intérimaire, {reference} : obligation de mission {state}"
+            f"{until} ; l'obligation de mission après le 1er CDPI doit être respectée "
+            f"(R-CDPI-FIRST-MISSION)")
+
+
 def alert_headcount_unknown(minimum: int) -> str:
     return (f"Effectif à renseigner : sans l'effectif de l'agence, le financement AKTO "
             f"(au moins {minimum} salariés) ne peut pas être vérifié")

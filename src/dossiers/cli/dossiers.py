@@ -123,7 +123,10 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
     --end 2027-02-19 --training-hours 210 --owner lea.martin@interim-exemple.fr
     """
     from dossiers.deadlines.facts import ContractType, Kind
-    from dossiers.services.dossiers import DossierDraft, open_dossier, timeline_of
+    from dossiers.services.dossiers import (
+        DossierDraft, open_dossier, timeline_of, unmet_first_cdpi_obligations,
+    )
+    from dossiers.terminal import fit
     from dossiers.views import dossier_json, dossier_text
 
     draft = DossierDraft(
@@ -140,6 +143,9 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
     with app.transaction() as session:
         dossier = open_dossier(session, draft, utc_now())
         timeline = timeline_of(dossier, day_in)
+        # R-CDPI-FIRST-MISSION: a worker's earlier CDPI whose mission obligation is unmet.
+        unmet = [fit(messages.first_cdpi_mission_unmet(reference, step.status.value, step.due))
+                 for reference, step in unmet_first_cdpi_obligations(session, dossier, day_in)]
         if as_json:
             data = dossier_json(dossier, timeline)
         else:
@@ -149,6 +155,8 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
         echo_json(data)
     else:
         click.echo(text)
+    for line in unmet:
+        click.echo(line, err=as_json)
 
 
 

@@ -25,7 +25,7 @@ from dossiers.deadlines.facts import (
 from dossiers.deadlines.eligibility import categories_for
 from dossiers.deadlines.rulesets import RuleSet, choose_rule_set, rules_of
 from dossiers.deadlines.zones import ZONES
-from dossiers.deadlines.timeline import Alert, Timeline, due_within
+from dossiers.deadlines.timeline import Alert, Step, Timeline, due_within
 from dossiers.errors import InvalidInput
 from dossiers.matching import contains, match, normalise
 from dossiers.parsing import from_minutes, to_minutes
@@ -356,6 +356,30 @@ def facts_on(dossier: Dossier | DossierRecord, day: date) -> DossierFacts:
 def timeline_of(dossier: Dossier | DossierRecord, day_in: DayInZone) -> Timeline:
     day = day_in(dossier.agency.zone)
     return compute_timeline(facts_on(dossier, day), day)
+
+
+def unmet_first_cdpi_obligations(session: Session, dossier: Dossier,
+                                  day_in: DayInZone) -> list[tuple[str, Step]]:
+    """R-CDPI-FIRST-MISSION: 003 « L'obligation de mission après le 1er CDPI doit être
+    respectée ». For a CDPI being opened: the earlier CDPI of the same worker in the agency (the
+    name compared without accents or case), not abandoned, whose mission obligation is still
+    open or was missed on the day, with that step."""
+    if dossier.kind != Kind.CDPI.value:
+        return []
+    others = session.scalars(
+        select(Dossier).where(Dossier.kind == Kind.CDPI.value,
+                              Dossier.agency_id == dossier.agency_id, Dossier.id != dossier.id,
+                              Dossier.state != "abandoned",
+                              Dossier.training_start < dossier.training_start)
+        .order_by(Dossier.training_start, Dossier.id))
+    unmet = []
+    for other in others:
+        if normalise(other.worker) != normalise(dossier.worker):
+            continue
+        step = timeline_of(other, day_in).step("mission_obligation")
+        if step is not None and not step.status.is_finished:
+            unmet.append((other.reference, step))
+    return unmet
 
 
 def open_or_closed_after(query: Select[Any], day: date) -> Select[Any]:
