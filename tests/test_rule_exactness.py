@@ -13,8 +13,9 @@ from dossiers.deadlines.bounds import check_dossier, check_drf_deposit
 from dossiers.deadlines.engine import compute_timeline
 from dossiers.deadlines.explain import explain
 from dossiers.deadlines.facts import (
-    Company, DossierFacts, Event, EventKind, Incident, IncidentKind, Kind, Mission,
+    Company, DossierFacts, Event, EventKind, Incident, IncidentKind, Kind, Mission, Programme,
 )
+from dossiers.deadlines.funding import estimate
 from dossiers.deadlines.periods import months, weeks
 from dossiers.deadlines.rulesets import AKTO_2021, AKTO_CURRENT, RuleSet
 from dossiers.deadlines.timeline import Status
@@ -188,7 +189,8 @@ def test_i_min_headcount_an_unknown_headcount_is_flagged_never_assumed(
     f = facts(kind, company=company)
     found = [(a.code, a.rule) for a in compute_timeline(f, date(2026, 12, 1)).alerts
              if a.code in ("headcount_unknown", "funding_impossible")]
-    assert found == [(code, rule) for code in codes]
+    assert found == [(code, "R-FUND-NON-MEMBER" if code == "funding_impossible"
+                      and not company.prism_member else rule) for code in codes]
 
 
 def test_i_min_headcount_show_list_and_the_digest_say_effectif_a_renseigner(
@@ -356,3 +358,108 @@ def test_r_cdpi_first_mission_a_second_cdpi_says_the_first_obligation_is_unmet(
         assert "CDPI précédent" not in out
     else:
         assert out.endswith(line)
+
+
+@pytest.mark.parametrize(("rule", "company", "message"), [
+    ("R-CDPI-FUND", Company(10, True), "Financement AKTO impossible : l'agence doit compter"),
+    ("R-FUND-NON-MEMBER", Company(11, False), "règles issues de l'ancien accord"),
+    ("R-FUND-NON-MEMBER", Company(None, False), "règles issues de l'ancien accord"),
+    ("R-CDPI-FUND", Company(10, False), "Financement AKTO impossible : l'agence doit compter"),
+])
+def test_r_fund_non_member_eleven_and_more_not_members_follow_the_old_agreement(
+        rule: str, company: Company, message: str) -> None:
+    """R-FUND-NON-MEMBER (003): « les entreprises de + de 11 salariés non adhérentes […] Peuvent
+    conclure des CIPI ou CDPI établis selon les règles issues de l'ancien accord »."""
+    alerts = [a for a in compute_timeline(facts(company=company), date(2026, 12, 1)).alerts
+              if a.code == "funding_impossible"]
+    assert [(a.rule, message in a.message) for a in alerts] == [(rule, True)]
+
+
+@pytest.mark.parametrize(("rule", "code", "extra", "step"), [
+    ("R-AFEST-OF", "organisme-externe-afest", {"afest": True}, "contract"),
+    ("R-CDPI-CERTIFICATE", "attestation-competences", {}, "attendance"),
+])
+def test_source_lines_without_a_document_are_checklist_lines_that_block_nothing(
+        rule: str, code: str, extra: dict[str, bool], step: str) -> None:
+    """R-AFEST-OF (000: AFEST « organisée par un organisme de formation externe »),
+    R-CDPI-CERTIFICATE (003: « en deux exemplaires originaux »): listed, not blocking."""
+    accepted = (
+        (EventKind.DRF_SUBMITTED, date(2026, 12, 1)), (EventKind.DRF_ACCORD, date(2026, 12, 2)),
+        (EventKind.CONTRACT_SUBMITTED, date(2026, 12, 10)),
+        (EventKind.FUNDING_GRANTED, date(2026, 12, 20)),
+        (EventKind.ATTENDANCE_SUBMITTED, date(2027, 2, 25)))
+    # The AFEST protocol itself is required (R-DOCS): received.
+    timeline = compute_timeline(facts(events=accepted, documents={"protocole-afest": date(
+        2026, 12, 10)}, **extra), date(2027, 3, 1))
+    item = next(i for i in timeline.checklist if i.code == code)
+    assert (item.rule, item.step, item.missing, item.blocks) == (rule, step, True, False)
+    done = timeline.step(step)
+    assert done is not None and done.status is Status.DONE
+
+
+@pytest.mark.parametrize(("rule", "headcount", "says"), [
+    ("R-SURCOUT-FUNDS", 49, "ou les fonds mutualisés des ETT (49 salariés, moins de 50)"),
+    ("R-SURCOUT-FUNDS", 50, "pas les fonds mutualisés des ETT (50 salariés, 50 ou plus)"),
+    ("R-SURCOUT-FUNDS", None, "seulement si l'agence a moins de 50 salariés (effectif non "
+                              "renseigné)"),
+])
+def test_r_surcout_funds_mutualised_funds_only_under_fifty_employees(
+        rule: str, headcount: int | None, says: str) -> None:
+    """R-SURCOUT-FUNDS (001, 003) and R-FUND-HOLIDAYS (003) in `explain`'s funding notes."""
+    f = facts(Kind.CIPI, hours=140, hourly_cost=Fraction(36), company=Company(headcount, True))
+    lines = dict(explain(f, compute_timeline(f, date(2026, 12, 1))))
+    assert says in lines["Financement du surcoût"] and rule in lines["Financement du surcoût"]
+    assert "R-FUND-HOLIDAYS" in lines["Ponts et jours fériés"]
+    assert "I-HOLIDAY-PAY-CIPI" in lines["Ponts et jours fériés"]
+
+
+# Point 6: readings stated, each on the side that protects the agency's funding.
+
+@pytest.mark.parametrize(("rule", "programme", "eligibility", "rate", "note"), [
+    ("I-CIPI-PROGRAMME-RATE", Programme.LANGUE_COMPETENCES, None, 27, None),
+    ("I-CIPI-PROGRAMME-RATE", Programme.MISSIONS_JEUNES, None, 27, None),
+    ("I-CIPI-PROGRAMME-RATE", Programme.HOPE, None, 17, "HOPE n'est décrit que pour le CDPI"),
+    ("I-CIPI-PROGRAMME-RATE", None, "obligation-emploi", 17, "programme « handicap » du CIPI"),
+    ("R-CIPI-FUND", None, None, 17, None),
+])
+def test_i_cipi_programme_rate_27_euros_only_for_the_cipi_s_own_programmes(
+        rule: str, programme: Programme | None, eligibility: str | None, rate: int,
+        note: str | None) -> None:
+    """I-CIPI-PROGRAMME-RATE: HOPE (003, CDPI) and 002's « handicap » never raise a CIPI's
+    estimate to 27 €/h."""
+    f = facts(Kind.CIPI, hours=140, programme=programme, eligibility=eligibility)
+    funding = estimate(f)
+    assert funding is not None and funding.rate == rate
+    line = dict(explain(f, compute_timeline(f, date(2026, 12, 1))))["Forfait"]
+    assert (note is not None and note in line and rule in line) or (
+        note is None and "I-CIPI-PROGRAMME-RATE" not in line)
+
+
+@pytest.mark.parametrize(("rule", "kind", "rules", "cited"), [
+    ("I-DRF-SHIFT-CIPI", Kind.CIPI, AKTO_CURRENT, True),
+    ("I-DRF-SHIFT-CIPI", Kind.CDPI, AKTO_CURRENT, False),
+    ("I-DRF-SHIFT-CIPI", Kind.CIPI, AKTO_2021, False),
+])
+def test_i_drf_shift_cipi_explain_says_the_shift_rule_is_the_cdpi_page_s(
+        rule: str, kind: Kind, rules: RuleSet, cited: bool) -> None:
+    """I-DRF-SHIFT-CIPI: 003's 2 months applied to the CIPI (001 is silent; 002's 4 weeks went
+    with its 4-week window)."""
+    f = facts(kind, start=date(2027, 2, 2), end=date(2027, 3, 12), hours=140, rules=rules,
+              events=((EventKind.DRF_SUBMITTED, date(2026, 11, 30)),
+                      (EventKind.DRF_ACCORD, date(2026, 12, 1))))
+    line = dict(explain(f, compute_timeline(f, date(2026, 12, 2))))["Décalage du démarrage"]
+    assert (rule in line) is cited
+
+
+@pytest.mark.parametrize(("rule", "kind", "rules", "cited"), [
+    ("I-2021-CDPI", Kind.CDPI, AKTO_2021, True),
+    ("I-2021-CDPI", Kind.CIPI, AKTO_2021, False),
+    ("I-2021-CDPI", Kind.CDPI, AKTO_CURRENT, False),
+])
+def test_i_2021_cdpi_explain_says_the_2021_page_is_the_cipi_s(
+        rule: str, kind: Kind, rules: RuleSet, cited: bool) -> None:
+    """I-2021-CDPI: akto-2021 (002, the CIPI's page) applied to a CDPI, its delays being the
+    shortest."""
+    f = facts(kind, start=date(2022, 3, 7), end=date(2022, 4, 15), hours=140, rules=rules)
+    line = dict(explain(f, compute_timeline(f, date(2022, 1, 3))))["Jeu de règles"]
+    assert (rule in line) is cited

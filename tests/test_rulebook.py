@@ -121,12 +121,14 @@ def test_the_checklist_follows_the_dossier() -> None:
     """R-DOCS rows: L&C and HOPE references, user company, Missions Jeunes, AFEST, surcoût."""
     assert codes(cdpi()) == {
         "contract": ["donnees-salarie", "contrat-signe", "convention", "programme-formation"],
-        "attendance": ["heures-presence", "certificat-realisation", "contrat-mission"],
+        "attendance": ["heures-presence", "certificat-realisation", "contrat-mission",
+                       "attestation-competences"],   # R-CDPI-CERTIFICATE, not blocking
     }
     lc = codes(cdpi(programme=Programme.LANGUE_COMPETENCES, in_user_company=True, afest=True,
                     hourly_cost=Fraction(36)))
     assert lc["drf"] == ["reference-langue-competences", "engagement-parties"]
     assert "protocole-afest" in lc["contract"] and "facture-of" in lc["attendance"]
+    assert "organisme-externe-afest" in lc["contract"]   # R-AFEST-OF, not blocking
     assert codes(cdpi(programme=Programme.HOPE))["drf"] == ["reference-hope"]
     assert "charte-missions-jeunes" in codes(cdpi(programme=Programme.MISSIONS_JEUNES))["contract"]
     assert "reference-hope" not in str(codes(DossierFacts(Kind.CIPI, START, END, Fraction(140),
@@ -226,8 +228,12 @@ def test_akto_funds_only_agencies_of_eleven_and_more_in_prism_emploi(
 ) -> None:
     """R-CDPI-FUND (« 11 et plus »; 001 says « + de 11 »: we use 11 and more)."""
     alerts = compute_timeline(cdpi(company=company), date(2026, 11, 22)).alerts
-    assert [a.rule for a in alerts if a.code == "funding_impossible"] == (
-        ["R-CDPI-FUND"] if warned else [])
+    found = [a.rule for a in alerts if a.code == "funding_impossible"]
+    # R-FUND-NON-MEMBER: 11 and more but not a member (003, « selon les règles issues de
+    # l'ancien accord »).
+    non_member = company.headcount is not None and company.headcount >= 11
+    assert found == ((["R-FUND-NON-MEMBER"] if non_member else ["R-CDPI-FUND"]) if warned
+                     else [])
 
 
 # Explanations.

@@ -378,6 +378,13 @@ def first_cdpi_mission_unmet(reference: str, status: str, due: date | None) -> s
             f"(R-CDPI-FIRST-MISSION)")
 
 
+ALERT_FUNDING_NON_MEMBER = (
+    "Financement AKTO impossible sur l'enveloppe 0,3 % : agence ni adhérente à Prism'Emploi ni "
+    "à l'accord de branche ; le contrat se conclut selon les règles issues de l'ancien accord, "
+    "financé sur ses ressources (plan de développement des compétences, investissement "
+    "formation, FPETT ou fonds propres)")
+
+
 def alert_headcount_unknown(minimum: int) -> str:
     return (f"Effectif à renseigner : sans l'effectif de l'agence, le financement AKTO "
             f"(au moins {minimum} salariés) ne peut pas être vérifié")

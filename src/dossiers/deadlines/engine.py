@@ -196,9 +196,14 @@ class _ScheduleBuilder:
         minimum = self.rules.company_min_headcount
         rule = "R-CIPI-FUND" if self.facts.kind is Kind.CIPI else "R-CDPI-FUND"
         too_small = company.headcount is not None and company.headcount < minimum.value
-        if too_small or not company.prism_member:
+        if too_small:
             self.alerts.append(Alert("funding_impossible", rule,
                                      messages.alert_funding_impossible(minimum.value)))
+        elif not company.prism_member:
+            # R-FUND-NON-MEMBER: 11 and more but no member: the old agreement's rules, and the
+            # agency's own resources.
+            self.alerts.append(Alert("funding_impossible", "R-FUND-NON-MEMBER",
+                                     messages.ALERT_FUNDING_NON_MEMBER))
         if company.headcount is None:
             self.alerts.append(Alert("headcount_unknown", rule,
                                      messages.alert_headcount_unknown(minimum.value)))
@@ -436,7 +441,7 @@ class _ScheduleBuilder:
         """R-DOCS: a step whose event is recorded but a required document is missing is not
         done (I-DOCS-BLOCK-STEP); it says which documents (in `show` only: their names can be
         sensitive). `accepted`: AKTO's accord decides, not the window (I-DRF-SHIFT-DECIDES)."""
-        missing = tuple(item.code for item in self.checklist if item.step == code and item.missing)
+        missing = tuple(item.code for item in self.checklist if item.step == code and item.blocks)
         if done_on is not None and missing:
             self.alerts.append(Alert("missing_documents", "R-DOCS",
                                      messages.alert_missing_documents(code, len(missing))))

@@ -14,7 +14,9 @@ from dossiers.deadlines.engine import (
 from dossiers.deadlines.facts import DossierFacts, IncidentKind, Kind, Programme
 from dossiers.deadlines.funding import estimate, trial_days
 from dossiers.deadlines.periods import Period
-from dossiers.deadlines.rulesets import DRF_SUSPENSIONS, RULE_SETS, Figure, choose_rule_set
+from dossiers.deadlines.rulesets import (
+    DRF_SUSPENSIONS, RULE_SETS, Figure, RuleSetChoice, choose_rule_set,
+)
 from dossiers.deadlines.suspensions import drf_window
 from dossiers.deadlines.timeline import Status, Timeline
 from dossiers.deadlines.zones import DEFAULT_ZONE
@@ -99,7 +101,7 @@ def explain(facts: DossierFacts, timeline: Timeline,
                       f"{_d(start)} (démarrage) {'>' if start > edge else '≤'} "
                       f"{_d(accord)} (accord) + {_period(limit.value)} = "
                       f"{_d(edge)} : {verdict} {_cite(limit)} "
-                      f"(interprétation I-DRF-SHIFT-DECIDES)"))
+                      f"(interprétation I-DRF-SHIFT-DECIDES){_shift_reading(facts)}"))
     elif cycles.redo_on is not None:
         lines.append(("Décalage du démarrage", f"nouvelle DRF déposée le "
                       f"{_d(cycles.redo_on)} : le nouvel accord fixera la réponse et le "
@@ -215,7 +217,8 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
     else:
         lines = [("Forfait", f"{messages.euros(funding.amount)} HT = "
                   f"{messages.hours(funding.hours)} (formation et bilans) × "
-                  f"{messages.euros(funding.rate)}/h {_cite(funding.rate_figure)}")]
+                  f"{messages.euros(funding.rate)}/h {_cite(funding.rate_figure)}"
+                  + _cipi_rate_reading(facts))]
     if funding.tutor_hours:
         figure = funding.tutor_rate_figure
         assert figure is not None
@@ -241,7 +244,60 @@ def _funding(facts: DossierFacts, cdpi_rate: Fraction | None) -> list[tuple[str,
                       f"{euros(facts.hourly_cost)}/h (coût) − {euros(funding.rate)}/h (forfait) ; "
                       f"{euros(funding.surcout_total)} sur {messages.hours(facts.training_hours)} "
                       "(R-SURCOUT, 001 : « le surcoût du contrat sera de 36-17 = 19€/ H »)"))
+        lines.append(("Financement du surcoût", _surcout_funds(facts)))
+    if funding.rate is not None:
+        # R-FUND-HOLIDAYS: said for the CDPI (003); the CIPI's flat rate is an hourly rate
+        # too (I-HOLIDAY-PAY-CIPI).
+        reading = ("" if facts.kind is Kind.CDPI else " ; dit pour le CDPI, lu de même pour le "
+                   "CIPI (interprétation I-HOLIDAY-PAY-CIPI)")
+        lines.append(("Ponts et jours fériés", "la rémunération de l'intérimaire pendant les "
+                      "ponts et jours fériés de la formation n'est pas dans le forfait ; à "
+                      "demander au titre du surcoût (R-FUND-HOLIDAYS, 003 : « La rémunération "
+                      "du salarié durant les ponts et jours fériés pendant la formation n'est "
+                      "pas prise en charge dans le cadre du forfait. Si vous en faite la "
+                      f"demande, elle peut être prise en charge via le surcoût »){reading}"))
     return lines
+
+
+def _shift_reading(facts: DossierFacts) -> str:
+    """I-DRF-SHIFT-CIPI: the current rule is written on the CDPI page (003) only."""
+    if facts.kind is Kind.CIPI and facts.rules.drf_shift_limit.source == "003":
+        return (" ; règle écrite sur la page CDPI (003), appliquée au CIPI qui suit le même "
+                "processus (interprétation I-DRF-SHIFT-CIPI)")
+    return ""
+
+
+def _cipi_rate_reading(facts: DossierFacts) -> str:
+    """I-CIPI-PROGRAMME-RATE: HOPE is the CDPI's (003); 002's « handicap » programme of the
+    CIPI is not modelled: neither is assumed to raise the CIPI's rate."""
+    if facts.kind is not Kind.CIPI:
+        return ""
+    if facts.programme is Programme.HOPE:
+        return (" ; le programme HOPE n'est décrit que pour le CDPI (003) : 27 €/h non supposé "
+                "pour un CIPI, à confirmer avec AKTO (interprétation I-CIPI-PROGRAMME-RATE)")
+    if facts.programme is None and facts.eligibility == "obligation-emploi":
+        return (" ; le programme « handicap » du CIPI (002) n'est pas suivi par l'outil : 27 €/h "
+                "non supposé, à confirmer avec AKTO (interprétation I-CIPI-PROGRAMME-RATE)")
+    return ""
+
+
+def _surcout_funds(facts: DossierFacts) -> str:
+    """R-SURCOUT-FUNDS: what pays the cost above the flat rate; the ETT's mutualised funds
+    only for an agency of less than 50 employees, never assumed when the headcount is not
+    known."""
+    headcount = facts.company.headcount if facts.company is not None else None
+    if headcount is None:
+        mutualised = ("les fonds mutualisés des ETT seulement si l'agence a moins de 50 "
+                      "salariés (effectif non renseigné)")
+    elif headcount < 50:
+        mutualised = f"ou les fonds mutualisés des ETT ({headcount} salariés, moins de 50)"
+    else:
+        mutualised = f"pas les fonds mutualisés des ETT ({headcount} salariés, 50 ou plus)"
+    return ("les fonds conventionnels (FPE.TT), l'investissement formation (0,6 %), "
+            f"{mutualised} (R-SURCOUT-FUNDS, 003 : « Les dépenses de formation non couvertes par "
+            "le forfait peuvent être financées soit sur les fonds conventionnels (FPE.TT), soit "
+            "sur votre investissement formation (0,6%) ou les fonds mutualisés des ETT (pour les "
+            "ETT de moins de 50 salariés) »)")
 
 
 def rule_set_summary(facts: DossierFacts) -> str:
@@ -261,10 +317,23 @@ def rule_set_summary(facts: DossierFacts) -> str:
 def rule_set_reason(facts: DossierFacts) -> str:
     """Which rule set the dossier follows and why (I-RULES-DATE, I-RULES-CURRENT-DATE)."""
     rules = facts.rules
-    uses_drf = facts.kind is not Kind.CAR
-    choice = choose_rule_set(facts.training_start, facts.zone, uses_drf)
-    day_name = "ouverture de la fenêtre DRF" if uses_drf else "démarrage"
+    choice = choose_rule_set(facts.training_start, facts.zone, facts.kind is not Kind.CAR)
     head = f"{rules.name} ({rules.title}), en vigueur depuis le {_d(rules.effective_from)}"
+    return _choice_reason(facts, choice, head) + _2021_cdpi_reading(facts)
+
+
+def _2021_cdpi_reading(facts: DossierFacts) -> str:
+    """I-2021-CDPI: 002 is the CIPI's page; its process is read for the CDPI too."""
+    if facts.kind is Kind.CDPI and facts.rules.drf_opens_before_start.source == "002":
+        return (" ; la page de 2021 (002) est celle du CIPI, son processus est appliqué au CDPI "
+                "(ses délais sont les plus courts ; interprétation I-2021-CDPI)")
+    return ""
+
+
+def _choice_reason(facts: DossierFacts, choice: RuleSetChoice, head: str) -> str:
+    rules = facts.rules
+    uses_drf = facts.kind is not Kind.CAR
+    day_name = "ouverture de la fenêtre DRF" if uses_drf else "démarrage"
     if choice.rules.name != rules.name:
         return (f"{head} : fixé à l'ouverture du dossier (--rules) ; le choix par date donnerait "
                 f"{choice.rules.name} (I-RULES-DATE)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from dossiers.deadlines.facts import DossierFacts, Kind
+from dossiers.deadlines.facts import DossierFacts, Kind, Programme
 from dossiers.deadlines.periods import months
 from dossiers.deadlines.rulesets import Figure
 
@@ -44,13 +44,18 @@ class FundingEstimate:
         return None if self.tutor_amount is None else self.amount + self.tutor_amount
 
 
+# I-CIPI-PROGRAMME-RATE: the national programmes the CIPI sources name (001, 002).
+CIPI_PROGRAMMES = frozenset({Programme.LANGUE_COMPETENCES, Programme.MISSIONS_JEUNES})
+
+
 def flat_rate(facts: DossierFacts,
               cdpi_rate: Fraction | None = None) -> tuple[Fraction | None, Figure]:  # type: ignore[type-arg]
-    """R-CIPI-FUND: 27 €/h as soon as a programme is set (I-CIPI-PROGRAMME-RATE);
-    R-CDPI-FUND: the configured rate (I-CDPI-RATE-CONFIG)."""
+    """R-CIPI-FUND: 27 €/h under a national programme the CIPI sources name (Langue et
+    Compétences, Missions Jeunes); HOPE, written for the CDPI only (003), and anything else
+    keep 17 €/h (I-CIPI-PROGRAMME-RATE). R-CDPI-FUND: the configured rate (I-CDPI-RATE-CONFIG)."""
     rules = facts.rules
     if facts.kind is Kind.CIPI:
-        figure = (rules.cipi_programme_flat_rate if facts.programme is not None
+        figure = (rules.cipi_programme_flat_rate if facts.programme in CIPI_PROGRAMMES
                   else rules.cipi_flat_rate)
         return figure.value, figure
     return (cdpi_rate if cdpi_rate is not None else rules.cdpi_flat_rate.value,
