@@ -463,3 +463,20 @@ def test_i_2021_cdpi_explain_says_the_2021_page_is_the_cipi_s(
     f = facts(kind, start=date(2022, 3, 7), end=date(2022, 4, 15), hours=140, rules=rules)
     line = dict(explain(f, compute_timeline(f, date(2022, 1, 3))))["Jeu de règles"]
     assert (rule in line) is cited
+
+
+@pytest.mark.parametrize(("rule", "kind", "headcount", "boundary"), [
+    ("I-MIN-HEADCOUNT", Kind.CIPI, 11, True),    # 001: « de + de 11 salariés »
+    ("I-MIN-HEADCOUNT", Kind.CIPI, 12, False),
+    ("I-MIN-HEADCOUNT", Kind.CDPI, 11, False),   # 003: « 11 salariés et plus »
+])
+def test_i_min_headcount_a_cipi_at_exactly_eleven_is_to_be_confirmed(
+        rule: str, kind: Kind, headcount: int, boundary: bool) -> None:
+    """I-MIN-HEADCOUNT: 001 and 003 disagree on 11; for the CIPI, whose sheet says « + de 11 »,
+    11 exactly alerts (to confirm), on the side that protects the funding."""
+    f = facts(kind, hours=140, company=Company(headcount, True))
+    alerts = [a.code for a in compute_timeline(f, date(2026, 12, 1)).alerts]
+    assert ("headcount_boundary" in alerts) is boundary
+    assert "funding_impossible" not in alerts
+    line = dict(explain(f, compute_timeline(f, date(2026, 12, 1))))["Agence"]
+    assert rule in line and (("à confirmer" in line) is boundary)

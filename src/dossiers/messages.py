@@ -385,6 +385,11 @@ ALERT_FUNDING_NON_MEMBER = (
     "formation, FPETT ou fonds propres)")
 
 
+def alert_headcount_boundary(minimum: int) -> str:
+    return (f"Effectif de {minimum} salariés : la fiche CIPI demande « + de {minimum} », la page "
+            f"CDPI « {minimum} et plus » ; financement AKTO du CIPI à confirmer avec AKTO")
+
+
 def alert_headcount_unknown(minimum: int) -> str:
     return (f"Effectif à renseigner : sans l'effectif de l'agence, le financement AKTO "
             f"(au moins {minimum} salariés) ne peut pas être vérifié")

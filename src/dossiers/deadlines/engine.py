@@ -207,6 +207,12 @@ class _ScheduleBuilder:
         if company.headcount is None:
             self.alerts.append(Alert("headcount_unknown", rule,
                                      messages.alert_headcount_unknown(minimum.value)))
+        elif (self.facts.kind is Kind.CIPI and company.prism_member
+              and company.headcount == minimum.value):
+            # I-MIN-HEADCOUNT: 001, the CIPI's own sheet, says « de + de 11 salariés »: at 11
+            # exactly, the CIPI's funding is said to be confirmed, not assumed.
+            self.alerts.append(Alert("headcount_boundary", rule,
+                                     messages.alert_headcount_boundary(minimum.value)))
 
     # Steps of the AKTO process for CIPI and CDPI.
 

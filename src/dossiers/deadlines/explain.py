@@ -111,6 +111,7 @@ def explain(facts: DossierFacts, timeline: Timeline,
         lines.append(_car_contract(facts))
     lines += _bilans(facts)
     lines += _funding(facts, cdpi_rate)
+    lines += _company(facts)
     lines += _basic_skills(facts)
     lines += _seniority(facts)
     days = trial_days(facts)
@@ -265,6 +266,30 @@ def _shift_reading(facts: DossierFacts) -> str:
         return (" ; règle écrite sur la page CDPI (003), appliquée au CIPI qui suit le même "
                 "processus (interprétation I-DRF-SHIFT-CIPI)")
     return ""
+
+
+def _company(facts: DossierFacts) -> list[tuple[str, str]]:
+    """R-CIPI-FUND, R-CDPI-FUND, R-FUND-NON-MEMBER: the agency's headcount and membership,
+    11 and more (I-MIN-HEADCOUNT), never assumed when not entered."""
+    company = facts.company
+    if company is None or facts.kind is Kind.CAR:
+        return []
+    figure = facts.rules.company_min_headcount
+    minimum = figure.value
+    if company.headcount is None:
+        size = "effectif à renseigner : le financement ne peut pas être vérifié"
+    elif company.headcount < minimum:
+        size = f"{company.headcount} salariés < {minimum} : financement AKTO impossible"
+    elif facts.kind is Kind.CIPI and company.headcount == minimum:
+        size = (f"{company.headcount} salariés, à confirmer avec AKTO pour un CIPI (001 : « + de "
+                "11 salariés » ; 003 : « 11 salariés et plus »)")
+    else:
+        size = f"{company.headcount} salariés ≥ {minimum}"
+    member = ("adhérente à Prism'Emploi ou à l'accord" if company.prism_member else
+              "non adhérente : règles de l'ancien accord, sur ses propres ressources "
+              "(R-FUND-NON-MEMBER)")
+    return [("Agence", f"{size} ; {member} (11 salariés et plus retenus, interprétation "
+             f"I-MIN-HEADCOUNT) {_cite(figure)}")]
 
 
 def _cipi_rate_reading(facts: DossierFacts) -> str:
