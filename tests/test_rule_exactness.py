@@ -480,3 +480,18 @@ def test_i_min_headcount_a_cipi_at_exactly_eleven_is_to_be_confirmed(
     assert "funding_impossible" not in alerts
     line = dict(explain(f, compute_timeline(f, date(2026, 12, 1))))["Agence"]
     assert rule in line and (("à confirmer" in line) is boundary)
+
+
+def test_i_excuse_in_window_incident_says_when_it_does_not_count(network: Dossiers) -> None:
+    """I-EXCUSE-IN-WINDOW: the issue's sick note of 01/03/2027 against 22/05–21/08/2027."""
+    network.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-04-12",
+               "--end", "2027-05-21", "--training-hours", "210", "--owner", "lea@example.fr",
+               "--reference", "D-2")
+    out = network.ok("incident", "D-2", "maladie", "--on", "2027-03-01", "--until",
+                     "2027-03-15", "--document-on", "2027-03-02", "--as-of", "2027-03-02")
+    assert ("⚠ Cet incident ne compte pas : il n'explique pas la délégation manquée pendant "
+            "la fenêtre de mission du 22/05/2027 au 21/08/2027 (I-EXCUSE-IN-WINDOW ; voir "
+            "explain)") in " ".join(out.split())
+    inside = network.ok("incident", "D-2", "maladie", "--on", "2027-05-20", "--until",
+                        "2027-06-15", "--document-on", "2027-05-21", "--as-of", "2027-05-21")
+    assert "ne compte pas" not in inside and inside.endswith("Obligation de mission : justifié.\n")

@@ -365,6 +365,12 @@ def alert_drf_too_early(deposit: date, opens: date, due: date, today: date) -> s
     return text + f" ; la redéposer dès maintenant, au plus tard le {short_date(due)}"
 
 
+def incident_outside_window(opens: date, due: date) -> str:
+    return (f"⚠ Cet incident ne compte pas : il n'explique pas la délégation manquée pendant la "
+            f"fenêtre de mission du {short_date(opens)} au {short_date(due)} "
+            "(I-EXCUSE-IN-WINDOW ; voir explain)")
+
+
 def alert_incident_outside_window(count: int) -> str:
     return (f"{plural(count, 'incident ne justifie', 'incidents ne justifient')} pas le manque "
             "d'heures : hors de la fenêtre de mission (voir explain)")

@@ -161,7 +161,8 @@ def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date |
       dossiers incident LYO-CDPI-11 refus --on 2026-11-02 --document-on 2026-11-05
       dossiers incident LYO-CDPI-11 maladie --on 2027-06-01 --until 2027-06-20
     """
-    from dossiers.deadlines.facts import IncidentKind
+    from dossiers.deadlines.engine import incident_counts
+    from dossiers.deadlines.facts import Incident, IncidentKind
     from dossiers.services.dossiers import find_dossier, record_incident, timeline_of
 
     with app.transaction() as session:
@@ -171,6 +172,11 @@ def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date |
     click.echo(f"{dossier.reference} : incident du {messages.short_date(on)} enregistré"
                + (f", justificatif reçu le {messages.short_date(document_on)}."
                   if document_on else ", justificatif à récupérer."))
+    if step is not None and step.opens is not None and step.due is not None and not (
+            incident_counts(Incident(IncidentKind(kind), on, document_on, until), step.opens,
+                            step.due)):
+        # I-EXCUSE-IN-WINDOW: recorded, but it explains nothing of this window.
+        click.echo(messages.incident_outside_window(step.opens, step.due))
     if step is not None:
         click.echo(f"Obligation de mission : {messages.STATUS_LABELS[step.status.value]}.")
 
