@@ -21,11 +21,11 @@ At database speed, and without holding the write lock while the file is read (a 
    may number after, the dossiers that may be duplicated — is read in one short read
    transaction, a query each (a `Snapshot`);
 3. every row is checked in memory, in file order, by the very functions `open`, `mission`,
-   `doc` and `record` call (services/dossiers.py: check_opening, check_mission,
-   check_document, check_event), each row seeing the rows before it; every error is listed;
+   `incident`, `doc` and `record` call (services/dossiers.py: check_opening, check_mission,
+   check_incident, check_document, check_event), each row seeing the rows before it; every error is listed;
 4. one write transaction reads the snapshot again (if another command changed it meanwhile,
    the rows are checked again against the new one), inserts the dossiers, their events,
-   missions, documents and history lines in bulk (one executemany per table), and stores
+   missions, documents, incidents and history lines in bulk (one executemany per table), and stores
    their timelines (store/steps.py `refresh`) before the commit.
 """
 
