@@ -39,11 +39,13 @@ SUBDIVISIONS: dict[str, str | None] = {
 CURRENT = "akto-current"
 OLD = "akto-2021"
 
-# Older rules (002): no DRF deposit from 1 July to 21 August 2022 inclusive; interpretation: a
-# window that would open inside opens on 22 August 2022.
+# 002: no DRF deposit from 1 July to 21 August 2022 inclusive, a fact about dates whatever the
+# rule set: a window that would open inside opens on 22 August 2022, one that would close inside
+# closes on 30 June 2022.
 SUSPENSION_FIRST = date(2022, 7, 1)
 SUSPENSION_LAST = date(2022, 8, 21)
 REOPENING = date(2022, 8, 22)
+LAST_BEFORE = date(2022, 6, 30)
 
 
 @dataclass(frozen=True)
@@ -128,14 +130,18 @@ def months_before(day: date, count: int) -> date:
 # The rule sets' figures, as the rule book states them.
 
 def drf_window(rules: str, start: date, zone: str) -> tuple[date, date]:
-    """R-DRF-WINDOW: opens start − 2 months (2021: 4 weeks), due start − 2 jours ouvrés."""
-    if rules == CURRENT:
-        opens = months_before(start, 2)
-    else:
-        opens = start - timedelta(days=28)
-        if SUSPENSION_FIRST <= opens <= SUSPENSION_LAST:
-            opens = REOPENING
-    return opens, working_days_before(start, 2, zone)
+    """R-DRF-WINDOW: opens on the first day from which the start lies within 2 months (2021: 4
+    weeks), due start − 2 jours ouvrés; the 2022 suspension cuts it under both rule sets."""
+    # Walk forward from well before: the first day d with d + 2 months (28 days) ≥ start.
+    opens = start - timedelta(days=70)
+    while (months_after(opens, 2) if rules == CURRENT else opens + timedelta(days=28)) < start:
+        opens += timedelta(days=1)
+    due = working_days_before(start, 2, zone)
+    if SUSPENSION_FIRST <= opens <= SUSPENSION_LAST:
+        opens = REOPENING
+    if SUSPENSION_FIRST <= due <= SUSPENSION_LAST:
+        due = LAST_BEFORE
+    return opens, due
 
 
 def contract_due(rules: str, accord: date) -> date:
@@ -149,10 +155,10 @@ def shift_limit(rules: str, accord: date) -> date:
 
 
 def mission_window(dossier: Dossier) -> tuple[date, date]:
-    """R-CIPI-MISSION: start … start + 6 months. R-CDPI-MISSION, R-CAR-MISSION: end + 1 day …
-    end + 3 months."""
+    """R-CIPI-MISSION: start … start + 6 months − 1 day (a durée counts its first day).
+    R-CDPI-MISSION, R-CAR-MISSION: end + 1 day … end + 3 months (a délai after the end)."""
     if dossier.kind == "cipi":
-        return dossier.start, months_after(dossier.start, 6)
+        return dossier.start, months_after(dossier.start, 6) - timedelta(days=1)
     return dossier.end + timedelta(days=1), months_after(dossier.end, 3)
 
 
@@ -169,7 +175,7 @@ def status(opens: date | None, due: date, done_on: date | None, day: date) -> st
     """R-CAL-4: done on or before the due date is on time; R-DRF-WINDOW: done before the
     window opens is too early. Not done: not yet open, pending, or overdue after the due date."""
     if opens is not None and opens > due:
-        # Only the 2021 suspension can do this: the rule book does not say what such a
+        # Only the 2022 suspension can do this: the rule book does not say what such a
         # window's statuses are.
         return None
     if done_on is not None:

@@ -49,12 +49,12 @@ def test_worked_example_cdpi_starting_monday_11_january_2027() -> None:
 
 def test_worked_example_cipi_starting_tuesday_26_may_2026() -> None:
     """R-DRF-WINDOW, R-CAL-2: DRF due Thu 2026-05-21 (Pentecost Monday); R-CIPI-MISSION: 70 h by
-    2026-11-26."""
+    2026-11-25 (a durée of 6 months counting its first day, R-CAL-3)."""
     f = facts(kind=Kind.CIPI, start=date(2026, 5, 26), end=date(2026, 7, 3), hours=140)
     assert step(f, "drf").due == date(2026, 5, 21)
     mission = step(f, "mission_obligation")
     assert (mission.opens, mission.due, mission.rule) == (
-        date(2026, 5, 26), date(2026, 11, 26), "R-CIPI-MISSION")
+        date(2026, 5, 26), date(2026, 11, 25), "R-CIPI-MISSION")
     assert mission.progress is not None and mission.progress.hours_required == 70
 
 

@@ -342,7 +342,13 @@ def test_the_oracle_gives_the_worked_examples_answer_contract_shift_and_missions
     assert oracle.mission_hours_required(late_cdpi) == Fraction(140, 3)
     cipi = Dossier("cipi", "metropole", oracle.CURRENT, date(2026, 5, 26), date(2026, 7, 3),
                    Fraction(140))
-    assert oracle.mission_window(cipi) == (date(2026, 5, 26), date(2026, 11, 26))
+    assert oracle.mission_window(cipi) == (date(2026, 5, 26), date(2026, 11, 25))
+    # R-DRF-WINDOW, R-CAL-3: start 2027-04-30 opens 2027-03-01 (2027-02-28 + 2 months < start).
+    assert oracle.drf_window(oracle.CURRENT, date(2027, 4, 30), "metropole")[0] == date(2027, 3, 1)
+    # I-2021-SUSPENSION under both rule sets: cut at 2022-06-30, or opened on 2022-08-22.
+    assert oracle.drf_window(oracle.OLD, date(2022, 7, 25), "metropole") == (
+        date(2022, 6, 27), date(2022, 6, 30))
+    assert oracle.drf_window(oracle.CURRENT, date(2022, 10, 10), "metropole")[0] == date(2022, 8, 22)
 
 
 # The engine against the oracle.

@@ -162,7 +162,8 @@ def test_the_akto_current_effective_date_is_an_interpretation_explain_cites() ->
     assert AKTO_CURRENT.effective_from == date(2022, 8, 22)
     assert AKTO_CURRENT.effective.rule == "I-RULES-CURRENT-DATE"
     text = explained(DossierFacts(Kind.CDPI, START, END, Fraction(210)), "Jeu de règles")
-    assert "(I-RULES-CURRENT-DATE, interprétation : « les fiches 001 et 003 ne sont pas datées" in text
+    # The project's words are never inside « » (issue 19): only the source's words it quotes.
+    assert "(I-RULES-CURRENT-DATE, interprétation : les fiches 001 et 003 ne sont pas datées" in text
 
 
 def test_explain_shows_a_2021_window_moved_after_the_suspension() -> None:
@@ -173,7 +174,7 @@ def test_explain_shows_a_2021_window_moved_after_the_suspension() -> None:
     assert text.startswith("22/08/2022 : 08/08/2022 = 05/09/2022 (démarrage) − 4 semaines "
                            "(R-DRF-WINDOW, 002 :")
     assert ("tombe dans la suspension des dépôts du 01/07/2022 au 21/08/2022, la fenêtre ouvre "
-            "le lendemain (I-2021-SUSPENSION)") in text
+            "le lendemain (I-2021-SUSPENSION, quel que soit le jeu de règles)") in text
 
 
 def test_R_DRF_WINDOW_a_deposit_inside_the_2022_suspension_is_refused_with_one_line(
@@ -187,7 +188,7 @@ def test_R_DRF_WINDOW_a_deposit_inside_the_2022_suspension_is_refused_with_one_l
                          "--as-of", "2022-08-21")
     assert result.exit_code == 2
     assert result.stderr == ("Erreur : --on : une DRF ne peut pas être déposée le 21/08/2022 : "
-                             "dépôts suspendus du 01/07/2022 au 21/08/2022 (règles akto-2021), "
+                             "dépôts suspendus du 01/07/2022 au 21/08/2022, "
                              "déposer à partir du 22/08/2022 (R-DRF-WINDOW)\n")
     assert network.dump() == before
     network.ok("record", "OLD", "drf-submitted", "--on", "2022-08-22", "--as-of", "2022-08-22")
@@ -275,19 +276,30 @@ def test_R_CDPI_FUND_the_cdpi_tutor_rate_is_unknown_so_no_amount_is_made_up() ->
         facts, "Formation du tuteur")
 
 
+@pytest.mark.parametrize(("tutor", "funded", "amount"), [
+    (Fraction(40), Fraction(40), 600),            # R-CIPI-FUND: the limit, all funded
+    (Fraction(81, 2), Fraction(40), 600),         # I-TUTOR-40H-FUNDED: 40 h 30 min, 40 h funded
+    (Fraction(60), Fraction(40), 600),
+    (Fraction(39), Fraction(39), 585),
+])
+def test_R_CIPI_FUND_tutor_hours_above_40_are_accepted_and_funded_for_40(
+        tutor: Fraction, funded: Fraction, amount: int) -> None:
+    """R-CIPI-FUND, I-TUTOR-40H-FUNDED: 001 « dans la limite d'une durée de 40 heures »."""
+    funding = estimate(DossierFacts(Kind.CIPI, START, END, Fraction(140), tutor_hours=tutor))
+    assert funding is not None
+    assert (funding.tutor_hours, funding.tutor_funded_hours, funding.tutor_amount) == (
+        tutor, funded, amount)
+
+
 def test_R_CIPI_FUND_tutor_hours_through_the_cli(network: Dossiers) -> None:
-    before = network.dump()
-    refused = network.run(*OPEN_CIPI, "--tutor-hours", "40,5")
-    assert refused.exit_code == 2
-    assert refused.stderr == ("Erreur : heures de formation du tuteur : 40\u00a0h\u00a030\u00a0min "
-                              "au-delà du "
-                              "maximum de 40\u00a0h (R-CIPI-FUND)\n")
-    assert network.dump() == before
-    network.ok(*OPEN_CIPI, "--tutor-hours", "40")
+    network.ok(*OPEN_CIPI, "--tutor-hours", "40,5")
     out = network.ok("show", "C-1", "--as-of", "2026-12-01")
     assert ("Forfait estimé : 2\u202f380,00\u00a0€ HT (140\u00a0h × 17,00\u00a0€/h, R-CIPI-FUND) ; "
             "formation du "
-            "tuteur 600,00\u00a0€ HT (40\u00a0h × 15,00\u00a0€/h), R-CIPI-FUND") in out
+            "tuteur 600,00\u00a0€ HT (40\u00a0h × 15,00\u00a0€/h), 40\u00a0h\u00a030\u00a0min "
+            "saisies, financées pour 40\u00a0h (I-TUTOR-40H-FUNDED), R-CIPI-FUND") in out
+    text = network.ok("explain", "C-1", "--as-of", "2026-12-01")
+    assert "financées pour 40\u00a0h au plus" in text and "I-TUTOR-40H-FUNDED" in text
 
 
 # R-CDPI-ELIG: 150 h in the branch over the last 12 months when that is the basis.
@@ -339,19 +351,20 @@ def test_R_CDPI_ELIG_missing_seniority_hours_are_said_in_show() -> None:
 # R-CAR-HOURS: the contract (training + missions) lasts 12 months at most.
 
 @pytest.mark.parametrize(("mission_end", "flagged"), [
-    (date(2028, 1, 11), False),   # start + 12 months: the last day of the contract
-    (date(2028, 1, 12), True),
+    (date(2028, 1, 10), False),   # start + 12 months − 1 day: the last day of the contract
+    (date(2028, 1, 11), True),
 ])
 def test_R_CAR_HOURS_a_mission_ending_after_twelve_months_is_flagged(
         mission_end: date, flagged: bool) -> None:
-    """R-CAR-HOURS, I-CAR-CONTRACT: contract from 2027-01-11 to 2028-01-11 inclusive."""
+    """R-CAR-HOURS, I-CAR-CONTRACT, R-CAL-3: a durée counting its first day, contract from
+    2027-01-11 to 2028-01-10 inclusive."""
     car = DossierFacts(Kind.CAR, START, date(2027, 10, 8), Fraction(900), missions=(
         Mission(date(2027, 12, 1), mission_end, Fraction(140)),))
     timeline = compute_timeline(car, date(2028, 2, 1))
     codes = [(a.code, a.rule) for a in timeline.alerts]
     assert (("car_mission_beyond_contract", "R-CAR-HOURS") in codes) is flagged
     assert explained(car, "Contrat CAR, fin au plus tard").startswith(
-        "11/01/2028 = 11/01/2027 (démarrage) + 12 mois (R-CAR-HOURS, 000 :")
+        "10/01/2028 = 11/01/2027 (démarrage) + 12 mois − 1 jour (R-CAR-HOURS, 000 :")
 
 
 def test_R_CAR_HOURS_the_flag_shows_in_show(network: Dossiers) -> None:
@@ -360,7 +373,7 @@ def test_R_CAR_HOURS_the_flag_shows_in_show(network: Dossiers) -> None:
                "--reference", "R-1")
     network.ok("mission", "R-1", "--start", "2027-12-01", "--end", "2028-01-20", "--hours", "200")
     out = network.ok("show", "R-1", "--as-of", "2028-02-01")
-    assert ("⚠ 1 mission finit après la fin du contrat CAR (11/01/2028, 12 mois au plus formation "
+    assert ("⚠ 1 mission finit après la fin du contrat CAR (10/01/2028, 12 mois au plus formation "
             "et missions comprises) (R-CAR-HOURS)") in out
 
 

@@ -237,15 +237,15 @@ def test_r_contract_the_checklist_gives_the_contract_delay_of_the_rule_set(
 # Point 6: the readings we chose, at their boundaries.
 
 @pytest.mark.parametrize(("kind", "start", "last_day", "hours"), [
-    (Kind.CIPI, date(2026, 5, 26), date(2026, 11, 26), 140),   # R-CIPI-HOURS, 6 mois
-    (Kind.CDPI, date(2027, 1, 11), date(2028, 1, 11), 210),    # R-CDPI-HOURS, 12 mois
-    (Kind.CAR, date(2026, 11, 30), date(2027, 8, 30), 600),    # R-CAR-HOURS, 9 mois
+    (Kind.CIPI, date(2026, 5, 26), date(2026, 11, 25), 140),   # R-CIPI-HOURS, 6 mois
+    (Kind.CDPI, date(2027, 1, 11), date(2028, 1, 10), 210),    # R-CDPI-HOURS, 12 mois
+    (Kind.CAR, date(2026, 11, 30), date(2027, 8, 29), 600),    # R-CAR-HOURS, 9 mois
 ])
-def test_i_mois_inclus_the_longest_training_ends_on_the_same_day_n_months_later(
+def test_r_cal_3_a_duree_counts_its_first_day_and_ends_the_day_before_the_same_date(
     kind: Kind, start: date, last_day: date, hours: int
 ) -> None:
-    """I-MONTHS-LAST-DAY-INCLUDED (R-CIPI-HOURS, R-CDPI-HOURS, R-CAR-HOURS): that day included, the next
-    refused."""
+    """R-CAL-3, I-MONTHS-TWO-READINGS (R-CIPI-HOURS, R-CDPI-HOURS, R-CAR-HOURS): the last day
+    accepted, the next refused."""
     check_dossier(kind, start, last_day, Fraction(hours), AKTO_CURRENT)
     with pytest.raises(InvalidInput):
         check_dossier(kind, start, date.fromordinal(last_day.toordinal() + 1), Fraction(hours),
@@ -253,11 +253,12 @@ def test_i_mois_inclus_the_longest_training_ends_on_the_same_day_n_months_later(
 
 
 @pytest.mark.parametrize(("end", "days"), [
-    (date(2027, 2, 11), 2), (date(2027, 2, 12), 3),
-    (date(2027, 3, 11), 3), (date(2027, 3, 12), 5),
+    (date(2027, 2, 10), 2), (date(2027, 2, 11), 3),
+    (date(2027, 3, 10), 3), (date(2027, 3, 11), 5),
 ])
-def test_i_mois_inclus_r_cdpi_trial_period_at_one_and_two_months(end: date, days: int) -> None:
-    """R-CDPI-TRIAL (I-MONTHS-LAST-DAY-INCLUDED): start 2027-01-11; ≤ 1 month up to 2027-02-11 included."""
+def test_r_cal_3_r_cdpi_trial_period_at_one_and_two_months(end: date, days: int) -> None:
+    """R-CDPI-TRIAL (R-CAL-3, I-MONTHS-TWO-READINGS): start 2027-01-11; « 1 mois » counting its
+    first day ends on 2027-02-10."""
     assert trial_days(facts(end=end)) == days
 
 
@@ -280,12 +281,12 @@ def test_i_cipi_mission_avant_a_mission_before_the_cipi_start_does_not_count_and
 
 
 def test_explain_shows_each_interpretation_it_applies() -> None:
-    """I-DRF-SHIFT-DECIDES, I-MONTHS-LAST-DAY-INCLUDED, I-MISSION-STAKE-PER-KIND,
+    """I-DRF-SHIFT-DECIDES, I-MONTHS-TWO-READINGS, I-MISSION-STAKE-PER-KIND,
     I-AS-OF-KNOWS-PAST, I-CIPI-MISSION-BEFORE-START are cited by `explain` (docs/rules.md
     defines them)."""
     cdpi = facts(start=date(2027, 2, 2), end=date(2027, 3, 12), events=ACCEPTED)
     text = "\n".join(t for _, t in explain(cdpi, compute_timeline(cdpi, date(2026, 12, 2))))
-    for code in ("I-DRF-SHIFT-DECIDES", "I-MONTHS-LAST-DAY-INCLUDED", "I-MISSION-STAKE-PER-KIND",
+    for code in ("I-DRF-SHIFT-DECIDES", "I-MONTHS-TWO-READINGS", "I-MISSION-STAKE-PER-KIND",
                  "I-AS-OF-KNOWS-PAST"):
         assert code in text, code
     cipi = facts(kind=Kind.CIPI, end=date(2027, 2, 26), hours=140)

@@ -121,12 +121,14 @@ def test_the_checklist_follows_the_dossier() -> None:
     """R-DOCS rows: L&C and HOPE references, user company, Missions Jeunes, AFEST, surcoût."""
     assert codes(cdpi()) == {
         "contract": ["donnees-salarie", "contrat-signe", "convention", "programme-formation"],
-        "attendance": ["heures-presence", "certificat-realisation", "contrat-mission"],
+        "attendance": ["heures-presence", "certificat-realisation", "contrat-mission",
+                       "attestation-competences"],   # R-CDPI-CERTIFICATE, not blocking
     }
     lc = codes(cdpi(programme=Programme.LANGUE_COMPETENCES, in_user_company=True, afest=True,
                     hourly_cost=Fraction(36)))
     assert lc["drf"] == ["reference-langue-competences", "engagement-parties"]
     assert "protocole-afest" in lc["contract"] and "facture-of" in lc["attendance"]
+    assert "organisme-externe-afest" in lc["contract"]   # R-AFEST-OF, not blocking
     assert codes(cdpi(programme=Programme.HOPE))["drf"] == ["reference-hope"]
     assert "charte-missions-jeunes" in codes(cdpi(programme=Programme.MISSIONS_JEUNES))["contract"]
     assert "reference-hope" not in str(codes(DossierFacts(Kind.CIPI, START, END, Fraction(140),
@@ -210,10 +212,10 @@ def test_the_cdpi_rate_comes_from_the_configuration() -> None:
 
 
 @pytest.mark.parametrize(("end", "days"), [
-    (date(2027, 2, 11), 2), (date(2027, 2, 12), 3), (date(2027, 3, 11), 3), (date(2027, 3, 12), 5),
+    (date(2027, 2, 10), 2), (date(2027, 2, 11), 3), (date(2027, 3, 10), 3), (date(2027, 3, 11), 5),
 ])
 def test_the_trial_period_follows_the_contract_length(end: date, days: int) -> None:
-    """R-CDPI-TRIAL: 2 days up to 1 month, 3 up to 2 months, 5 beyond."""
+    """R-CDPI-TRIAL: 2 days up to 1 month, 3 up to 2 months, 5 beyond (a durée, R-CAL-3)."""
     assert trial_days(cdpi(training_end=end)) == days
 
 
@@ -226,8 +228,12 @@ def test_akto_funds_only_agencies_of_eleven_and_more_in_prism_emploi(
 ) -> None:
     """R-CDPI-FUND (« 11 et plus »; 001 says « + de 11 »: we use 11 and more)."""
     alerts = compute_timeline(cdpi(company=company), date(2026, 11, 22)).alerts
-    assert [a.rule for a in alerts if a.code == "funding_impossible"] == (
-        ["R-CDPI-FUND"] if warned else [])
+    found = [a.rule for a in alerts if a.code == "funding_impossible"]
+    # R-FUND-NON-MEMBER: 11 and more but not a member (003, « selon les règles issues de
+    # l'ancien accord »).
+    non_member = company.headcount is not None and company.headcount >= 11
+    assert found == ((["R-FUND-NON-MEMBER"] if non_member else ["R-CDPI-FUND"]) if warned
+                     else [])
 
 
 # Explanations.
@@ -274,7 +280,7 @@ def test_incidents_documents_and_eligibility_through_the_cli(
     shown = json.loads(network.ok("show", "D-1", "--json", "--as-of", "2027-05-20"))
     assert shown["eligibility"] == "minima-sociaux"
     assert shown["incidents"] == [{"kind": "refus", "on": "2027-03-02",
-                                   "document_on": "2027-03-05"}]
+                                   "until": None, "document_on": "2027-03-05"}]
     steps = {s["code"]: s for s in shown["steps"]}
     assert steps["drf"]["missing_documents"] == ["justificatif-minima-sociaux"]
     assert steps["mission_obligation"]["status"] == "justified"

@@ -340,10 +340,15 @@ def alert_drf_suspended(first: date, last: date) -> str:
     )
 
 
-def drf_deposit_suspended(on: date, first: date, last: date, rules: str) -> str:
+def drf_deposit_suspended(on: date, first: date, last: date) -> str:
     return (f"une DRF ne peut pas être déposée le {short_date(on)} : dépôts suspendus du "
-            f"{short_date(first)} au {short_date(last)} (règles {rules}), déposer à partir du "
+            f"{short_date(first)} au {short_date(last)}, déposer à partir du "
             f"{short_date(last + timedelta(days=1))}")
+
+
+def alert_drf_window_cut(first: date, last: date, due: date) -> str:
+    return (f"Dépôts de DRF suspendus par AKTO du {short_date(first)} au {short_date(last)} : "
+            f"la DRF doit être déposée au plus tard le {short_date(due)}, sinon trop tard")
 
 
 def alert_drf_window_suspended(first: date, last: date) -> str:
@@ -383,6 +388,48 @@ def alert_drf_too_early(deposit: date, opens: date, due: date, today: date) -> s
         return text + (f" ; la redéposer à partir du {short_date(opens)} et au plus tard le "
                        f"{short_date(due)}")
     return text + f" ; la redéposer dès maintenant, au plus tard le {short_date(due)}"
+
+
+def incident_outside_window(opens: date, due: date) -> str:
+    return (f"⚠ Cet incident ne compte pas : il n'explique pas la délégation manquée pendant la "
+            f"fenêtre de mission du {short_date(opens)} au {short_date(due)} "
+            "(I-EXCUSE-IN-WINDOW ; voir explain)")
+
+
+def alert_incident_outside_window(count: int) -> str:
+    return (f"{plural(count, 'incident ne justifie', 'incidents ne justifient')} pas le manque "
+            "d'heures : hors de la fenêtre de mission (voir explain)")
+
+
+def first_cdpi_mission_unmet(reference: str, status: str, due: date | None) -> str:
+    state = "non tenue" if status == "overdue" else "en cours"
+    until = f" (fenêtre jusqu'au {short_date(due)})" if due else ""
+    return (f"⚠ CDPI précédent de cet intérimaire, {reference} : obligation de mission {state}"
+            f"{until} ; l'obligation de mission après le 1er CDPI doit être respectée "
+            f"(R-CDPI-FIRST-MISSION)")
+
+
+ALERT_FUNDING_NON_MEMBER = (
+    "Financement AKTO impossible sur l'enveloppe 0,3 % : agence ni adhérente à Prism'Emploi ni "
+    "à l'accord de branche ; le contrat se conclut selon les règles issues de l'ancien accord, "
+    "financé sur ses ressources (plan de développement des compétences, investissement "
+    "formation, FPETT ou fonds propres)")
+
+
+def alert_headcount_boundary(minimum: int) -> str:
+    return (f"Effectif de {minimum} salariés : la fiche CIPI demande « + de {minimum} », la page "
+            f"CDPI « {minimum} et plus » ; financement AKTO du CIPI à confirmer avec AKTO")
+
+
+def alert_headcount_unknown(minimum: int) -> str:
+    return (f"Effectif à renseigner : sans l'effectif de l'agence, le financement AKTO "
+            f"(au moins {minimum} salariés) ne peut pas être vérifié")
+
+
+def list_headcount_unknown(agency: str, count: int) -> str:
+    return (f"⚠ Agence {agency} : effectif à renseigner ({plural(count, 'dossier')} dont le "
+            f"financement AKTO ne peut pas être vérifié ; dossiers agency update … --headcount N) "
+            f"(R-CIPI-FUND, R-CDPI-FUND)")
 
 
 def alert_funding_impossible(minimum: int) -> str:

@@ -119,7 +119,7 @@ def dossier_json(dossier: Dossier, timeline: Timeline, detail: bool = False,
             for item in timeline.checklist
         ]
         data["incidents"] = [{"kind": i.kind, "on": i.on.isoformat(),
-                              "document_on": _iso(i.document_on)}
+                              "until": _iso(i.until), "document_on": _iso(i.document_on)}
                              for i in _incidents(dossier, facts)]
     return data
 
@@ -129,6 +129,7 @@ class _IncidentView:
     kind: str
     on: date
     document_on: date | None
+    until: date | None = None
 
 
 def _state(dossier: Dossier, facts: DossierFacts | None) -> str:
@@ -142,8 +143,10 @@ def _state(dossier: Dossier, facts: DossierFacts | None) -> str:
 def _incidents(dossier: Dossier, facts: DossierFacts | None) -> list[_IncidentView]:
     """The incidents of the day shown (I-AS-OF-KNOWS-PAST), with their kind's code."""
     if facts is not None:
-        return [_IncidentView(i.kind.value, i.on, i.document_on) for i in facts.incidents]
-    return [_IncidentView(i.kind, i.occurred_on, i.document_on) for i in dossier.incidents]
+        return [_IncidentView(i.kind.value, i.on, i.document_on, i.until)
+                for i in facts.incidents]
+    return [_IncidentView(i.kind, i.occurred_on, i.document_on, i.until_on)
+            for i in dossier.incidents]
 
 
 def table(headers: Sequence[Column | str], rows: Iterable[Sequence[str | Cell]],
@@ -274,7 +277,10 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
             what, proof = m.INCIDENT_LABELS[incident.kind]
             received = (f"reçu le {m.short_date(incident.document_on)}" if incident.document_on
                         else "à récupérer")
-            out.append(f"  • {m.short_date(incident.on)} : {what} — {proof} {received}")
+            until = (f" jusqu'au {m.short_date(incident.until)}" if incident.until
+                     else " (fin de l'arrêt à saisir : --until)"
+                     if incident.kind == "maladie" else "")
+            out.append(f"  • {m.short_date(incident.on)}{until} : {what} — {proof} {received}")
     pieces = [item for item in timeline.checklist if not item.implied]
     if pieces:
         out += ["", "Pièces à fournir :"]
@@ -298,9 +304,12 @@ def _funding_line(funding: Any) -> str:
     line = (f"Forfait estimé : {m.euros(funding.amount)} HT ({m.hours(funding.hours)} × "
             f"{m.euros(funding.rate)}/h, {funding.rate_figure.rule})")
     if funding.tutor_hours:
-        tutor = (f"{m.euros(funding.tutor_amount)} HT ({m.hours(funding.tutor_hours)} × "
+        tutor = (f"{m.euros(funding.tutor_amount)} HT ({m.hours(funding.tutor_funded_hours)} × "
                  f"{m.euros(funding.tutor_rate)}/h)" if funding.tutor_amount is not None
                  else f"{m.hours(funding.tutor_hours)}, taux non connu")
+        if funding.tutor_funded_hours < funding.tutor_hours:
+            tutor += (f", {m.hours(funding.tutor_hours)} saisies, financées pour "
+                      f"{m.hours(funding.tutor_funded_hours)} (I-TUTOR-40H-FUNDED)")
         line += f" ; formation du tuteur {tutor}, {funding.tutor_rate_figure.rule}"
     if funding.surcout_total is not None:
         line += (f" ; surcoût {m.euros(funding.surcout_total)} "

@@ -58,8 +58,8 @@ def bilan_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def funding_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--tutor-hours", type=HOURS, default=None,
-                     help="Heures de formation du tuteur (40 h au plus ; 15 €/h pour un CIPI, "
-                          "R-CIPI-FUND)."),
+                     help="Heures de formation du tuteur (financées pour 40 h au plus ; 15 €/h "
+                          "pour un CIPI, R-CIPI-FUND)."),
         click.option("--basic-skills-share", type=PERCENT, default=None, metavar="POURCENT",
                      help="Langue et Compétences : part des savoirs de base ou de la langue "
                           "dans le programme (au moins 30 %, R-L&C)."),
@@ -123,7 +123,10 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
     --end 2027-02-19 --training-hours 210 --owner lea.martin@interim-exemple.fr
     """
     from dossiers.deadlines.facts import ContractType, Kind
-    from dossiers.services.dossiers import DossierDraft, open_dossier, timeline_of
+    from dossiers.services.dossiers import (
+        DossierDraft, open_dossier, timeline_of, unmet_first_cdpi_obligations,
+    )
+    from dossiers.terminal import fit
     from dossiers.views import dossier_json, dossier_text
 
     draft = DossierDraft(
@@ -140,6 +143,9 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
     with app.transaction() as session:
         dossier = open_dossier(session, draft, utc_now())
         timeline = timeline_of(dossier, day_in)
+        # R-CDPI-FIRST-MISSION: a worker's earlier CDPI whose mission obligation is unmet.
+        unmet = [fit(messages.first_cdpi_mission_unmet(reference, step.status.value, step.due))
+                 for reference, step in unmet_first_cdpi_obligations(session, dossier, day_in)]
         if as_json:
             data = dossier_json(dossier, timeline)
         else:
@@ -149,6 +155,8 @@ def open_command(app: App, kind: str, worker: str, contract_type: str, start: da
         echo_json(data)
     else:
         click.echo(text)
+    for line in unmet:
+        click.echo(line, err=as_json)
 
 
 
@@ -439,7 +447,17 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
             keyed.sort(key=lambda pair: pair[0])
             echo_json_array((line for _key, line in keyed), encoded=True)
             return
-        lines = list_rows(rows, LIST_SORT_KEYS[sort])
+        # R-CIPI-FUND, R-CDPI-FUND (I-MIN-HEADCOUNT): the agencies whose headcount nobody entered.
+        unknown_headcount: dict[str, int] = {}
+
+        def noting(found):  # type: ignore[no-untyped-def]
+            for dossier, timeline in found:
+                if any(alert.code == "headcount_unknown" for alert in timeline.alerts):
+                    name = dossier.agency.name
+                    unknown_headcount[name] = unknown_headcount.get(name, 0) + 1
+                yield dossier, timeline
+
+        lines = list_rows(noting(rows), LIST_SORT_KEYS[sort])
         nearest = nearest_worker(session, worker) if worker and not lines else None
     count = len(lines)
     if output_format == "csv":
@@ -452,6 +470,8 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
         return
     text = (list_text(lines) + f"\n\n{messages.plural(count, 'dossier')}.\n" if count
             else "Aucun dossier.\n")
+    text += "".join(messages.list_headcount_unknown(name, number) + "\n"
+                    for name, number in sorted(unknown_headcount.items()))
     write_output(iter([text.encode("utf-8")]), output)
 
 

@@ -136,12 +136,18 @@ def mission(app: App, dossier_id: str, start: date, end: date, hours: Fraction,
 @click.option("--on", "on", type=DATE, required=True, help="Date de l'incident.")
 @click.option("--document-on", type=DATE, default=None,
               help="Date de réception du justificatif, s'il est là.")
+@click.option("--until", type=DATE, default=None,
+              help="maladie : dernier jour de l'arrêt de travail.")
 @as_of_option
 @pass_app
 def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date | None,
-             as_of: date | None) -> None:
+             until: date | None, as_of: date | None) -> None:
     """Enregistre pourquoi l'obligation de mission ne peut pas être tenue (R-CDPI-EXCUSE).
     Avec son justificatif, l'obligation est close ; sans lui, le forfait n'est pas versé.
+
+    Un incident ne compte que s'il explique le manque de délégation pendant la fenêtre de
+    mission (I-EXCUSE-IN-WINDOW) : un arrêt maladie (--on … --until) qui la recoupe ; un refus
+    daté dans la fenêtre ; un échec, une rupture ou un autre emploi à partir de sa date.
 
     \b
     Incidents et justificatifs :
@@ -151,18 +157,27 @@ def incident(app: App, dossier_id: str, kind: str, on: date, document_on: date |
       rupture        démission ou licenciement : la lettre
       autre-emploi   autre emploi : attestation sur l'honneur ou copie du CDD/CDI
 
-    Exemple : dossiers incident LYO-CDPI-11 refus --on 2026-11-02 --document-on 2026-11-05
+    \b
+    Exemples :
+      dossiers incident LYO-CDPI-11 refus --on 2026-11-02 --document-on 2026-11-05
+      dossiers incident LYO-CDPI-11 maladie --on 2027-06-01 --until 2027-06-20
     """
-    from dossiers.deadlines.facts import IncidentKind
+    from dossiers.deadlines.engine import incident_counts
+    from dossiers.deadlines.facts import Incident, IncidentKind
     from dossiers.services.dossiers import find_dossier, record_incident, timeline_of
 
     with app.transaction() as session:
         dossier = find_dossier(session, dossier_id)
-        record_incident(session, dossier, IncidentKind(kind), on, document_on, utc_now())
+        record_incident(session, dossier, IncidentKind(kind), on, document_on, utc_now(), until)
         step = timeline_of(dossier, day_in_zone(as_of)).step("mission_obligation")
     click.echo(f"{dossier.reference} : incident du {messages.short_date(on)} enregistré"
                + (f", justificatif reçu le {messages.short_date(document_on)}."
                   if document_on else ", justificatif à récupérer."))
+    if step is not None and step.opens is not None and step.due is not None and not (
+            incident_counts(Incident(IncidentKind(kind), on, document_on, until), step.opens,
+                            step.due)):
+        # I-EXCUSE-IN-WINDOW: recorded, but it explains nothing of this window.
+        click.echo(messages.incident_outside_window(step.opens, step.due))
     if step is not None:
         click.echo(f"Obligation de mission : {messages.STATUS_LABELS[step.status.value]}.")
 

@@ -35,7 +35,9 @@ def check_dossier(
     tutor_hours: Fraction | None = None,
 ) -> None:
     """The training dates and hours of a dossier, per kind; the maximum lengths are checked on
-    the training dates, the CIPI missions on the planned hours (I-PERIOD-FROM-TRAINING)."""
+    the training dates, the CIPI missions on the planned hours (I-PERIOD-FROM-TRAINING). Tutor
+    hours above 40 are accepted: the sources cap their funding, not the training
+    (I-TUTOR-40H-FUNDED, funding.py)."""
     if end < start:
         raise InvalidInput(F["training_end"], f"le {messages.short_date(end)} précède le début "
                            f"de formation du {messages.short_date(start)}")
@@ -62,13 +64,11 @@ def check_dossier(
         _check_length(start, end, rules.cipi_period, rules.cipi_training_hours.rule)
         _check_max("positioning_hours", positioning_hours, rules.cipi_positioning_max_hours)
         _check_max("evaluation_hours", evaluation_hours, rules.cipi_evaluation_max_hours)
-        _check_max("tutor_hours", tutor_hours, rules.cipi_tutor_max_hours)
     elif kind is Kind.CDPI:
         _check_range(F["training_hours"], training_hours, rules.cdpi_training_hours)
         _check_length(start, end, rules.cdpi_period, rules.cdpi_period.rule)
         _check_max("positioning_hours", positioning_hours, rules.cdpi_positioning_max_hours)
         _check_max("evaluation_hours", evaluation_hours, rules.cdpi_evaluation_max_hours)
-        _check_max("tutor_hours", tutor_hours, rules.cdpi_tutor_max_hours)
     else:
         _check_length(start, end, rules.car_training_period, rules.car_training_period.rule)
 
@@ -130,13 +130,14 @@ def _check_range(field: str, value: Fraction, figure: Figure[HoursRange]) -> Non
 
 
 def _check_length(start: date, end: date, figure: Figure[Period], rule: str) -> None:
-    limit = figure.value.after(start, DEFAULT_ZONE)
+    # R-CAL-3: a durée that counts its first day ends start + N months − 1 day.
+    limit = figure.value.last_day(start, DEFAULT_ZONE)
     if end > limit:
         raise InvalidInput(
             F["training_end"],
             f"le {messages.short_date(end)} dépasse la durée maximale "
-            f"({messages.period(figure.value.amount, figure.value.unit.value)} après le début, "
-            f"soit le {messages.short_date(limit)})",
+            f"({messages.period(figure.value.amount, figure.value.unit.value)} comptés du "
+            f"démarrage, soit au plus tard le {messages.short_date(limit)})",
             rule,
         )
 
@@ -170,9 +171,10 @@ def check_basic_skills_share(share: Fraction | None) -> None:
 
 
 def check_drf_deposit(rules: RuleSet, on: date, field: str = "--on") -> None:
-    """R-DRF-WINDOW, I-2021-SUSPENSION: no DRF deposit while deposits are suspended."""
-    suspension = suspension_on(rules, on)
+    """R-DRF-WINDOW, I-2021-SUSPENSION: no DRF deposit while deposits are suspended, whatever
+    the rule set (`rules` is kept for the callers; the suspension is a fact about dates)."""
+    suspension = suspension_on(on)
     if suspension is not None:
         first, last = suspension
-        raise InvalidInput(field, messages.drf_deposit_suspended(on, first, last, rules.name),
+        raise InvalidInput(field, messages.drf_deposit_suspended(on, first, last),
                            "R-DRF-WINDOW")

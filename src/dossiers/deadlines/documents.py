@@ -37,6 +37,9 @@ class DocumentRule:
     applies: Callable[[DossierFacts], bool]
     implied: bool = False
     sensitive: bool = False
+    # A line to check that no source ties to the step's event: missing, it is said, and the
+    # step can still be done (R-AFEST-OF, R-CDPI-CERTIFICATE).
+    blocking: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,16 @@ class ChecklistItem:
     implied: bool
     received_on: date | None
     sensitive: bool
+    blocking: bool = True
 
     @property
     def missing(self) -> bool:
         return not self.implied and self.received_on is None
+
+    @property
+    def blocks(self) -> bool:
+        """Missing, it keeps its step from being done (I-DOCS-BLOCK-STEP)."""
+        return self.missing and self.blocking
 
 
 def _akto_process(facts: DossierFacts) -> bool:
@@ -91,6 +100,9 @@ RULES: tuple[DocumentRule, ...] = (
     DocumentRule("protocole-afest", "protocole de formation AFEST et engagement des parties",
                  "contract", "R-DOCS", AKTO, "avec le contrat",
                  lambda f: _akto_process(f) and f.afest),
+    DocumentRule("organisme-externe-afest", "AFEST organisée par un organisme de formation "
+                 "externe (000 : décision CPNE du 10 mai 2021)", "contract", "R-AFEST-OF", AGENCY,
+                 "avant le contrat", lambda f: _akto_process(f) and f.afest, blocking=False),
     DocumentRule("heures-presence", "heures de présence", "attendance", "R-ATTEND", AKTO,
                  "avec la demande de remboursement", _akto_process, implied=True),
     DocumentRule("certificat-realisation", "certificat de réalisation ou feuilles d'émargement",
@@ -102,6 +114,10 @@ RULES: tuple[DocumentRule, ...] = (
     DocumentRule("facture-of", "facture de l'organisme de formation (surcoût)", "attendance",
                  "R-SURCOUT", AKTO, "avec la demande de remboursement du surcoût",
                  lambda f: _akto_process(f) and f.hourly_cost is not None),
+    DocumentRule("attestation-competences", "document validant les compétences acquises, remis "
+                 "par l'organisme de formation en deux exemplaires originaux (salarié et "
+                 "employeur)", "attendance", "R-CDPI-CERTIFICATE", AGENCY,
+                 "à l'issue de la formation", lambda f: f.kind is Kind.CDPI, blocking=False),
     DocumentRule("avis-pole-reconversion", "avis du pôle reconversion du FPETT",
                  "car_request", "R-CAR-ELIG", AGENCY, "avant la demande à AKTO",
                  lambda f: f.kind is Kind.CAR),
@@ -115,8 +131,8 @@ def checklist(facts: DossierFacts) -> tuple[ChecklistItem, ...]:
     return tuple(
         ChecklistItem(code, label, step, rule, destination, when.format(contract=contract),
                       implied,
-                      facts.documents.get(code), sensitive)
-        for code, label, step, rule, destination, when, implied, sensitive in _applicable(
+                      facts.documents.get(code), sensitive, blocking)
+        for code, label, step, rule, destination, when, implied, sensitive, blocking in _applicable(
             facts.kind, facts.programme, facts.contract_type, facts.in_user_company, facts.afest,
             facts.hourly_cost is not None, facts.eligibility)
     )
@@ -135,11 +151,12 @@ def _applicable(kind: Kind, programme: Programme | None, contract_type: Contract
                          eligibility=eligibility)
     rows: list[tuple[Any, ...]] = [
         (rule.code, rule.label if rule.code != "contrat-signe" else _contract_label(facts),
-         rule.step, rule.rule, rule.destination, rule.when, rule.implied, rule.sensitive)
+         rule.step, rule.rule, rule.destination, rule.when, rule.implied, rule.sensitive,
+         rule.blocking)
         for rule in RULES if rule.applies(facts)
     ]
     category = CATEGORIES.get(eligibility or "")
     if category is not None and category.justificatif and kind in category.kinds:
         rows.append((f"justificatif-{category.code}", category.justificatif, category.step,
-                     category.rule, category.destination, category.when, False, True))
+                     category.rule, category.destination, category.when, False, True, True))
     return tuple(rows)

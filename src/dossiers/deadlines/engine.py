@@ -17,10 +17,12 @@ from fractions import Fraction
 
 from dossiers import messages
 from dossiers.deadlines.documents import checklist
-from dossiers.deadlines.facts import DossierFacts, EventKind, Kind, Mission, Programme
+from dossiers.deadlines.facts import (
+    DossierFacts, EventKind, Incident, IncidentKind, Kind, Mission, Programme,
+)
 from dossiers.deadlines.periods import Period
-from dossiers.deadlines.rulesets import Figure
-from dossiers.deadlines.suspensions import drf_opening
+from dossiers.deadlines.rulesets import DRF_SUSPENSIONS, Figure
+from dossiers.deadlines.suspensions import drf_opening, drf_window
 from dossiers.deadlines.status import DEFAULT_DUE_SOON_DAYS, status_on
 from dossiers.deadlines.timeline import (
     Alert, DayCheck, MissionCount, MissionProgress, PlannedStep, Schedule, Timeline, Track,
@@ -60,9 +62,9 @@ def mission_hours_required(facts: DossierFacts) -> Fraction:
 
 
 def car_contract_end(facts: DossierFacts) -> date:
-    """R-CAR-HOURS: the last day of a CAR contract, training start + 12 months (inclusive,
-    like every « N mois » period, R-CAL-3)."""
-    return facts.rules.car_contract_period.value.after(facts.training_start, facts.zone)
+    """R-CAR-HOURS: the last day of a CAR contract, a durée of 12 months that counts the
+    training start as its first day: start + 12 months − 1 day (R-CAL-3, I-CAR-CONTRACT)."""
+    return facts.rules.car_contract_period.value.last_day(facts.training_start, facts.zone)
 
 
 def drf_redo_required(facts: DossierFacts) -> bool | None:
@@ -75,6 +77,19 @@ def drf_redo_required(facts: DossierFacts) -> bool | None:
     if accord is None:
         return None
     return facts.training_start > facts.rules.drf_shift_limit.value.after(accord, facts.zone)
+
+
+def incident_counts(incident: Incident, opens: date, due: date) -> bool:
+    """I-EXCUSE-IN-WINDOW: an incident counts when it can explain the missed delegation over
+    the window opens … due: a sick leave (`maladie`, on … until) that overlaps it; a refusal
+    dated in it; a failure, a resignation or dismissal, another job from its date on (dated
+    on or before the window's end)."""
+    if incident.kind is IncidentKind.ILLNESS:
+        last = incident.until or incident.on
+        return incident.on <= due and last >= opens
+    if incident.kind is IncidentKind.REFUSAL:
+        return opens <= incident.on <= due
+    return incident.on <= due
 
 
 def current_accord(facts: DossierFacts) -> date | None:
@@ -173,16 +188,31 @@ class _ScheduleBuilder:
 
     def _company(self) -> None:
         """R-CIPI-FUND, R-CDPI-FUND: AKTO funds only agencies of 11 employees and more that
-        are Prism'Emploi members or adherents; 11 and more (I-MIN-HEADCOUNT)."""
+        are Prism'Emploi members or adherents; 11 and more (I-MIN-HEADCOUNT). A headcount
+        nobody entered is flagged, never assumed (« effectif à renseigner »)."""
         company = self.facts.company
         if company is None or self.facts.kind is Kind.CAR:
             return
         minimum = self.rules.company_min_headcount
+        rule = "R-CIPI-FUND" if self.facts.kind is Kind.CIPI else "R-CDPI-FUND"
         too_small = company.headcount is not None and company.headcount < minimum.value
-        if too_small or not company.prism_member:
-            rule = "R-CIPI-FUND" if self.facts.kind is Kind.CIPI else "R-CDPI-FUND"
+        if too_small:
             self.alerts.append(Alert("funding_impossible", rule,
                                      messages.alert_funding_impossible(minimum.value)))
+        elif not company.prism_member:
+            # R-FUND-NON-MEMBER: 11 and more but no member: the old agreement's rules, and the
+            # agency's own resources.
+            self.alerts.append(Alert("funding_impossible", "R-FUND-NON-MEMBER",
+                                     messages.ALERT_FUNDING_NON_MEMBER))
+        if company.headcount is None:
+            self.alerts.append(Alert("headcount_unknown", rule,
+                                     messages.alert_headcount_unknown(minimum.value)))
+        elif (self.facts.kind is Kind.CIPI and company.prism_member
+              and company.headcount == minimum.value):
+            # I-MIN-HEADCOUNT: 001, the CIPI's own sheet, says « de + de 11 salariés »: at 11
+            # exactly, the CIPI's funding is said to be confirmed, not assumed.
+            self.alerts.append(Alert("headcount_boundary", rule,
+                                     messages.alert_headcount_boundary(minimum.value)))
 
     # Steps of the AKTO process for CIPI and CDPI.
 
@@ -196,8 +226,8 @@ class _ScheduleBuilder:
         """
         start = self.facts.training_start
         due_figure = self.rules.drf_due_before_start
-        opens, moved_by = drf_opening(self.rules, start, self.zone)
-        due = due_figure.value.before(start, self.zone)
+        window = drf_window(self.rules, start, self.zone)
+        opens, due = window.opens, window.due
         cycles = drf_cycles(self.facts)
         if cycles.first_accord is None:
             done_on = self.facts.last(EventKind.DRF_SUBMITTED)
@@ -213,15 +243,17 @@ class _ScheduleBuilder:
             redo_accepted = cycles.redo_on is not None and current_accord(self.facts) is not None
             self._add("drf_redo", opens, due, cycles.redo_on, shift.rule, accepted=redo_accepted)
             self._drf_too_early(cycles.redo_on, opens, due, "drf_redo")
-        if moved_by is not None and opens > due:
-            # I-2021-SUSPENSION: the whole window lies inside the suspension.
-            self._alert("drf_suspended", self.rules.drf_suspensions,
-                        messages.alert_drf_window_suspended(*moved_by))
-            return
-        for first, last in self.rules.drf_suspensions.value:
-            if first <= due and opens <= last:
-                self._alert("drf_suspended", self.rules.drf_suspensions,
-                            messages.alert_drf_suspended(first, last))
+        # I-2021-SUSPENSION: the summer 2022 suspension, whatever the rule set.
+        if window.impossible:
+            first, last = window.opening_moved_by or window.due_moved_by or (opens, due)
+            self._alert("drf_suspended", DRF_SUSPENSIONS,
+                        messages.alert_drf_window_suspended(first, last))
+        elif window.due_moved_by is not None:
+            self._alert("drf_suspended", DRF_SUSPENSIONS,
+                        messages.alert_drf_window_cut(*window.due_moved_by, due))
+        for first, last in window.crossed():
+            self._alert("drf_suspended", DRF_SUSPENSIONS,
+                        messages.alert_drf_suspended(first, last))
 
     def _drf_too_early(self, done_on: date | None, opens: date, _due: date, code: str) -> None:
         """R-DRF-WINDOW: a DRF deposited before its window does not count (I-DRF-TOO-EARLY):
@@ -330,14 +362,16 @@ class _ScheduleBuilder:
     # The mission obligation of the three kinds.
 
     def _mission_obligation(self) -> None:
-        """R-CIPI-MISSION: 70 h within start … start + 6 months.
-        R-CDPI-MISSION, R-CAR-MISSION: ⅓ of the training hours within end + 1 day … end + 3 months.
+        """R-CIPI-MISSION: 70 h within start … start + 6 months − 1 day (a durée, R-CAL-3).
+        R-CDPI-MISSION, R-CAR-MISSION: ⅓ of the training hours within end + 1 day … end + 3 months
+        (a délai after the end, R-CAL-3).
         Only missions entirely inside the window and ended by `known_on` count."""
         facts = self.facts
         if facts.kind is Kind.CIPI:
             window = self.rules.cipi_period
             opens = facts.training_start
-            due = window.value.after(facts.training_start, self.zone)
+            # R-CAL-3: a durée counting its first day (26/05/2026 → 25/11/2026).
+            due = window.value.last_day(facts.training_start, self.zone)
         else:
             window = (self.rules.cdpi_mission_window if facts.kind is Kind.CDPI
                       else self.rules.car_mission_window)
@@ -381,15 +415,22 @@ class _ScheduleBuilder:
         flat rate (R-CDPI-EXCUSE); the CIPI's commitment (R-CIPI-MISSION); for a CAR the
         sources say nothing, and the pôle reconversion is the one to ask (R-CAR-MISSION).
         Before that, warn when the remaining hours no longer fit at 35 h a week
-        (I-MISSION-PACE-35H). Incidents apply to the three kinds (I-EXCUSE-ALL-KINDS); one
-        proven incident is enough (I-EXCUSE-ONE-PROOF)."""
+        (I-MISSION-PACE-35H). Incidents apply to the three kinds (I-EXCUSE-ALL-KINDS); only
+        those that can explain the missed delegation count (I-EXCUSE-IN-WINDOW); one proven
+        such incident is enough (I-EXCUSE-ONE-PROOF)."""
         kind = self.facts.kind.value
         stake_rule = "R-CDPI-EXCUSE" if self.facts.kind is Kind.CDPI else rule
-        justified = [i for i in self.facts.incidents if i.document_on is not None]
+        assert step.opens is not None and step.due is not None
+        counting = [i for i in self.facts.incidents if incident_counts(i, step.opens, step.due)]
+        justified = [i for i in counting if i.document_on is not None]
         if justified:
             on = max(i.document_on for i in justified if i.document_on is not None)
             return replace(step, track=Track.JUSTIFIED, done_on=on)
-        if any(i.document_on is None for i in self.facts.incidents):
+        if len(counting) < len(self.facts.incidents):
+            self.alerts.append(Alert("incident_outside_window", stake_rule,
+                                     messages.alert_incident_outside_window(
+                                         len(self.facts.incidents) - len(counting))))
+        if any(i.document_on is None for i in counting):
             self.alerts.append(Alert("incident_unproven", stake_rule,
                                      messages.ALERT_INCIDENT_UNPROVEN[kind]))
         # Missed once overdue; at risk before that (status.py decides on the day).
@@ -406,7 +447,7 @@ class _ScheduleBuilder:
         """R-DOCS: a step whose event is recorded but a required document is missing is not
         done (I-DOCS-BLOCK-STEP); it says which documents (in `show` only: their names can be
         sensitive). `accepted`: AKTO's accord decides, not the window (I-DRF-SHIFT-DECIDES)."""
-        missing = tuple(item.code for item in self.checklist if item.step == code and item.missing)
+        missing = tuple(item.code for item in self.checklist if item.step == code and item.blocks)
         if done_on is not None and missing:
             self.alerts.append(Alert("missing_documents", "R-DOCS",
                                      messages.alert_missing_documents(code, len(missing))))

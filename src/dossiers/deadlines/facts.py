@@ -75,9 +75,13 @@ class IncidentKind(Enum):
 
 @dataclass(frozen=True)
 class Incident:
+    """`until`: the last day of a sick leave (`maladie`); None when not entered, the leave is
+    then read as its first day only (I-EXCUSE-IN-WINDOW)."""
+
     kind: IncidentKind
     on: date
     document_on: date | None = None
+    until: date | None = None
 
 
 @dataclass(frozen=True)

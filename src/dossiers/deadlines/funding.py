@@ -1,9 +1,10 @@
 """Flat-rate funding, surcoût and période d'essai: figures a dossier can show and explain.
 
 R-CIPI-FUND: 17 € HT/h, 27 € HT/h under a national programme, on training hours and the
-hours of both bilans (R-CIPI-BILAN); tutor training 15 €/h, 40 h at most. R-CDPI-FUND: a
-rate set by the joint bodies (none in the sources: configurable); tutor training 40 h at
-most, at a rate the sources do not give. R-SURCOUT: cost per hour − flat rate.
+hours of both bilans (R-CIPI-BILAN); tutor training 15 €/h « dans la limite d'une durée de 40
+heures »: a longer tutor training is the agency's choice, funded for 40 h (I-TUTOR-40H-FUNDED).
+R-CDPI-FUND: a rate set by the joint bodies (none in the sources: configurable); tutor training
+funded for 40 h at most, at a rate the sources do not give. R-SURCOUT: cost per hour − flat rate.
 R-CDPI-TRIAL: 2, 3 or 5 days.
 """
 
@@ -12,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from dossiers.deadlines.business_days import add_months
-from dossiers.deadlines.facts import DossierFacts, Kind
+from dossiers.deadlines.facts import DossierFacts, Kind, Programme
+from dossiers.deadlines.periods import months
 from dossiers.deadlines.rulesets import Figure
 
 
@@ -29,6 +30,9 @@ class FundingEstimate:
     tutor_rate: Fraction | None = None
     tutor_rate_figure: Figure[Fraction] | Figure[Fraction | None] | None = None
     tutor_amount: Fraction | None = None
+    # R-CIPI-FUND, R-CDPI-FUND: the tutor hours funded, 40 at most (I-TUTOR-40H-FUNDED).
+    tutor_funded_hours: Fraction = Fraction(0)
+    tutor_max_figure: Figure[Fraction] | None = None
 
     @property
     def total(self) -> Fraction | None:
@@ -40,13 +44,18 @@ class FundingEstimate:
         return None if self.tutor_amount is None else self.amount + self.tutor_amount
 
 
+# I-CIPI-PROGRAMME-RATE: the national programmes the CIPI sources name (001, 002).
+CIPI_PROGRAMMES = frozenset({Programme.LANGUE_COMPETENCES, Programme.MISSIONS_JEUNES})
+
+
 def flat_rate(facts: DossierFacts,
               cdpi_rate: Fraction | None = None) -> tuple[Fraction | None, Figure]:  # type: ignore[type-arg]
-    """R-CIPI-FUND: 27 €/h as soon as a programme is set (I-CIPI-PROGRAMME-RATE);
-    R-CDPI-FUND: the configured rate (I-CDPI-RATE-CONFIG)."""
+    """R-CIPI-FUND: 27 €/h under a national programme the CIPI sources name (Langue et
+    Compétences, Missions Jeunes); HOPE, written for the CDPI only (003), and anything else
+    keep 17 €/h (I-CIPI-PROGRAMME-RATE). R-CDPI-FUND: the configured rate (I-CDPI-RATE-CONFIG)."""
     rules = facts.rules
     if facts.kind is Kind.CIPI:
-        figure = (rules.cipi_programme_flat_rate if facts.programme is not None
+        figure = (rules.cipi_programme_flat_rate if facts.programme in CIPI_PROGRAMMES
                   else rules.cipi_flat_rate)
         return figure.value, figure
     return (cdpi_rate if cdpi_rate is not None else rules.cdpi_flat_rate.value,
@@ -66,10 +75,13 @@ def estimate(facts: DossierFacts, cdpi_rate: Fraction | None = None) -> FundingE
         per_hour = max(Fraction(0), facts.hourly_cost - rate)
         total = per_hour * facts.training_hours
     tutor_figure = rules_tutor_rate(facts)
-    tutor_amount = (tutor_figure.value * facts.tutor_hours
-                    if tutor_figure.value is not None else None)
+    # I-TUTOR-40H-FUNDED: hours above the limit are accepted, and not funded.
+    tutor_max = (facts.rules.cipi_tutor_max_hours if facts.kind is Kind.CIPI
+                 else facts.rules.cdpi_tutor_max_hours)
+    funded = min(facts.tutor_hours, tutor_max.value)
+    tutor_amount = (tutor_figure.value * funded if tutor_figure.value is not None else None)
     return FundingEstimate(rate, figure, hours, amount, per_hour, total, facts.tutor_hours,
-                           tutor_figure.value, tutor_figure, tutor_amount)
+                           tutor_figure.value, tutor_figure, tutor_amount, funded, tutor_max)
 
 
 def rules_tutor_rate(facts: DossierFacts) -> Figure:  # type: ignore[type-arg]
@@ -79,10 +91,12 @@ def rules_tutor_rate(facts: DossierFacts) -> Figure:  # type: ignore[type-arg]
 
 
 def trial_days(facts: DossierFacts) -> int | None:
-    """R-CDPI-TRIAL, the contract's length read as the training period (I-TRIAL-TRAINING-PERIOD)."""
+    """R-CDPI-TRIAL, the contract's length read as the training period (I-TRIAL-TRAINING-PERIOD),
+    a durée that counts its first day: « 1 mois » from 11/01 ends on 10/02 (R-CAL-3)."""
     if facts.kind is not Kind.CDPI:
         return None
-    for months, days in facts.rules.cdpi_trial_days.value:
-        if months is None or facts.training_end <= add_months(facts.training_start, months):
+    for count, days in facts.rules.cdpi_trial_days.value:
+        if count is None or facts.training_end <= months(count).last_day(facts.training_start,
+                                                                          facts.zone):
             return days
     raise AssertionError("the last trial period has no limit")

@@ -44,7 +44,6 @@ class RuleSet:
     akto_answer_within: Figure[Period]
     contract_within: Figure[Period]
     drf_shift_limit: Figure[Period]
-    drf_suspensions: Figure[tuple[tuple[date, date], ...]]
     attendance_due_after_end: Figure[Period | None]
     # CIPI
     cipi_training_hours: Figure[HoursRange]
@@ -87,6 +86,14 @@ class RuleSet:
         return self.effective.value
 
 
+# R-DRF-WINDOW: a fact about dates, whatever the rule set (I-2021-SUSPENSION): no DRF deposit
+# from 1 July to 21 August 2022 inclusive (002).
+DRF_SUSPENSIONS: Figure[tuple[tuple[date, date], ...]] = Figure(
+    ((date(2022, 7, 1), date(2022, 8, 21)),), "R-DRF-WINDOW", "002",
+    "Interruption du dépôt des demandes de réservation de fonds (DRF) des CIPI et CDPI du 1er "
+    "juillet jusqu'au 21 août 2022 inclus",
+)
+
 AKTO_CURRENT = RuleSet(
     name="akto-current",
     title="Processus AKTO en vigueur (fiches FPETT/AKTO CIPI et CDPI)",
@@ -117,24 +124,27 @@ AKTO_CURRENT = RuleSet(
         "si la date de démarrage de la formation est décalée et commence plus de 2 mois "
         "suivant l'accord DRF, alors il faudra refaire une DRF",
     ),
-    drf_suspensions=Figure((), "R-DRF-WINDOW", "001", "aucune suspension des dépôts"),
     # No deadline in the sources (I-ATTEND-NO-DEADLINE).
     attendance_due_after_end=Figure(
         None, "R-ATTEND", "001",
-        "aucun délai dans les sources pour la demande de remboursement",
+        "Les contrats de mission signés seront à transmettre au moment de votre demande de "
+        "remboursement",
     ),
     cipi_training_hours=Figure(
         HoursRange(Fraction(70), Fraction(245)), "R-CIPI-HOURS", "001",
-        "formation de 70 h à 245 h",
+        "Un temps de formation en organisme de formation externe à l'ETT/ETTI, de 70 heures "
+        "minimum à 245 heures maximum",
     ),
     cipi_total_hours=Figure(
         HoursRange(Fraction(140), Fraction(315)), "R-CIPI-HOURS", "001",
-        "durée totale (formation + missions) de 140 h à 315 h",
+        "La durée d'un CIPI est comprise entre 140 heures et 315 heures qui peuvent être "
+        "réalisées en continu ou en discontinu sur une période de 6 mois",
     ),
     cipi_mission_hours=Figure(
         Fraction(70), "R-CIPI-MISSION", "001",
-        "vous vous engagez à déléguer le/la salarié(e) intérimaire 70 heures minimum "
-        "sur la période de 6 mois maximum de réalisation du CIPI",
+        "vous (ETT/ETTI) vous engagez à déléguer le/la salarié(e) intérimaire 70 heures minimum "
+        "sur la période de 6 mois maximum de réalisation du CIPI, quelle que soit la durée de "
+        "la formation",
     ),
     cipi_period=Figure(
         months(6), "R-CIPI-MISSION", "001", "sur la période de 6 mois maximum de réalisation du CIPI",
@@ -189,9 +199,10 @@ AKTO_CURRENT = RuleSet(
     ),
     cdpi_trial_days=Figure(
         ((1, 2), (2, 3), (None, 5)), "R-CDPI-TRIAL", "003",
-        "2 jours si le contrat est conclu pour une durée inférieure ou égale à 1 mois ; 3 jours "
-        "si le contrat est conclu pour une durée supérieure à 1 mois et inférieure ou égale à "
-        "2 mois ; 5 jours si le contrat est conclu pour une durée supérieure à 2 mois",
+        "2 jours si le contrat est conclu pour une durée inférieure ou égale à 1 mois ; […] 3 "
+        "jours si le contrat est conclu pour une durée supérieure à 1 mois et inférieure ou "
+        "égale à 2 mois ; […] 5 jours si le contrat est conclu pour une durée supérieure à 2 "
+        "mois",
     ),
     cipi_flat_rate=Figure(
         Fraction(17), "R-CIPI-FUND", "001", "Pour les CIPI classiques : 17 € HT / heure",
@@ -217,8 +228,8 @@ AKTO_CURRENT = RuleSet(
     ),
     cdpi_tutor_rate=Figure(
         None, "R-CDPI-FUND", "003",
-        "La formation du tuteur peut être prise en charge sur la base d'un forfait horaire "
-        "(cf conditions de prise en charge) : aucun taux dans les sources",
+        "La formation du tuteur peut être prise en charge sur la base d'un forfait horaire dans "
+        "la limite d'une durée de 40 heures (cf conditions de prise en charge)",
     ),
     cdpi_tutor_max_hours=Figure(
         Fraction(40), "R-CDPI-FUND", "003",
@@ -233,13 +244,14 @@ AKTO_CURRENT = RuleSet(
     # 001 and 003 disagree; 11 and more (I-MIN-HEADCOUNT).
     company_min_headcount=Figure(
         11, "R-CDPI-FUND", "003",
-        "entreprises de 11 salariés et plus adhérentes à Prism'Emploi ou adhérentes volontaires "
-        "à l'accord (001 : « de + de 11 salariés » ; nous lisons 11 et plus)",
+        "Seules les entreprises de 11 salariés et plus adhérentes à Prism'Emploi ou adhérentes "
+        "volontaires à l'accord de branche du 29 novembre 2019 peuvent bénéficier de la prise "
+        "en charge de leur CDPI sur l'enveloppe 0,3%",
     ),
     # I-MISSION-PACE-35H.
     mission_pace_hours_per_week=Figure(
         Fraction(35), "R-CDPI-MISSION", "interprétation",
-        "interprétation : alerte quand les heures restantes ne tiennent plus à 35 h par semaine",
+        "alerte quand les heures restantes ne tiennent plus à 35 h par semaine",
     ),
     car_contract_period=Figure(
         months(12), "R-CAR-HOURS", "000", "Durée du contrat (formation + missions): 12 mois maximum",
@@ -252,10 +264,14 @@ AKTO_CURRENT = RuleSet(
         "Faire parvenir sa demande à AKTO (maxi au démarrage de la formation)",
     ),
     car_mission_share=Figure(
-        Fraction(1, 3), "R-CAR-MISSION", "000", "un tiers des heures de formation",
+        Fraction(1, 3), "R-CAR-MISSION", "000",
+        "Mission obligatoire à l'issue : Au moins 1/3 de la durée de formation dans les 3 mois "
+        "suivant la fin de formation",
     ),
     car_mission_window=Figure(
-        months(3), "R-CAR-MISSION", "000", "dans les 3 mois qui suivent la fin de la formation",
+        months(3), "R-CAR-MISSION", "000",
+        "Mission obligatoire à l'issue : Au moins 1/3 de la durée de formation dans les 3 mois "
+        "suivant la fin de formation",
     ),
 )
 
@@ -264,7 +280,7 @@ AKTO_2021 = replace(
     name="akto-2021",
     title="Processus AKTO du 22/09/2021 (page AKTO CIPI, ancienne version)",
     effective=Figure(
-        date(2021, 9, 22), "I-RULES-DATE", "002", "page AKTO CIPI datée du 22/09/2021",
+        date(2021, 9, 22), "I-RULES-DATE", "002", "22/09/2021",
     ),
     drf_opens_before_start=Figure(
         weeks(4), "R-DRF-WINDOW", "002",
@@ -281,13 +297,6 @@ AKTO_2021 = replace(
         weeks(4), "R-DRF-SHIFT", "002",
         "si la date de démarrage de la formation est décalée et commence plus de 4 semaines "
         "suivant l'accord DRF, alors il faudra refaire une DRF",
-    ),
-    # A window opening inside the suspension opens the day after it; a deposit inside is
-    # refused (I-2021-SUSPENSION).
-    drf_suspensions=Figure(
-        ((date(2022, 7, 1), date(2022, 8, 21)),), "R-DRF-WINDOW", "002",
-        "Interruption du dépôt des demandes de réservation de fonds (DRF) des CIPI et CDPI "
-        "du 1er juillet jusqu'au 21 août 2022 inclus",
     ),
 )
 
@@ -335,7 +344,7 @@ def choose_rule_set(start: date, zone: str, uses_drf: bool) -> RuleSetChoice:
     newest_first = sorted(RULE_SETS.values(), key=lambda r: r.effective_from, reverse=True)
     reference = start
     for rules in newest_first:
-        reference = (rules.drf_opens_before_start.value.before(start, zone) if uses_drf
+        reference = (rules.drf_opens_before_start.value.earliest_before(start, zone) if uses_drf
                      else start)
         if reference >= rules.effective_from:
             return RuleSetChoice(rules, reference, uses_drf, True)

@@ -36,7 +36,8 @@ REPEATING = frozenset({Reason.OVERDUE, Reason.AKTO_LATE, Reason.AT_RISK})
 # Alerts a digest repeats under its dossier: their messages name no sensitive fact.
 REMINDED_ALERTS = frozenset({"drf_redo", "drf_refused", "drf_too_early", "missing_documents",
                              "mission_at_risk", "incident_unproven", "flat_rate_lost", "mission_missed",
-                             "funding_impossible", "pole_opinion_late"})
+                             "funding_impossible", "headcount_unknown", "headcount_boundary",
+                             "pole_opinion_late"})
 
 
 @dataclass(frozen=True)

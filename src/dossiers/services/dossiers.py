@@ -25,7 +25,7 @@ from dossiers.deadlines.facts import (
 from dossiers.deadlines.eligibility import categories_for
 from dossiers.deadlines.rulesets import RuleSet, choose_rule_set, rules_of
 from dossiers.deadlines.zones import ZONES
-from dossiers.deadlines.timeline import Alert, Timeline, due_within
+from dossiers.deadlines.timeline import Alert, Step, Timeline, due_within
 from dossiers.errors import InvalidInput
 from dossiers.matching import contains, match, normalise
 from dossiers.parsing import from_minutes, to_minutes
@@ -340,7 +340,8 @@ def facts_of(dossier: Dossier | DossierRecord) -> DossierFacts:
         basic_skills_share=None if dossier.basic_skills_basis_points is None
         else Fraction(dossier.basic_skills_basis_points, 10000),
         seniority_hours=_hours_or_none(dossier.seniority_minutes),
-        incidents=tuple(IncidentFact(IncidentKind(i.kind), i.occurred_on, i.document_on)
+        incidents=tuple(IncidentFact(IncidentKind(i.kind), i.occurred_on, i.document_on,
+                                     i.until_on)
                         for i in dossier.incidents),
         documents={d.code: d.received_on for d in dossier.documents},
         company=Company(agency.headcount, agency.prism_member),
@@ -356,6 +357,30 @@ def facts_on(dossier: Dossier | DossierRecord, day: date) -> DossierFacts:
 def timeline_of(dossier: Dossier | DossierRecord, day_in: DayInZone) -> Timeline:
     day = day_in(dossier.agency.zone)
     return compute_timeline(facts_on(dossier, day), day)
+
+
+def unmet_first_cdpi_obligations(session: Session, dossier: Dossier,
+                                  day_in: DayInZone) -> list[tuple[str, Step]]:
+    """R-CDPI-FIRST-MISSION: 003 « L'obligation de mission après le 1er CDPI doit être
+    respectée ». For a CDPI being opened: the earlier CDPI of the same worker in the agency (the
+    name compared without accents or case), not abandoned, whose mission obligation is still
+    open or was missed on the day, with that step."""
+    if dossier.kind != Kind.CDPI.value:
+        return []
+    others = session.scalars(
+        select(Dossier).where(Dossier.kind == Kind.CDPI.value,
+                              Dossier.agency_id == dossier.agency_id, Dossier.id != dossier.id,
+                              Dossier.state != "abandoned",
+                              Dossier.training_start < dossier.training_start)
+        .order_by(Dossier.training_start, Dossier.id))
+    unmet = []
+    for other in others:
+        if normalise(other.worker) != normalise(dossier.worker):
+            continue
+        step = timeline_of(other, day_in).step("mission_obligation")
+        if step is not None and not step.status.is_finished:
+            unmet.append((other.reference, step))
+    return unmet
 
 
 def open_or_closed_after(query: Select[Any], day: date) -> Select[Any]:
@@ -732,19 +757,39 @@ def _due_within(timeline: Timeline, days: int) -> bool:
 
 
 def record_incident(session: Session, dossier: Dossier, kind: IncidentKind, on: date,
-                    document_on: date | None, now: datetime) -> Incident:
-    """R-CDPI-EXCUSE: why the mission obligation could not be met, and when the proof came."""
+                    document_on: date | None, now: datetime, until: date | None = None,
+                    fields: tuple[str, str] = ("--document-on", "--until")) -> Incident:
+    """R-CDPI-EXCUSE: why the mission obligation could not be met, and when the proof came;
+    for a sick leave, its last day (`until`, I-EXCUSE-IN-WINDOW)."""
     _require_open(dossier)
-    if document_on is not None and document_on < on:
-        raise InvalidInput("--document-on", "le justificatif précède l'incident", "R-CDPI-EXCUSE")
+    check_incident(kind, on, document_on, until, fields)
     incident = Incident(dossier=dossier, kind=kind.value, occurred_on=on, document_on=document_on,
-                        created_at=now)
+                        until_on=until, created_at=now)
     session.add(incident)
     # Sensitive (illness): the history keeps the date, not the reason.
-    log_change(session, dossier, now, "incident de mission", None,
-               on.isoformat() + (", justifié" if document_on else ", sans justificatif"))
+    log_change(session, dossier, now, *incident_log(on, document_on))
     session.flush()
     return incident
+
+
+def incident_log(on: date, document_on: date | None) -> Log:
+    """The history line of an incident: its date, never its reason (illness is sensitive)."""
+    return ("incident de mission", None,
+            on.isoformat() + (", justifié" if document_on else ", sans justificatif"))
+
+
+def check_incident(kind: IncidentKind, on: date, document_on: date | None, until: date | None,
+                   fields: tuple[str, str] = ("--document-on", "--until")) -> None:
+    """R-CDPI-EXCUSE: a proof is not older than its incident; only a sick leave has an end,
+    not before its first day (I-EXCUSE-IN-WINDOW)."""
+    if document_on is not None and document_on < on:
+        raise InvalidInput(fields[0], "le justificatif précède l'incident", "R-CDPI-EXCUSE")
+    if until is not None and kind is not IncidentKind.ILLNESS:
+        raise InvalidInput(fields[1], f"seul un incident « maladie » a une fin (celle de l'arrêt "
+                           f"de travail), pas « {kind.value} »", "R-CDPI-EXCUSE")
+    if until is not None and until < on:
+        raise InvalidInput(fields[1], f"la fin de l'arrêt, le {messages.short_date(until)}, précède "
+                           f"son début, le {messages.short_date(on)}", "R-CDPI-EXCUSE")
 
 
 def _documents_to_mark(codes: Iterable[str]) -> str:

@@ -8,8 +8,10 @@ regles (empty: chosen by date), doublon (« oui »: open it even if it looks typ
 `open --duplicate`), then optional event
 dates drf_deposee, drf_accord, drf_refus, contrat_envoye, financement_accorde,
 presence_envoyee, bilan_positionnement, demande_car, clos_le, the date of the pôle
-reconversion's opinion for a CAR (avis_pole), and one mission: mission_debut,
-mission_fin, mission_heures, mission_heures_feriees.
+reconversion's opinion for a CAR (avis_pole), one mission: mission_debut,
+mission_fin, mission_heures, mission_heures_feriees, and one incident (R-CDPI-EXCUSE): incident
+(its code), incident_date, incident_fin (a sick leave's last day, I-EXCUSE-IN-WINDOW),
+incident_justificatif (the day its proof came).
 
 At database speed, and without holding the write lock while the file is read (a reader or
 `remind` is never kept waiting long):
@@ -19,11 +21,11 @@ At database speed, and without holding the write lock while the file is read (a 
    may number after, the dossiers that may be duplicated — is read in one short read
    transaction, a query each (a `Snapshot`);
 3. every row is checked in memory, in file order, by the very functions `open`, `mission`,
-   `doc` and `record` call (services/dossiers.py: check_opening, check_mission,
-   check_document, check_event), each row seeing the rows before it; every error is listed;
+   `incident`, `doc` and `record` call (services/dossiers.py: check_opening, check_mission,
+   check_incident, check_document, check_event), each row seeing the rows before it; every error is listed;
 4. one write transaction reads the snapshot again (if another command changed it meanwhile,
    the rows are checked again against the new one), inserts the dossiers, their events,
-   missions, documents and history lines in bulk (one executemany per table), and stores
+   missions, documents, incidents and history lines in bulk (one executemany per table), and stores
    their timelines (store/steps.py `refresh`) before the commit.
 """
 
@@ -44,7 +46,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from dossiers import messages
-from dossiers.deadlines.facts import ContractType, EventKind, Kind, Programme
+from dossiers.deadlines.facts import ContractType, EventKind, IncidentKind, Kind, Programme
 from dossiers.errors import InvalidInput
 from dossiers.matching import normalise
 from dossiers.parsing import (
@@ -52,14 +54,17 @@ from dossiers.parsing import (
     parse_percent, parse_text, to_minutes,
 )
 from dossiers.services.dossiers import (
-    DossierDraft, DuplicateDossier, Log, check_document, check_event, check_mission, check_opening,
-    dossier_columns, facts_of, mission_log, opening_log, reference_prefix,
+    DossierDraft, DuplicateDossier, Log, check_document, check_event, check_incident,
+    check_mission, check_opening, dossier_columns, facts_of, incident_log, mission_log,
+    opening_log, reference_prefix,
 )
 from dossiers.services.network import agency_among, staff_among
 from dossiers.store import steps
-from dossiers.store.models import Agency, Change, Document, Dossier, Event, Mission, Staff
+from dossiers.store.models import (
+    Agency, Change, Document, Dossier, Event, Incident, Mission, Staff,
+)
 from dossiers.store.records import (
-    AgencyRecord, DocumentRecord, EventRecord, MissionRecord, StaffRecord,
+    AgencyRecord, DocumentRecord, EventRecord, IncidentRecord, MissionRecord, StaffRecord,
 )
 
 REQUIRED = ("type", "interimaire", "debut", "fin", "heures_formation", "responsable")
@@ -79,9 +84,11 @@ EVENT_COLUMNS = {
 }
 DOCUMENT_COLUMNS = {"avis_pole": "avis-pole-reconversion"}
 YES_NO = {"oui": "oui", "non": "non"}
+INCIDENT_CHOICES = {code: label for code, (label, _proof) in messages.INCIDENT_LABELS.items()}
 MISSION_COLUMNS = ("mission_debut", "mission_fin", "mission_heures", "mission_heures_feriees")
+INCIDENT_COLUMNS = ("incident", "incident_date", "incident_fin", "incident_justificatif")
 KNOWN = (set(REQUIRED) | set(OPTIONAL) | set(EVENT_COLUMNS) | set(DOCUMENT_COLUMNS)
-         | set(MISSION_COLUMNS))
+         | set(MISSION_COLUMNS) | set(INCIDENT_COLUMNS))
 
 Row = tuple[int, dict[str, str]]
 
@@ -186,7 +193,7 @@ class _Imported:
         self.events: list[EventRecord] = []
         self.missions: list[MissionRecord] = []
         self.documents: list[DocumentRecord] = []
-        self.incidents: tuple[()] = ()
+        self.incidents: list[IncidentRecord] = []
         self.history: list[Log] = []
 
     def row(self) -> dict[str, Any]:
@@ -371,6 +378,7 @@ def _write(session: Session, checked: Checked) -> int:
     events: list[dict[str, Any]] = []
     missions: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
+    incidents: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     for dossier_id, dossier in zip(ids, checked.dossiers, strict=True):
         dossier.id = dossier_id
@@ -381,10 +389,13 @@ def _write(session: Session, checked: Checked) -> int:
                      for m in dossier.missions]
         documents += [{"dossier_id": dossier_id, "code": d.code, "received_on": d.received_on,
                        "created_at": now} for d in dossier.documents]
+        incidents += [{"dossier_id": dossier_id, "kind": i.kind, "occurred_on": i.occurred_on,
+                       "document_on": i.document_on, "until_on": i.until_on, "created_at": now}
+                      for i in dossier.incidents]
         changes += [{"dossier_id": dossier_id, "at": now, "what": what, "before": before,
                      "after": after} for what, before, after in dossier.history]
     for model, rows in ((Event, events), (Mission, missions), (Document, documents),
-                        (Change, changes)):
+                        (Incident, incidents), (Change, changes)):
         if rows:
             connection.execute(insert(model.__table__), rows)
     # From the rows in memory, as they were just written: no need to read them back.
@@ -470,6 +481,18 @@ def _check_row(row: dict[str, str], draft: DossierDraft, directory: _FileDirecto
         mission = MissionRecord(start, end, to_minutes(worked), to_minutes(holiday))
         dossier.missions.append(mission)
         dossier.history.append(mission_log(mission))
+    if any(get(column) for column in INCIDENT_COLUMNS):
+        # R-CDPI-EXCUSE, I-EXCUSE-IN-WINDOW: the same checks as `incident`.
+        for column in ("incident", "incident_date"):
+            if not get(column):
+                raise InvalidInput(column, "valeur obligatoire quand un incident est indiqué")
+        kind = IncidentKind(parse_choice("incident", get("incident"), INCIDENT_CHOICES))
+        on = parse_date("incident_date", get("incident_date"))
+        until = optional("incident_fin", parse_date)
+        proof = optional("incident_justificatif", parse_date)
+        check_incident(kind, on, proof, until, ("incident_justificatif", "incident_fin"))
+        dossier.incidents.append(IncidentRecord(kind.value, on, proof, until))
+        dossier.history.append(incident_log(on, proof))
     for column, code in DOCUMENT_COLUMNS.items():
         received = optional(column, parse_date)
         if received is not None:

@@ -143,6 +143,8 @@ class Incident(Base):
     kind: Mapped[str] = mapped_column(String(32))
     occurred_on: Mapped[date] = mapped_column(Date)
     document_on: Mapped[date | None] = mapped_column(Date)
+    # `maladie`: the last day of the sick leave (I-EXCUSE-IN-WINDOW); None when not entered.
+    until_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     dossier: Mapped[Dossier] = relationship(back_populates="incidents")

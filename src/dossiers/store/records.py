@@ -60,6 +60,7 @@ class IncidentRecord:
     kind: str
     occurred_on: date
     document_on: date | None
+    until_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,10 @@ def _children(connection: Connection, ids: list[int]) -> dict[str, dict[int, lis
                                   .where(Mission.dossier_id.in_(ids)).order_by(Mission.start)):
         found["missions"][row[0]].append(MissionRecord(row[1], row[2], row[3], row[4]))
     for row in connection.execute(select(Incident.dossier_id, Incident.kind,
-                                         Incident.occurred_on, Incident.document_on)
+                                         Incident.occurred_on, Incident.document_on,
+                                         Incident.until_on)
                                   .where(Incident.dossier_id.in_(ids)).order_by(Incident.id)):
-        found["incidents"][row[0]].append(IncidentRecord(row[1], row[2], row[3]))
+        found["incidents"][row[0]].append(IncidentRecord(row[1], row[2], row[3], row[4]))
     for row in connection.execute(select(Document.dossier_id, Document.code,
                                          Document.received_on)
                                   .where(Document.dossier_id.in_(ids)).order_by(Document.id)):
