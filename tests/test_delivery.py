@@ -269,10 +269,15 @@ def test_a_recipient_refused_for_good_fails_alone_and_outbox_retry_puts_it_back(
     assert network.ok("outbox", "retry", "--day", "2027-01-12") == "Aucun message en échec.\n"
     assert network.ok("outbox", "retry", "--day", "2027-01-13") == (
         "1 message remis en file : le prochain remind les envoie.\n")
+    # The 14th's digest carries all the 13th's said: Sophie gets that one only (issue 18).
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-14") == (
-        "Rappels du 14/01/2027 : 3 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 14/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec, 1 remplacé(s) par le "
+        "récapitulatif du jour.\n")
     sophie = [r for r in smtp.outbox if r.recipients == ["sophie@example.fr"]]
-    assert len(sophie) == 2  # the 13th's, delivered late, and the 14th's
+    assert len(sophie) == 1
+    states = {(m["day"], m["status"]) for m in json.loads(network.ok("outbox", "--json"))
+              if m["recipient"] == "sophie@example.fr"}
+    assert states == {("2027-01-13", "superseded"), ("2027-01-14", "sent")}
 
 
 # Runs that meet each other ----------------------------------------------------------------
@@ -314,9 +319,10 @@ def test_a_rerun_that_meets_a_live_run_exits_1_and_says_so(
     finally:
         live.kill()
         live.wait()
-    # Its holder is gone: the next run takes the message over at once.
+    # Its holder is gone: the next run takes the message over at once, and says so.
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
-        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec, 1 repris d'un passage "
+        "arrêté.\n")
     assert sorted(smtp.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
 
 
@@ -333,7 +339,8 @@ def test_a_run_on_another_host_is_trusted_until_its_lease_ends(
         "4242) : relancez remind quand il aura fini\n")
     _hold(db_engine, "abcd1234:0:4242:ailleurs.example", datetime.now() - timedelta(minutes=11))
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
-        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec, 1 repris d'un passage "
+        "arrêté.\n")
     assert sorted(smtp.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
 
 

@@ -24,6 +24,7 @@ DEMO_SENDER = "Suivi des dossiers <dossiers@interim-exemple.fr>"
 NOT_RUNNABLE = {
     "dossiers import dossiers.csv": "needs the user's CSV file",
     "dossiers --config /etc/dossiers.toml remind --transport smtp": "needs a configured SMTP server",
+    "dossiers --config /etc/dossiers.toml outbox deliver": "needs a configured SMTP server",
     "dossiers report overdue --format pdf -o retards.pdf": "needs Chromium",
 }
 

@@ -140,11 +140,16 @@ def select_digests(
     policy: Policy,
     last_reminded: Mapping[tuple[int, str, str], date],
     snoozed_until: Mapping[tuple[int, str], date],
+    undelivered_since: Mapping[str, date] | None = None,
 ) -> Iterator[Digest]:
     """The digests of `day`; `since` is the last day already handled (day − 1 normally).
 
-    `last_reminded[(dossier_id, step, email)]` is the last day that step was in that
-    person's digest; `snoozed_until[(dossier_id, step)]` silences a step up to that day.
+    `last_reminded[(dossier_id, step, email)]` is the last day that step was in a digest
+    delivered to that person (only a sent message counts as a reminder given);
+    `snoozed_until[(dossier_id, step)]` silences a step up to that day included;
+    `undelivered_since[email]` is the day before that person's oldest digest still waiting to
+    go: what it announced is caught up from there, so the new digest carries it (and the old
+    ones can be superseded).
     Dossiers come grouped by agency (owners and managers belong to the dossier's agency),
     so each agency's digests are given as soon as its last dossier is read.
     """
@@ -171,6 +176,8 @@ def select_digests(
             continue  # the agency is closed: the next jour ouvré catches up
         # What fell on the days off since the zone's last jour ouvré comes today.
         zone_since = min(since, add_business_days(day, -1, dossier.zone))
+        if undelivered_since:
+            zone_since = min(zone_since, undelivered_since.get(dossier.owner.email, zone_since))
         for step in dossier.timeline.steps:
             until = snoozed_until.get((dossier.id, step.code))
             if until is not None and day <= until:
