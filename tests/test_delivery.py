@@ -224,6 +224,27 @@ def test_a_refused_login_keeps_the_day_and_names_the_setting(
     assert sorted(server.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
 
 
+def test_a_non_ascii_password_logs_in_and_a_wrong_one_claims_nothing(
+    network: Dossiers, server_with: list[SmtpServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: smtplib encodes the password as ASCII; the UnicodeEncodeError left a message
+    `sending`. Now it goes as UTF-8 (AUTH PLAIN), and a refusal comes before any claim."""
+    server = start(server_with, monkeypatch, auth=True)
+    server.handler.password = "mötdepässe-€"
+    monkeypatch.setenv("DOSSIERS_SMTP_USER", "dossiers")
+    monkeypatch.setenv("DOSSIERS_SMTP_PASSWORD", "mauvais-€")
+    network.ok(*CDPI)
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    assert (result.exit_code, result.stdout) == (
+        1, "Rappels du 13/01/2027 : 0 envoyé(s), 2 en attente, 0 en échec.\n")
+    assert result.stderr.startswith("Erreur : smtp.user : authentification SMTP refusée")
+    assert {(m["status"], m["attempts"]) for m in outbox(network).values()} == {("pending", 0)}
+    monkeypatch.setenv("DOSSIERS_SMTP_PASSWORD", "mötdepässe-€")
+    assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
+        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
+    assert sorted(server.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
+
+
 def test_a_server_that_refuses_our_greeting_keeps_the_day(
     network: Dossiers, smtp: SmtpServer
 ) -> None:
