@@ -7,7 +7,8 @@ message (same Message-ID), never a lost one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from email import message_from_string
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.errors import MessageError
@@ -288,6 +289,37 @@ def preview_day(session: Session, day: date,
             yield preview_message(digest, day, settings.mail.templates)
         except BUILD_ERRORS as error:
             yield Unbuildable(digest.recipient.email, f"message impossible à construire : {error}")
+
+
+def recompose(session: Session, message_ids: Sequence[int], settings: Settings,
+              now: datetime) -> None:
+    """Digests still to go, rewritten from what the store holds now (after a purge): same
+    day, same recipient, same Message-ID; one left with nothing to say is deleted."""
+    by_day: dict[date, dict[str, OutboxMessage]] = {}
+    for message in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(list(message_ids)),
+                                        OutboxMessage.status.in_(WAITING))
+            .with_for_update()):
+        by_day.setdefault(message.day, {})[message.recipient] = message
+    for day, wanted in sorted(by_day.items()):
+        found = {digest.recipient.email: digest for digest in _digests(
+                     session, day, settings, undelivered=undelivered_since(session, day))
+                 if digest.recipient.email in wanted}
+        for recipient, message in wanted.items():
+            digest = found.get(recipient)
+            if digest is None:
+                session.delete(message)
+                continue
+            sender = str(message_from_string(message.content)["From"] or "")
+            built = _build(digest, day, sender, message.message_id, now, settings)
+            message.items = [OutboxItem(dossier_id=group.dossier_id, step=item.step.code,
+                                        reason=item.reason)
+                             for group in digest.dossiers for item in group.items]
+            if isinstance(built, Unbuildable):
+                message.status, message.content, message.last_error = FAILED, "", built.reason
+                continue
+            message.subject, message.content = str(built[0]["Subject"]), built[1]
+    session.flush()
 
 
 def retry_failed(session: Session, day: date | None) -> tuple[int, int]:
