@@ -233,6 +233,35 @@ def test_snooze_stops_the_reminders_not_the_overdue_status(
     assert len(smtp.outbox) == 1
 
 
+def test_a_snooze_ending_on_a_working_day_silences_that_day_too(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """Issue 18: both snooze tests ended on a Sunday, when nothing goes out anyway."""
+    network.ok(*CDPI)
+    network.ok("snooze", "CDPI-1", "drf", "--until", "2027-01-12", "--as-of", "2027-01-08")
+    remind(network, "2027-01-11")
+    remind(network, "2027-01-12")  # a Tuesday: its last day without reminder
+    assert smtp.outbox == []
+    remind(network, "2027-01-13")
+    assert sorted(smtp.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
+
+
+def test_a_failed_digest_is_no_reminder_for_the_minimum_gap(
+    network: Dossiers, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: counted as given, a failed digest would silence the step for three days."""
+    monkeypatch.setenv("DOSSIERS_REMINDERS_MIN_GAP_DAYS", "3")
+    network.ok(*CDPI)
+    smtp.handler.refuse = {"lea@example.fr": "550 5.2.1 Mailbox disabled"}
+    network.run("remind", "--transport", "smtp", "--as-of", "2027-01-12")
+    assert "lea@example.fr" not in smtp.by_recipient()
+    smtp.handler.refuse = {}
+    remind(network, "2027-01-13")
+    assert "lea@example.fr" in smtp.by_recipient()
+    remind(network, "2027-01-14")  # a sent one does count: the gap holds
+    assert sum(m.recipients == ["lea@example.fr"] for m in smtp.outbox) == 1
+
+
 def test_a_second_run_the_same_day_sends_nothing(network: Dossiers, smtp: SmtpServer) -> None:
     network.ok(*CDPI)
     remind(network, "2027-01-08")

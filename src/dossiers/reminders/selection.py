@@ -133,6 +133,34 @@ class _Builder:
         return Digest(self.recipient, tuple(groups))
 
 
+SENT = "sent"
+WAITING = ("pending", "uncertain")
+
+
+def reminders_given(history: Iterable[tuple[int, str, str, str, date]]
+                    ) -> dict[tuple[int, str, str], date]:
+    """From the outbox's (dossier_id, step, email, status, day) lines: the last day each step
+    was in a digest *delivered* to each person. A digest pending, uncertain, failed or
+    superseded reminded nobody: it does not count for the minimum gap."""
+    given: dict[tuple[int, str, str], date] = {}
+    for dossier_id, step, email, status, day in history:
+        key = (dossier_id, step, email)
+        if status == SENT and (key not in given or given[key] < day):
+            given[key] = day
+    return given
+
+
+def undelivered_since(waiting: Iterable[tuple[str, str, date]], day: date) -> dict[str, date]:
+    """From the outbox's (email, status, day) messages: per person, the day before their oldest
+    digest of an earlier day still waiting to go. The day's digest catches up from there."""
+    since: dict[str, date] = {}
+    for email, status, sent_on in waiting:
+        if status in WAITING and sent_on < day:
+            before = sent_on - timedelta(days=1)
+            since[email] = min(since.get(email, before), before)
+    return since
+
+
 def select_digests(
     dossiers: Iterable[DossierState],
     day: date,

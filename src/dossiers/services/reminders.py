@@ -23,8 +23,9 @@ from dossiers.mail.compose import (
     Preview, build_message, new_message_id, preview_message, sender_address,
 )
 from dossiers.reminders.selection import (
-    ACTIONABLE, Digest, DossierState, Person, Policy, select_digests,
+    ACTIONABLE, Digest, DossierState, Person, Policy, reminders_given, select_digests,
 )
+from dossiers.reminders.selection import undelivered_since as waiting_since
 from dossiers.errors import InvalidInput
 from dossiers.services.dossiers import log_change, open_or_closed_after, timeline_of
 from dossiers.settings import Settings
@@ -89,10 +90,11 @@ def _digests(session: Session, day: date, settings: Settings,
     since = session.scalar(select(func.max(ReminderRun.day)).where(ReminderRun.day < day))
     reminded = session.execute(
         select(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient,
-               func.max(OutboxMessage.day))
+               OutboxMessage.status, func.max(OutboxMessage.day))
         .join(OutboxItem.message)
-        .where(OutboxMessage.day < day, OutboxMessage.status == SENT)
-        .group_by(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient)
+        .where(OutboxMessage.day < day)
+        .group_by(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient,
+                  OutboxMessage.status)
     )
     # A snooze made after the day does not exist yet in that day's view (I-AS-OF-KNOWS-PAST).
     snoozes = session.execute(
@@ -101,7 +103,7 @@ def _digests(session: Session, day: date, settings: Settings,
         .group_by(Snooze.dossier_id, Snooze.step)
     )
     # Read both before the dossiers stream: the rows would otherwise be consumed lazily.
-    last_reminded = {(d, s, r): last for d, s, r, last in reminded}
+    last_reminded = reminders_given(tuple(row) for row in reminded)
     snoozed = {(d, s): until for d, s, until in snoozes}
     since = since or day - timedelta(days=1)
     policy = policy_of(settings)
@@ -182,10 +184,10 @@ class Composed:
 def undelivered_since(session: Session, day: date) -> dict[str, date]:
     """Per person, the day before their oldest digest (before `day`) still waiting to go."""
     rows = session.execute(
-        select(OutboxMessage.recipient, func.min(OutboxMessage.day))
+        select(OutboxMessage.recipient, OutboxMessage.status, func.min(OutboxMessage.day))
         .where(OutboxMessage.status.in_(WAITING), OutboxMessage.day < day)
-        .group_by(OutboxMessage.recipient))
-    return {recipient: oldest - timedelta(days=1) for recipient, oldest in rows}
+        .group_by(OutboxMessage.recipient, OutboxMessage.status))
+    return waiting_since((tuple(row) for row in rows), day)
 
 
 def _supersede(session: Session, day: date, carried: Mapping[str, set[tuple[int, str]]],
