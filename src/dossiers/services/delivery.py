@@ -245,6 +245,12 @@ def _claim_next(engine: Engine, now: datetime, lease: timedelta, me: Holder) -> 
                 return Claimed(candidate.id, row.content, row.recipient, candidate.status)
 
 
+def _anything_due(engine: Engine, now: datetime, lease: timedelta) -> bool:
+    with transaction(engine, write=False) as session:
+        return session.scalar(select(OutboxMessage.id).where(_claimable(now, lease))
+                              .limit(1)) is not None
+
+
 def _mine(message: Claimed, me: Holder):  # type: ignore[no-untyped-def]
     return and_(OutboxMessage.id == message.id, OutboxMessage.status == SENDING,
                 OutboxMessage.claim == me.claim)
@@ -312,6 +318,8 @@ def _deliver(engine: Engine, transport: Transport, settings: Settings,
     lease = timedelta(minutes=reminders.send_lease_minutes)
     report.taken_back += _release_dead_claims(engine, clock(), lease, me)
     while True:
+        if not transport.connected and not _anything_due(engine, clock(), lease):
+            return  # a frequent timer with nothing due does not even connect
         try:
             # Connected before any message is claimed: no server, nothing claimed.
             transport.open()
