@@ -375,7 +375,8 @@ def test_on_postgresql_a_run_whose_session_is_gone_is_dead_on_any_host(
     _compose(network)
     _hold(db_engine, "abcd1234:777:4242:ailleurs.example", datetime.now())
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
-        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec, 1 repris d'un passage "
+        "arrêté.\n")
 
 
 # Holiday self-check ------------------------------------------------------------------------
