@@ -323,3 +323,45 @@ def test_a_database_error_during_delivery_still_reports(
     assert report.interrupted == "erreur de la base de données (OperationalError)"
     assert now  # the summary's counts are those of the run: one handed to the server
     assert report.sent == 0
+
+
+def test_a_live_run_renews_the_lease_of_the_message_it_is_sending(
+    crowd: Dossiers, smtp: SmtpServer, db_engine: Engine
+) -> None:
+    """The lease could expire under a live sender and a second run took the message over."""
+    import threading
+    from datetime import datetime
+
+    smtp.handler.greylist = True
+    remind(crowd, "2027-01-13", "2027-01-13 08:00")  # all wait, nothing sent yet
+    smtp.handler.greylist = False
+    smtp.handler.hang = {"p1@example.fr"}
+    settings = load_settings(None, os.environ)
+    now = [datetime(2027, 1, 13, 8, 0)]
+    run = threading.Thread(target=send_pending, args=(
+        db_engine, SmtpTransport(settings.smtp), settings, lambda: now[0]),
+        kwargs={"renew_every": 0.05})
+
+    def lease_of_p1() -> datetime | None:
+        with transaction(db_engine, write=False) as session:
+            return session.scalar(select(OutboxMessage.lease_until)
+                                  .where(OutboxMessage.recipient == "p1@example.fr"))
+
+    run.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not smtp.handler.hanging and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert lease_of_p1() == datetime(2027, 1, 13, 8, 10)
+        now[0] = datetime(2027, 1, 13, 8, 30)  # the server has held it for half an hour
+        while lease_of_p1() != datetime(2027, 1, 13, 8, 40) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert lease_of_p1() == datetime(2027, 1, 13, 8, 40)
+        # A second run meets a live claim: it leaves it alone.
+        other = send_pending(db_engine, SmtpTransport(settings.smtp), settings,
+                             lambda: datetime(2027, 1, 13, 8, 35))
+        assert other.in_flight == 1 and other.taken_back == 0
+    finally:
+        smtp.stop()  # the hanging exchange ends, and with it the run
+        run.join(timeout=120)
+    assert not run.is_alive()

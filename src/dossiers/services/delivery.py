@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -287,14 +288,41 @@ def _record_attempt(engine: Engine, message: Claimed, me: Holder, now: datetime,
     return status
 
 
+@contextmanager
+def _renewing(engine: Engine, me: Holder, clock: Callable[[], datetime], lease: timedelta,
+              every: float) -> Iterator[None]:
+    """While the run sends, its claims are renewed every `every` seconds (a third of the lease
+    by default): a slow server cannot make a live run's message look abandoned."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(every):
+            try:
+                with transaction(engine) as session:
+                    session.execute(update(OutboxMessage).where(
+                        OutboxMessage.claim == me.claim, OutboxMessage.status == SENDING)
+                        .values(lease_until=clock() + lease))
+            except SQLAlchemyError:
+                pass  # the sending thread meets the same error and reports it
+
+    thread = threading.Thread(target=renew, name="dossiers-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def send_pending(engine: Engine, transport: Transport, settings: Settings,
-                 clock: Callable[[], datetime]) -> SendReport:
+                 clock: Callable[[], datetime], renew_every: float | None = None) -> SendReport:
     """Send every message that is due (of any day: a missed run catches up), each its own
     fate. SIGINT, SIGTERM (raised as Interrupted) and a database error end the run with its
     report (`interrupted` says why), never with a message left unsaid."""
     lease = timedelta(minutes=settings.reminders.send_lease_minutes)
     report = SendReport()
-    with _run_holder(engine) as me:
+    every = renew_every if renew_every is not None else lease.total_seconds() / 3
+    with _run_holder(engine) as me, _renewing(engine, me, clock, lease, every):
         try:
             _deliver(engine, transport, settings, clock, me, report)
         except KeyboardInterrupt:
