@@ -299,30 +299,27 @@ def test_an_interrupted_run_prints_its_summary_and_exits_non_zero(
 
 
 def test_a_database_error_during_delivery_still_reports(
-    crowd: Dossiers, smtp: SmtpServer, db_engine: Engine
+    crowd: Dossiers, smtp: SmtpServer, db_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The outbox disappears under the run (renamed by another connection) right after the
+    server took the first message: the summary still comes, then the reason, exit 1."""
     if db_engine.dialect.name != "sqlite":
         pytest.skip("the table is renamed under the run: SQLite is enough to show it")
-    settings = load_settings(None, os.environ)
-    from datetime import datetime
+    send = SmtpTransport.send
 
-    now = datetime(2027, 1, 13, 7, 0)
-    remind(crowd, "2027-01-13", "2027-01-13 08:00")  # all sent; compose a day that waits
-    smtp.handler.greylist = True
-    remind(crowd, "2027-01-14", "2027-01-14 08:00")
-    smtp.handler.greylist = False
+    def then_break_the_database(self: SmtpTransport, content: str, recipient: str) -> None:
+        send(self, content, recipient)
+        with db_engine.begin() as connection:
+            connection.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
 
-    class BreaksTheDatabase(SmtpTransport):
-        def send(self, content: str, recipient: str) -> None:
-            super().send(content, recipient)
-            with db_engine.begin() as connection:
-                connection.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
-
-    report = send_pending(db_engine, BreaksTheDatabase(settings.smtp), settings,
-                          lambda: datetime(2027, 1, 14, 8, 0))
-    assert report.interrupted == "erreur de la base de données (OperationalError)"
-    assert now  # the summary's counts are those of the run: one handed to the server
-    assert report.sent == 0
+    monkeypatch.setattr(SmtpTransport, "send", then_break_the_database)
+    code, out, err = remind(crowd, "2027-01-13", "2027-01-13 08:00")
+    assert code == 1
+    assert out == ("Rappels du 13/01/2027 : 0 envoyé(s), 0 en attente, 0 en échec, "
+                   "1 incertain(s), renvoyé(s) avec le même Message-ID.\n")
+    assert err == ("Erreur : passage arrêté par une erreur de la base de données "
+                   "(OperationalError) : ce qui n'est pas parti attend le prochain passage\n")
+    assert len(smtp.outbox) == 1
 
 
 def test_a_live_run_renews_the_lease_of_the_message_it_is_sending(

@@ -330,7 +330,8 @@ def send_pending(engine: Engine, transport: Transport, settings: Settings,
         except Interrupted:
             report.interrupted = "interrompu (SIGTERM)"
         except SQLAlchemyError as error:
-            report.interrupted = f"erreur de la base de données ({type(error).__name__})"
+            report.interrupted = ("arrêté par une erreur de la base de données "
+                                  f"({type(error).__name__})")
         finally:
             transport.close()
         try:
@@ -367,7 +368,11 @@ def _deliver(engine: Engine, transport: Transport, settings: Settings,
             _note_waiting(engine, clock(), str(error))
             return
         except (KeyboardInterrupt, Interrupted):
+            report.uncertain += 1  # its fate unknown (recounted from the outbox if it can be)
             _interrupted(engine, message, me, clock())
+            raise
+        except SQLAlchemyError:
+            report.uncertain += 1  # handed to the server, or not: its fate is not recorded
             raise
         if not transport.connected:
             report.reconnects += 1
