@@ -1,8 +1,10 @@
-"""`dossiers remind`: compose the day's digests into the outbox, then send what is pending.
+"""`dossiers remind`: compose the day's digests into the outbox (services/delivery.py then
+sends what is due).
 
-Each digest is recorded (outbox, status pending) before it is sent and marked sent
-right after, each in its own transaction: a crash costs at most one repeated
-message (same Message-ID), never a lost one.
+Each digest is recorded (outbox, status pending) before it is sent and its fate right after,
+each in its own transaction: a crash costs at most one repeated message (same Message-ID), never
+a lost one. After an outage, a person's older digests still waiting are superseded by the day's,
+which carries their open items; `recompose` rewrites a waiting digest after a purge.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from dossiers.reminders.selection import undelivered_since as waiting_since
 from dossiers.errors import InvalidInput
 from dossiers.services.dossiers import log_change, open_or_closed_after, timeline_of
 from dossiers.settings import Settings
-from dossiers.store.database import transaction
 from dossiers.store.models import (
     Agency, Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze, StoredStep,
 )
@@ -37,8 +38,9 @@ from dossiers.store.records import dossier_query, managers_by_agency
 from dossiers.services.timelines import timelines_on
 from dossiers.store.steps import candidates
 
-from dossiers.services.delivery import (  # noqa: F401  (send_pending: the second half of remind)
-    FAILED, PENDING, SENT, SUPERSEDED, UNCERTAIN, WAITING, send_pending,
+# send_pending, the second half of remind, lives with the outbox's states in delivery.py.
+from dossiers.services.delivery import (  # noqa: F401
+    FAILED, PENDING, SUPERSEDED, WAITING, send_pending,
 )
 
 
