@@ -224,6 +224,27 @@ def test_a_refused_login_keeps_the_day_and_names_the_setting(
     assert sorted(server.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
 
 
+def test_a_non_ascii_password_logs_in_and_a_wrong_one_claims_nothing(
+    network: Dossiers, server_with: list[SmtpServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: smtplib encodes the password as ASCII; the UnicodeEncodeError left a message
+    `sending`. Now it goes as UTF-8 (AUTH PLAIN), and a refusal comes before any claim."""
+    server = start(server_with, monkeypatch, auth=True)
+    server.handler.password = "mötdepässe-€"
+    monkeypatch.setenv("DOSSIERS_SMTP_USER", "dossiers")
+    monkeypatch.setenv("DOSSIERS_SMTP_PASSWORD", "mauvais-€")
+    network.ok(*CDPI)
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    assert (result.exit_code, result.stdout) == (
+        1, "Rappels du 13/01/2027 : 0 envoyé(s), 2 en attente, 0 en échec.\n")
+    assert result.stderr.startswith("Erreur : smtp.user : authentification SMTP refusée")
+    assert {(m["status"], m["attempts"]) for m in outbox(network).values()} == {("pending", 0)}
+    monkeypatch.setenv("DOSSIERS_SMTP_PASSWORD", "mötdepässe-€")
+    assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
+        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
+    assert sorted(server.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
+
+
 def test_a_server_that_refuses_our_greeting_keeps_the_day(
     network: Dossiers, smtp: SmtpServer
 ) -> None:
@@ -269,10 +290,15 @@ def test_a_recipient_refused_for_good_fails_alone_and_outbox_retry_puts_it_back(
     assert network.ok("outbox", "retry", "--day", "2027-01-12") == "Aucun message en échec.\n"
     assert network.ok("outbox", "retry", "--day", "2027-01-13") == (
         "1 message remis en file : le prochain remind les envoie.\n")
+    # The 14th's digest carries all the 13th's said: Sophie gets that one only (issue 18).
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-14") == (
-        "Rappels du 14/01/2027 : 3 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 14/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec, 1 remplacé(s) par le "
+        "récapitulatif du jour.\n")
     sophie = [r for r in smtp.outbox if r.recipients == ["sophie@example.fr"]]
-    assert len(sophie) == 2  # the 13th's, delivered late, and the 14th's
+    assert len(sophie) == 1
+    states = {(m["day"], m["status"]) for m in json.loads(network.ok("outbox", "--json"))
+              if m["recipient"] == "sophie@example.fr"}
+    assert states == {("2027-01-13", "superseded"), ("2027-01-14", "sent")}
 
 
 # Runs that meet each other ----------------------------------------------------------------
@@ -309,14 +335,15 @@ def test_a_rerun_that_meets_a_live_run_exits_1_and_says_so(
                                  "1 en cours d'envoi ailleurs.\n")
         assert result.stderr == (
             f"Erreur : 1 message en cours d'envoi par un autre passage ({host}, processus "
-            f"{live.pid}) : relancez remind quand il aura fini\n")
+            f"{live.pid}) : relancez la commande quand il aura fini\n")
         assert sorted(smtp.by_recipient()) == ["sophie@example.fr"]
     finally:
         live.kill()
         live.wait()
-    # Its holder is gone: the next run takes the message over at once.
+    # Its holder is gone: the next run takes the message over at once, and says so.
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
-        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec, 1 repris d'un passage "
+        "arrêté.\n")
     assert sorted(smtp.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
 
 
@@ -330,10 +357,11 @@ def test_a_run_on_another_host_is_trusted_until_its_lease_ends(
     assert result.exit_code == 1
     assert result.stderr == (
         "Erreur : 1 message en cours d'envoi par un autre passage (ailleurs.example, processus "
-        "4242) : relancez remind quand il aura fini\n")
+        "4242) : relancez la commande quand il aura fini\n")
     _hold(db_engine, "abcd1234:0:4242:ailleurs.example", datetime.now() - timedelta(minutes=11))
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
-        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 13/01/2027 : 1 envoyé(s), 0 en attente, 0 en échec, 1 repris d'un passage "
+        "arrêté.\n")
     assert sorted(smtp.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
 
 
@@ -347,7 +375,8 @@ def test_on_postgresql_a_run_whose_session_is_gone_is_dead_on_any_host(
     _compose(network)
     _hold(db_engine, "abcd1234:777:4242:ailleurs.example", datetime.now())
     assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
-        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec, 1 repris d'un passage "
+        "arrêté.\n")
 
 
 # Holiday self-check ------------------------------------------------------------------------

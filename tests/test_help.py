@@ -28,6 +28,7 @@ NOT_RUNNABLE = {
     "dossiers serve": "serves until stopped (tests/test_web_browser.py serves the app)",
     "dossiers serve --port 8080 --base-url https://dossiers.interim-exemple.fr":
         "serves until stopped (tests/test_web_browser.py serves the app)",
+    "dossiers --config /etc/dossiers.toml outbox deliver": "needs a configured SMTP server",
 }
 NEEDS_WEASYPRINT = {"dossiers report overdue --format pdf -o retards.pdf"}
 """Run where WeasyPrint works; skipped (saying so) where it does not, except under CI."""

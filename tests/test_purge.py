@@ -137,3 +137,56 @@ def test_an_open_dossier_is_never_purged_whatever_the_date(history: Dossiers) ->
     history.ok("purge", "--closed-before", "2100-12-31")
     assert set(ids(history)) == {"OPEN"}
     assert "OPEN" in history.ok("show", "OPEN")
+
+
+# Purge and the outbox (issue 18) -------------------------------------------------------------
+
+
+def two_for_lea(tool: Dossiers) -> None:
+    """Léa follows GONE and KEPT, both late on 13/01/2027: one digest names both."""
+    for reference in ("GONE", "KEPT"):
+        tool.ok("open", "--kind", "cdpi", "--worker", f"Personne {reference}", "--start",
+                "2027-01-11", "--end", "2027-02-19", "--training-hours", "210",
+                "--owner", "lea@example.fr", "--reference", reference)
+
+
+def digests_to(smtp, recipient: str) -> list[str]:  # type: ignore[no-untyped-def]
+    found = []
+    for received in smtp.outbox:
+        if received.recipients == [recipient]:
+            part = received.message.get_body(("plain",))
+            found.append(part.get_content())
+    return found
+
+
+def test_a_purge_then_a_second_remind_the_same_day_sends_nobody_anything_twice(
+        network: Dossiers, smtp) -> None:  # type: ignore[no-untyped-def]
+    two_for_lea(network)
+    network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    network.ok("record", "GONE", "abandon", "--on", "2027-01-13", "--as-of", "2027-01-13")
+    out = network.ok("purge", "--closed-before", "2027-01-14")
+    assert out.startswith("Supprimé, dossiers clos avant le 14/01/2027 : 1 dossier,")
+    assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
+        "Rappels du 13/01/2027 : 0 envoyé(s), 0 en attente, 0 en échec.\n")
+    assert len(digests_to(smtp, "lea@example.fr")) == 1
+    assert len(digests_to(smtp, "sophie@example.fr")) == 1
+    import json
+    lea = [m for m in json.loads(network.ok("outbox", "--json"))
+           if m["recipient"] == "lea@example.fr"]
+    assert [m["status"] for m in lea] == ["sent"]
+
+
+def test_a_pending_digest_loses_the_purged_dossier_s_lines_and_still_goes(
+        network: Dossiers, smtp) -> None:  # type: ignore[no-untyped-def]
+    two_for_lea(network)
+    smtp.stop()
+    network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    network.ok("record", "GONE", "abandon", "--on", "2027-01-13", "--as-of", "2027-01-13")
+    network.ok("purge", "--closed-before", "2027-01-14")
+    smtp.start()
+    assert network.ok("remind", "--transport", "smtp", "--as-of", "2027-01-13") == (
+        "Rappels du 13/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec.\n")
+    [lea] = digests_to(smtp, "lea@example.fr")
+    assert "Personne KEPT" in lea and "Personne GONE" not in lea
+    [sophie] = digests_to(smtp, "sophie@example.fr")
+    assert "Personne KEPT" in sophie and "Personne GONE" not in sophie

@@ -233,6 +233,35 @@ def test_snooze_stops_the_reminders_not_the_overdue_status(
     assert len(smtp.outbox) == 1
 
 
+def test_a_snooze_ending_on_a_working_day_silences_that_day_too(
+    network: Dossiers, smtp: SmtpServer
+) -> None:
+    """Issue 18: both snooze tests ended on a Sunday, when nothing goes out anyway."""
+    network.ok(*CDPI)
+    network.ok("snooze", "CDPI-1", "drf", "--until", "2027-01-12", "--as-of", "2027-01-08")
+    remind(network, "2027-01-11")
+    remind(network, "2027-01-12")  # a Tuesday: its last day without reminder
+    assert smtp.outbox == []
+    remind(network, "2027-01-13")
+    assert sorted(smtp.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
+
+
+def test_a_failed_digest_is_no_reminder_for_the_minimum_gap(
+    network: Dossiers, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: counted as given, a failed digest would silence the step for three days."""
+    monkeypatch.setenv("DOSSIERS_REMINDERS_MIN_GAP_DAYS", "3")
+    network.ok(*CDPI)
+    smtp.handler.refuse = {"lea@example.fr": "550 5.2.1 Mailbox disabled"}
+    network.run("remind", "--transport", "smtp", "--as-of", "2027-01-12")
+    assert "lea@example.fr" not in smtp.by_recipient()
+    smtp.handler.refuse = {}
+    remind(network, "2027-01-13")
+    assert "lea@example.fr" in smtp.by_recipient()
+    remind(network, "2027-01-14")  # a sent one does count: the gap holds
+    assert sum(m.recipients == ["lea@example.fr"] for m in smtp.outbox) == 1
+
+
 def test_a_second_run_the_same_day_sends_nothing(network: Dossiers, smtp: SmtpServer) -> None:
     network.ok(*CDPI)
     remind(network, "2027-01-08")
@@ -271,10 +300,12 @@ def test_a_run_with_the_server_down_keeps_everything_for_the_next_run(
     pending = json.loads(network.ok("outbox", "--json", "--status", "pending"))
     assert len(pending) == 2 and "injoignable" in pending[0]["error"]
     smtp.start()
+    # One digest per person: the 14th's carries what the 13th's said (issue 18).
     assert remind(network, "2027-01-14") == (
-        "Rappels du 14/01/2027 : 4 envoyé(s), 0 en attente, 0 en échec.\n")
+        "Rappels du 14/01/2027 : 2 envoyé(s), 0 en attente, 0 en échec, 2 remplacé(s) par le "
+        "récapitulatif du jour.\n")
     days = sorted(text_of(r.message).split(" au ")[1].split(" :")[0] for r in smtp.outbox)
-    assert days == ["jeudi 14 janvier 2027"] * 2 + ["mercredi 13 janvier 2027"] * 2
+    assert days == ["jeudi 14 janvier 2027"] * 2
 
 
 def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_alone(
@@ -285,50 +316,58 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_alone(
                "--end", "2027-02-19", "--training-hours", "210", "--owner", "julien@example.fr")
     smtp.handler.refuse = {"lea@example.fr": "451 4.3.0 Mailbox busy, try later",
                            "sophie@example.fr": "550 5.1.1 No such user"}
-    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13",
+                         "--now", "2027-01-13 08:00")
     assert result.exit_code == 1
-    assert result.stdout == "Rappels du 13/01/2027 : 1 envoyé(s), 1 en attente, 1 en échec.\n"
+    # 08:00 in Paris is 07:00 UTC; the first retry comes 5 minutes later.
+    assert result.stdout == ("Rappels du 13/01/2027 : 1 envoyé(s), 1 en attente, 1 en échec, "
+                             "prochain essai le 13/01/2027 08:05.\n")
     assert set(smtp.by_recipient()) == {"julien@example.fr"}
     outbox = {m["recipient"]: m for m in json.loads(network.ok("outbox", "--json"))}
     assert outbox["lea@example.fr"]["status"] == "pending"
     assert outbox["lea@example.fr"]["error"].startswith("refus temporaire 451")
+    assert outbox["lea@example.fr"]["next_attempt_at"] == "2027-01-13T07:05:00"
     assert outbox["sophie@example.fr"]["status"] == "failed"
     assert outbox["sophie@example.fr"]["error"].startswith("refus définitif 550")
     smtp.handler.refuse = {}
     engine = db_engine
     settings = load_settings(None, os.environ)
-    later = datetime.now() + timedelta(minutes=31)
+    early = datetime(2027, 1, 13, 7, 4)
+    report = send_pending(engine, SmtpTransport(settings.smtp), settings, lambda: early)
+    assert (report.sent, report.pending, report.failed) == (0, 1, 0)
+    later = datetime(2027, 1, 13, 7, 5)
     report = send_pending(engine, SmtpTransport(settings.smtp), settings, lambda: later)
     assert (report.sent, report.pending, report.failed) == (1, 0, 0)
     assert "lea@example.fr" in smtp.by_recipient()
 
 
-def test_a_crash_after_the_server_accepted_sends_again_with_the_same_message_id(
+def test_an_interrupted_run_leaves_the_message_in_flight_uncertain_and_resends_it_with_its_id(
     network: Dossiers, smtp: SmtpServer, db_engine: Engine
 ) -> None:
-    """The digest was claimed and handed to the server, but the run died before recording it."""
+    """The digest was handed to the server, and the run was stopped before recording it."""
     network.ok(*CDPI)
     engine = db_engine
     settings = load_settings(None, os.environ)
 
-    class DiesAfterSending(SmtpTransport):
+    class StoppedAfterSending(SmtpTransport):
         def send(self, content: str, recipient: str) -> None:
             super().send(content, recipient)
-            raise KeyboardInterrupt  # the process is killed here
+            raise KeyboardInterrupt  # Ctrl-C here
 
     now = datetime(2027, 1, 13, 7, 0)
     with transaction(engine) as session:
         compose_day(session, now.date(), settings, now)
-    with pytest.raises(KeyboardInterrupt):
-        send_pending(engine, DiesAfterSending(settings.smtp), settings, lambda: now)
+    report = send_pending(engine, StoppedAfterSending(settings.smtp), settings, lambda: now)
+    assert report.interrupted == "interrompu (SIGINT)"
+    assert (report.sent, report.pending, report.uncertain) == (0, 1, 1)
     assert len(smtp.outbox) == 1
     with transaction(engine) as session:
-        assert {m.status for m in session.query(OutboxMessage)} == {"sending", "pending"}
-    # The run that claimed it is over: the next run takes it over without waiting for the lease.
+        assert {m.status for m in session.query(OutboxMessage)} == {"uncertain", "pending"}
     report = send_pending(engine, SmtpTransport(settings.smtp), settings, lambda: now)
-    assert (report.sent, report.pending, report.in_flight) == (2, 0, 0)
-    lea = [r.message["Message-ID"] for r in smtp.outbox if r.recipients == ["lea@example.fr"]]
-    assert len(lea) == 2 and lea[0] == lea[1]
+    assert (report.sent, report.pending, report.uncertain, report.in_flight) == (2, 0, 0, 0)
+    first = smtp.outbox[0]
+    again = [r.message["Message-ID"] for r in smtp.outbox if r.recipients == first.recipients]
+    assert len(again) == 2 and again[0] == again[1]
 
 
 def test_a_run_missed_for_some_days_catches_up(network: Dossiers, smtp: SmtpServer) -> None:

@@ -2,7 +2,7 @@
 the leave overlaps the mission window (I-EXCUSE-IN-WINDOW)
 
 Revision ID: 0009_incident_until
-Revises: 0007_stored_schedules
+Revises: 0008_outbox_retries
 Create Date: 2026-12-05 21:00:00
 
 The incidents already recorded keep no end: the engine reads such a sick leave as its first
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0009_incident_until'
-down_revision: Union[str, Sequence[str], None] = '0007_stored_schedules'
+down_revision: Union[str, Sequence[str], None] = '0008_outbox_retries'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

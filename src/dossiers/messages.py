@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from babel import Locale
+
+    from dossiers.services.delivery import SendReport
     from babel.numbers import NumberPattern
 
 LOCALE = "fr_FR"
@@ -565,6 +567,35 @@ def uncovered_calendars(pairs: list[tuple[str, int]]) -> str:
         return ""
     return ("jours fériés inconnus du paquet holidays pour "
             + ", ".join(f"{zone} {year}" for zone, year in pairs))
+
+
+PARIS_TIME = "Europe/Paris"
+
+
+def french_moment(moment: datetime) -> str:
+    """A stored UTC time as Paris reads it: « 13/01/2027 08:15 »."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(PARIS_TIME)).strftime("%d/%m/%Y %H:%M")
+
+
+def delivery_summary(head: str, report: SendReport, failed_before: int = 0,
+                     superseded: int = 0) -> str:
+    """The one line a delivery run ends with (remind, outbox deliver): sent, waiting and when
+    the next attempt is, failed; then, when there are any, the uncertain (resent with the
+    same Message-ID), those taken back from a dead run, the older digests replaced, and those
+    another live run is sending."""
+    parts = [f"{report.sent} envoyé(s)", f"{report.pending} en attente",
+             f"{report.failed + failed_before} en échec"]
+    if report.uncertain:
+        parts.append(f"{report.uncertain} incertain(s), renvoyé(s) avec le même Message-ID")
+    if report.taken_back:
+        parts.append(f"{report.taken_back} repris d'un passage arrêté")
+    if superseded:
+        parts.append(f"{superseded} remplacé(s) par le récapitulatif du jour")
+    if report.in_flight:
+        parts.append(f"{report.in_flight} en cours d'envoi ailleurs")
+    if report.next_attempt is not None:
+        parts.append(f"prochain essai le {french_moment(report.next_attempt)}")
+    return f"{head} : {', '.join(parts)}."
 
 
 def retried(requeued: int, dropped: int) -> str:

@@ -53,7 +53,14 @@ class RemindersSettings:
     lead_days: tuple[int, ...] = (7, 2, 0)
     escalation_days: int = 3
     min_gap_days: int = 1
-    retry_minutes: int = 30
+    # A temporary failure waits retry_minutes, then three times longer each attempt, up to
+    # retry_max_minutes; after max_attempts attempts or give_up_hours hours, the message fails.
+    retry_minutes: int = 5
+    retry_max_minutes: int = 240
+    max_attempts: int = 8
+    give_up_hours: int = 24
+    # Reconnections to the SMTP server in one run (421, a dropped line) before it stops.
+    max_reconnects: int = 100
     send_lease_minutes: int = 10
     lead_days_by_step: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
@@ -97,6 +104,10 @@ LIMITS = {
     "reminders.escalation_days": (0, 366),
     "reminders.min_gap_days": (0, 366),
     "reminders.retry_minutes": (1, 10_080),
+    "reminders.retry_max_minutes": (1, 10_080),
+    "reminders.max_attempts": (1, 100),
+    "reminders.give_up_hours": (1, 720),
+    "reminders.max_reconnects": (0, 10_000),
     "reminders.send_lease_minutes": (1, 1_440),
 }
 """Bounds of the whole numbers of the file (inclusive); days of lead are 0–366."""

@@ -298,16 +298,23 @@ def sample(app: App, as_of: date | None) -> None:
 @pass_app
 def purge(app: App, closed_before: date, dry_run: bool) -> None:
     """Ne garde que ce qui sert (CNIL) : supprime les dossiers clos ou abandonnés avant DATE,
-    avec leurs événements, missions, pièces, incidents, historique, suspensions de rappel et les
-    récapitulatifs de l'outbox qui les nomment, en une seule transaction, et donne les comptes.
+    avec leurs événements, missions, pièces, incidents, historique, suspensions de rappel et
+    leurs lignes dans les récapitulatifs de l'outbox, en une seule transaction, et donne les
+    comptes. Un récapitulatif qui ne nommait qu'eux est supprimé ; un récapitulatif encore à
+    envoyer qui nommait aussi d'autres dossiers est recomposé sans eux et part quand même ; un
+    récapitulatif déjà envoyé reste envoyé (son texte, qui les nommait, est effacé).
     Les dossiers sont supprimés, pas anonymisés ; les agences et le personnel restent.
 
     Exemple : dossiers purge --closed-before 2021-01-01 --dry-run
     """
     from dossiers.services.purge import purge_closed
+    from dossiers.services.reminders import recompose
 
+    settings = app.settings()
+    now = utc_now()
     with app.transaction(write=not dry_run) as session:
-        counts = purge_closed(session, closed_before, dry_run)
+        counts = purge_closed(session, closed_before, dry_run,
+                              lambda s, ids: recompose(s, ids, settings, now))
     click.echo(messages.purge_summary(closed_before, counts.tables, dry_run))
 
 

@@ -134,6 +134,34 @@ class _Builder:
         return Digest(self.recipient, tuple(groups))
 
 
+SENT = "sent"
+WAITING = ("pending", "uncertain")
+
+
+def reminders_given(history: Iterable[tuple[int, str, str, str, date]]
+                    ) -> dict[tuple[int, str, str], date]:
+    """From the outbox's (dossier_id, step, email, status, day) lines: the last day each step
+    was in a digest *delivered* to each person. A digest pending, uncertain, failed or
+    superseded reminded nobody: it does not count for the minimum gap."""
+    given: dict[tuple[int, str, str], date] = {}
+    for dossier_id, step, email, status, day in history:
+        key = (dossier_id, step, email)
+        if status == SENT and (key not in given or given[key] < day):
+            given[key] = day
+    return given
+
+
+def undelivered_since(waiting: Iterable[tuple[str, str, date]], day: date) -> dict[str, date]:
+    """From the outbox's (email, status, day) messages: per person, the day before their oldest
+    digest of an earlier day still waiting to go. The day's digest catches up from there."""
+    since: dict[str, date] = {}
+    for email, status, sent_on in waiting:
+        if status in WAITING and sent_on < day:
+            before = sent_on - timedelta(days=1)
+            since[email] = min(since.get(email, before), before)
+    return since
+
+
 def select_digests(
     dossiers: Iterable[DossierState],
     day: date,
@@ -141,11 +169,16 @@ def select_digests(
     policy: Policy,
     last_reminded: Mapping[tuple[int, str, str], date],
     snoozed_until: Mapping[tuple[int, str], date],
+    undelivered_since: Mapping[str, date] | None = None,
 ) -> Iterator[Digest]:
     """The digests of `day`; `since` is the last day already handled (day − 1 normally).
 
-    `last_reminded[(dossier_id, step, email)]` is the last day that step was in that
-    person's digest; `snoozed_until[(dossier_id, step)]` silences a step up to that day.
+    `last_reminded[(dossier_id, step, email)]` is the last day that step was in a digest
+    delivered to that person (only a sent message counts as a reminder given);
+    `snoozed_until[(dossier_id, step)]` silences a step up to that day included;
+    `undelivered_since[email]` is the day before that person's oldest digest still waiting to
+    go: what it announced is caught up from there, so the new digest carries it (and the old
+    ones can be superseded).
     Dossiers come grouped by agency (owners and managers belong to the dossier's agency),
     so each agency's digests are given as soon as its last dossier is read.
     """
@@ -172,6 +205,8 @@ def select_digests(
             continue  # the agency is closed: the next jour ouvré catches up
         # What fell on the days off since the zone's last jour ouvré comes today.
         zone_since = min(since, add_business_days(day, -1, dossier.zone))
+        if undelivered_since:
+            zone_since = min(zone_since, undelivered_since.get(dossier.owner.email, zone_since))
         for step in dossier.timeline.steps:
             until = snoozed_until.get((dossier.id, step.code))
             if until is not None and day <= until:

@@ -1,24 +1,22 @@
-"""`dossiers remind`: compose the day's digests into the outbox, then send what is pending.
+"""`dossiers remind`: compose the day's digests into the outbox (services/delivery.py then
+sends what is due).
 
-Each digest is recorded (outbox, status pending) before it is sent and marked sent
-right after, each in its own transaction: a crash costs at most one repeated
-message (same Message-ID), never a lost one.
+Each digest is recorded (outbox, status pending) before it is sent and its fate right after,
+each in its own transaction: a crash costs at most one repeated message (same Message-ID), never
+a lost one. After an outage, a person's older digests still waiting are superseded by the day's,
+which carries their open items; `recompose` rewrites a waiting digest after a purge.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from email import message_from_string
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.errors import MessageError
 from email.message import EmailMessage
 
-from sqlalchemy import Engine, and_, func, or_, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from dossiers.deadlines.business_days import holidays_cover, is_business_day, next_business_day
@@ -26,16 +24,13 @@ from dossiers.mail.addresses import AddressError
 from dossiers.mail.compose import (
     Preview, build_message, new_message_id, preview_message, sender_address,
 )
-from dossiers.mail.transports import (
-    PermanentFailure, ServerUnavailable, TemporaryFailure, Transport,
-)
 from dossiers.reminders.selection import (
-    ACTIONABLE, Digest, DossierState, Person, Policy, select_digests,
+    ACTIONABLE, Digest, DossierState, Person, Policy, reminders_given, select_digests,
 )
+from dossiers.reminders.selection import undelivered_since as waiting_since
 from dossiers.errors import InvalidInput
 from dossiers.services.dossiers import log_change, open_or_closed_after, timeline_of
 from dossiers.settings import Settings
-from dossiers.store.database import transaction
 from dossiers.store.models import (
     Agency, Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze, StoredStep,
 )
@@ -43,7 +38,10 @@ from dossiers.store.records import dossier_query, managers_by_agency
 from dossiers.services.timelines import timelines_on
 from dossiers.store.steps import candidates
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# send_pending, the second half of remind, lives with the outbox's states in delivery.py.
+from dossiers.services.delivery import (  # noqa: F401
+    FAILED, PENDING, SUPERSEDED, WAITING, send_pending,
+)
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -84,14 +82,21 @@ def dossier_states(session: Session, day: date, since: date | None = None,
 
 
 def _digests(session: Session, day: date, settings: Settings,
-             seen: set[tuple[str, int]] | None = None) -> Iterator[Digest]:
+             seen: set[tuple[str, int]] | None = None,
+             undelivered: Mapping[str, date] | None = None,
+             open_steps: set[tuple[int, str]] | None = None) -> Iterator[Digest]:
+    """The day's digests. Only a delivered digest counts as a reminder given (the minimum gap
+    reads sent messages only); `undelivered[email]`: the day before that person's oldest
+    digest still waiting, from which the new one catches up. `open_steps` is filled with the
+    (dossier, step) pairs seen not finished and not snoozed on the day."""
     since = session.scalar(select(func.max(ReminderRun.day)).where(ReminderRun.day < day))
     reminded = session.execute(
         select(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient,
-               func.max(OutboxMessage.day))
+               OutboxMessage.status, func.max(OutboxMessage.day))
         .join(OutboxItem.message)
-        .where(OutboxMessage.day < day, OutboxMessage.status != FAILED)
-        .group_by(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient)
+        .where(OutboxMessage.day < day)
+        .group_by(OutboxItem.dossier_id, OutboxItem.step, OutboxMessage.recipient,
+                  OutboxMessage.status)
     )
     # A snooze made after the day does not exist yet in that day's view (I-AS-OF-KNOWS-PAST).
     snoozes = session.execute(
@@ -100,18 +105,30 @@ def _digests(session: Session, day: date, settings: Settings,
         .group_by(Snooze.dossier_id, Snooze.step)
     )
     # Read both before the dossiers stream: the rows would otherwise be consumed lazily.
-    last_reminded = {(d, s, r): last for d, s, r, last in reminded}
+    last_reminded = reminders_given(tuple(row) for row in reminded)
     snoozed = {(d, s): until for d, s, until in snoozes}
     since = since or day - timedelta(days=1)
     policy = policy_of(settings)
-    states = dossier_states(session, day, since, policy)
+    earliest = min([since, *(undelivered or {}).values()])
+    states: Iterator[DossierState] = dossier_states(session, day, earliest, policy)
     if seen is not None:
         # Every open dossier's calendars, not only the day's candidates: from the stored steps.
         seen |= _stored_years(session, day)
-    return select_digests(
-        states if seen is None else _noting_years(states, day, seen), day, since, policy,
-        last_reminded, snoozed,
-    )
+        states = _noting_years(states, day, seen)
+    if open_steps is not None:
+        states = _noting_open_steps(states, day, snoozed, open_steps)
+    return select_digests(states, day, since, policy, last_reminded, snoozed, undelivered)
+
+
+def _noting_open_steps(states: Iterator[DossierState], day: date,
+                       snoozed: Mapping[tuple[int, str], date],
+                       open_steps: set[tuple[int, str]]) -> Iterator[DossierState]:
+    for state in states:
+        for step in state.timeline.steps:
+            until = snoozed.get((state.id, step.code))
+            if not step.status.is_finished and (until is None or day > until):
+                open_steps.add((state.id, step.code))
+        yield state
 
 
 def _noting_years(states: Iterator[DossierState], day: date,
@@ -163,6 +180,41 @@ class Composed:
     already: int
     failed: int = 0
     uncovered: list[tuple[str, int]] = field(default_factory=list)
+    superseded: int = 0
+
+
+def undelivered_since(session: Session, day: date) -> dict[str, date]:
+    """Per person, the day before their oldest digest (before `day`) still waiting to go."""
+    rows = session.execute(
+        select(OutboxMessage.recipient, OutboxMessage.status, func.min(OutboxMessage.day))
+        .where(OutboxMessage.status.in_(WAITING), OutboxMessage.day < day)
+        .group_by(OutboxMessage.recipient, OutboxMessage.status))
+    return waiting_since((tuple(row) for row in rows), day)
+
+
+def _supersede(session: Session, day: date, carried: Mapping[str, set[tuple[int, str]]],
+               open_steps: set[tuple[int, str]]) -> int:
+    """After an outage, one digest per person: an older digest still waiting becomes
+    `superseded` when the day's digest carries every item of it that is still open (else
+    it goes too: two messages rather than a lost reminder)."""
+    older = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status.in_(WAITING), OutboxMessage.day < day,
+                                    OutboxMessage.recipient.in_(list(carried)))
+    ) if carried else []
+    done = 0
+    for message in list(older):
+        items = {(item.dossier_id, item.step) for item in message.items}
+        if (items & open_steps) - carried[message.recipient]:
+            continue
+        # Conditional: a message a sender has just claimed is left to it.
+        done += session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.status.in_(WAITING))
+            .values(status=SUPERSEDED, next_attempt_at=None,
+                    last_error=f"remplacé par le récapitulatif du {day.strftime('%d/%m/%Y')}, "
+                               "qui reprend ses points encore ouverts")
+        ).rowcount
+    return done
 
 
 def compose_day(session: Session, day: date, settings: Settings, now: datetime) -> Composed:
@@ -173,13 +225,18 @@ def compose_day(session: Session, day: date, settings: Settings, now: datetime) 
                                    .where(OutboxMessage.day == day)))
     created = already = failed = 0
     seen: set[tuple[str, int]] = set()
-    for digest in _digests(session, day, settings, seen):
+    undelivered = undelivered_since(session, day)
+    open_steps: set[tuple[int, str]] = set()
+    carried: dict[str, set[tuple[int, str]]] = {}
+    for digest in _digests(session, day, settings, seen, undelivered, open_steps):
         if digest.recipient.email in existing:
             already += 1
             continue
         message_id = new_message_id(sender, day)
         items = [OutboxItem(dossier_id=group.dossier_id, step=item.step.code, reason=item.reason)
                  for group in digest.dossiers for item in group.items]
+        if digest.recipient.email in undelivered:
+            carried[digest.recipient.email] = {(item.dossier_id, item.step) for item in items}
         built = _build(digest, day, sender, message_id, now, settings)
         if isinstance(built, Unbuildable):
             # This person's digest alone: the others of the day still go.
@@ -200,7 +257,8 @@ def compose_day(session: Session, day: date, settings: Settings, now: datetime) 
     if session.get(ReminderRun, day) is None:
         session.add(ReminderRun(day=day, composed_at=now))
     session.flush()
-    return Composed(created, already, failed, uncovered_calendars(seen))
+    superseded = _supersede(session, day, carried, open_steps)
+    return Composed(created, already, failed, uncovered_calendars(seen), superseded)
 
 
 # What makes one digest's message impossible to build (its address): that one fails alone.
@@ -253,215 +311,35 @@ def preview_day(session: Session, day: date,
             yield Unbuildable(digest.recipient.email, f"message impossible à construire : {error}")
 
 
-@dataclass
-class SendReport:
-    sent: int = 0
-    deferred: int = 0
-    failed: int = 0
-    pending: int = 0
-    in_flight: int = 0
-    stopped: str | None = None
-    holders: list[str] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return (self.stopped is None and self.failed == 0 and self.pending == 0
-                and self.in_flight == 0)
-
-
-HOLDER_LOCK = 0x646F7374  # PostgreSQL: (this, holder key) is held while a run sends
-_ACTIVE_TOKENS: set[str] = set()  # runs of this process still sending
-
-
-@dataclass(frozen=True)
-class Holder:
-    """Who claimed a message: written in `outbox.claim` as token:key:pid:host."""
-
-    token: str
-    key: int  # PostgreSQL advisory lock key held by the run (0: none)
-    pid: int
-    host: str
-
-    @property
-    def claim(self) -> str:
-        return f"{self.token}:{self.key}:{self.pid}:{self.host}"[:64]
-
-    @classmethod
-    def parse(cls, claim: str | None) -> Holder | None:
-        parts = (claim or "").split(":", 3)
-        if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
-            return None
-        return cls(parts[0], int(parts[1]), int(parts[2]), parts[3])
-
-    def describe(self) -> str:
-        return f"{self.host}, processus {self.pid}"
-
-
-def _this_host() -> str:
-    return socket.gethostname()[:36]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _holder_alive(session: Session, holder: Holder | None) -> bool:
-    """A claim is taken over before its lease ends only when its run is known dead:
-    on PostgreSQL its advisory lock is gone (any host); otherwise its process, on this
-    host, is gone (or it is a finished run of this very process). Unknown: alive."""
-    if holder is None:
-        return True
-    if holder.key and session.get_bind().dialect.name == "postgresql":
-        return session.scalar(text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid::bigint = :class AND objid::bigint = :key AND objsubid = 2"),
-            {"class": HOLDER_LOCK, "key": holder.key}) > 0
-    if holder.host != _this_host():
-        return True
-    if holder.pid == os.getpid():
-        return holder.token in _ACTIVE_TOKENS
-    return _pid_alive(holder.pid)
-
-
-@contextmanager
-def _run_holder(engine: Engine) -> Iterator[Holder]:
-    token = uuid.uuid4().hex[:8]
-    connection = None
-    key = 0
-    if engine.dialect.name == "postgresql":
-        key = secrets.randbelow(2**31 - 1) + 1
-        connection = engine.connect()
-        connection.execute(text("SELECT pg_advisory_lock(:class, :key)"),
-                           {"class": HOLDER_LOCK, "key": key})
-        connection.commit()
-    _ACTIVE_TOKENS.add(token)
-    try:
-        yield Holder(token, key, os.getpid(), _this_host())
-    finally:
-        _ACTIVE_TOKENS.discard(token)
-        if connection is not None:
-            # A pooled connection outlives close(): drop the DBAPI connection itself, and
-            # the session's advisory lock with it.
-            connection.invalidate()
-            connection.close()
-
-
-def _release_dead_claims(engine: Engine, now: datetime, lease: timedelta, me: Holder) -> None:
-    """Messages left `sending` by a run that died go back to pending at once."""
-    with transaction(engine) as session:
-        held = session.execute(
-            select(OutboxMessage.id, OutboxMessage.claim)
-            .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at >= now - lease,
-                   OutboxMessage.claim != me.claim)
-        ).all()
-        for message_id, claim in held:
-            if not _holder_alive(session, Holder.parse(claim)):
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING,
-                           OutboxMessage.claim == claim)
-                    .values(status=PENDING, claim=None,
-                            last_error="repris : le passage qui l'envoyait s'est arrêté")
-                )
-
-
-def _claimable(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
-    return or_(
-        and_(OutboxMessage.status == PENDING,
-             or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)),
-        and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - lease),
-    )
-
-
-def _claim_next(engine: Engine, now: datetime, lease: timedelta,
-                me: Holder) -> tuple[int, str, str] | None:
-    """Take one message for this run; a concurrent run never takes the same one."""
-    while True:
-        with transaction(engine) as session:
-            # PostgreSQL: skip rows another run has locked (SQLite ignores the clause).
-            candidate = session.scalar(select(OutboxMessage.id).where(_claimable(now, lease))
-                                       .order_by(OutboxMessage.id).limit(1)
-                                       .with_for_update(skip_locked=True))
-            if candidate is None:
-                return None
-            claimed = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == candidate, _claimable(now, lease))
-                .values(status=SENDING, claim=me.claim, claimed_at=now,
-                        attempts=OutboxMessage.attempts + 1)
-            ).rowcount
-            if claimed == 1:
-                row = session.execute(select(OutboxMessage.content, OutboxMessage.recipient)
-                                      .where(OutboxMessage.id == candidate)).one()
-                return candidate, row.content, row.recipient
-
-
-def _finish(engine: Engine, message_id: int, **values: object) -> None:
-    with transaction(engine) as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                        .values(claim=None, **values))
-
-
-def send_pending(engine: Engine, transport: Transport, settings: Settings,
-                 clock: Callable[[], datetime]) -> SendReport:
-    """Send every pending digest (of any day: a missed run catches up)."""
-    with _run_holder(engine) as me:
-        return _send_pending(engine, transport, settings, clock, me)
-
-
-def _send_pending(engine: Engine, transport: Transport, settings: Settings,
-                  clock: Callable[[], datetime], me: Holder) -> SendReport:
-    report = SendReport()
-    lease = timedelta(minutes=settings.reminders.send_lease_minutes)
-    retry = timedelta(minutes=settings.reminders.retry_minutes)
-    _release_dead_claims(engine, clock(), lease, me)
-    try:
-        while (claimed := _claim_next(engine, clock(), lease, me)) is not None:
-            message_id, content, recipient = claimed
-            try:
-                transport.send(content, recipient)
-            except TemporaryFailure as error:
-                _finish(engine, message_id, status=PENDING, last_error=str(error),
-                        next_attempt_at=clock() + retry)
-                report.deferred += 1
-            except PermanentFailure as error:
-                _finish(engine, message_id, status=FAILED, last_error=str(error))
-                report.failed += 1
-            except ServerUnavailable as error:
-                # Not this message's fault (a setting, or no server): it waits with the rest.
-                _finish(engine, message_id, status=PENDING, last_error=str(error))
-                report.stopped = str(error)
-                break
-            else:
-                _finish(engine, message_id, status=SENT, sent_at=clock(), last_error=None)
-                report.sent += 1
-    finally:
-        transport.close()
-    # Left for a later run: pending ones, and claims whose run died. A message another
-    # live run is sending right now is that run's to report; this run says it met it.
-    now = clock()
-    _release_dead_claims(engine, now, lease, me)
-    with transaction(engine, write=False) as session:
-        report.pending = session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(or_(
-                OutboxMessage.status == PENDING,
-                and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - lease),
-            ))
-        ) or 0
-        claims = session.scalars(
-            select(OutboxMessage.claim).where(
-                OutboxMessage.status == SENDING, OutboxMessage.claimed_at >= now - lease)
-        ).all()
-    report.in_flight = len(claims)
-    report.holders = sorted({holder.describe() if (holder := Holder.parse(c)) else "inconnu"
-                             for c in claims})
-    return report
+def recompose(session: Session, message_ids: Sequence[int], settings: Settings,
+              now: datetime) -> None:
+    """Digests still to go, rewritten from what the store holds now (after a purge): same
+    day, same recipient, same Message-ID; one left with nothing to say is deleted."""
+    by_day: dict[date, dict[str, OutboxMessage]] = {}
+    for message in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(list(message_ids)),
+                                        OutboxMessage.status.in_(WAITING))
+            .with_for_update()):
+        by_day.setdefault(message.day, {})[message.recipient] = message
+    for day, wanted in sorted(by_day.items()):
+        found = {digest.recipient.email: digest for digest in _digests(
+                     session, day, settings, undelivered=undelivered_since(session, day))
+                 if digest.recipient.email in wanted}
+        for recipient, message in wanted.items():
+            digest = found.get(recipient)
+            if digest is None:
+                session.delete(message)
+                continue
+            sender = str(message_from_string(message.content)["From"] or "")
+            built = _build(digest, day, sender, message.message_id, now, settings)
+            message.items = [OutboxItem(dossier_id=group.dossier_id, step=item.step.code,
+                                        reason=item.reason)
+                             for group in digest.dossiers for item in group.items]
+            if isinstance(built, Unbuildable):
+                message.status, message.content, message.last_error = FAILED, "", built.reason
+                continue
+            message.subject, message.content = str(built[0]["Subject"]), built[1]
+    session.flush()
 
 
 def retry_failed(session: Session, day: date | None) -> tuple[int, int]:
@@ -477,6 +355,8 @@ def retry_failed(session: Session, day: date | None) -> tuple[int, int]:
             message.status = PENDING
             message.next_attempt_at = None
             message.last_error = None
+            message.attempts = 0  # new attempts, a new time bound
+            message.first_attempt_at = None
             requeued += 1
         else:
             session.delete(message)

@@ -223,6 +223,9 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     claim: Mapped[str | None] = mapped_column(String(64))
+    # The claim holds until then; its sender renews it while it sends.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
