@@ -553,6 +553,18 @@ def lookup_ambiguous(query: str, plural_noun: str, names: tuple[str, ...]) -> st
     return f"« {query.strip()} » désigne plusieurs {plural_noun} : {shown}{more} ; précisez"
 
 
+# Templates, files read and written (import, -o).
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def template_forbidden(reason: object) -> str:
+    """Jinja2's sandbox refused an attribute or a call: named, never run."""
+    names = _QUOTED.findall(str(reason))
+    what = f" (« {names[0]} »)" if names else ""
+    return (f"opération interdite dans un gabarit{what} : un gabarit n'a accès qu'aux valeurs "
+            "qu'il reçoit ; rien n'a été exécuté")
+
+
 DUPLICATE_CONFIRM_OPEN = "ajoutez --duplicate"
 DUPLICATE_CONFIRM_IMPORT = "mettez « oui » dans la colonne doublon"
 
