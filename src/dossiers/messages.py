@@ -565,6 +565,37 @@ def template_forbidden(reason: object) -> str:
             "qu'il reçoit ; rien n'a été exécuté")
 
 
+SYSTEM_ERRORS = {
+    "ENOENT": "fichier ou dossier introuvable", "EACCES": "permission refusée",
+    "EPERM": "opération non permise", "ENOSPC": "plus de place sur le disque",
+    "EDQUOT": "quota de disque dépassé", "EROFS": "système de fichiers en lecture seule",
+    "EISDIR": "c'est un dossier", "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "ENAMETOOLONG": "nom trop long", "EIO": "erreur d'entrée-sortie", "EFBIG": "fichier trop gros",
+    "EPIPE": "tube refermé par le programme qui lisait", "ELOOP": "trop de liens symboliques",
+}
+
+
+def system_error(error: OSError) -> str:
+    """An OSError in French (its strerror is English): « permission refusée »."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    return SYSTEM_ERRORS.get(name, f"erreur système {name or error.errno}")
+
+
+def output_refused(path: str, kind: str) -> str:
+    return (f"« {path} » est un {kind} : refusé, seul un fichier ordinaire est remplacé "
+            "(indiquez un autre nom de fichier)")
+
+
+def output_not_written(path: str, error: OSError) -> str:
+    return f"écriture impossible dans « {path} » ({system_error(error)}) ; rien n'a été remplacé"
+
+
+def stdout_failed(error: OSError) -> str:
+    return f"sortie standard : écriture impossible ({system_error(error)}) ; sortie incomplète"
+
+
 DUPLICATE_CONFIRM_OPEN = "ajoutez --duplicate"
 DUPLICATE_CONFIRM_IMPORT = "mettez « oui » dans la colonne doublon"
 

@@ -8,6 +8,7 @@ Heavy modules (SQLAlchemy, the settings loader) are imported inside the methods 
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
     from dossiers.settings import Settings
 
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG)
+"""Writing failed for want of room or of a working disk: not the user's input (exit 1)."""
 RULE_SET_HELP = ("jeu de règles : akto-current ou akto-2021 ; par défaut choisi par date, celui "
                  "en vigueur à l'ouverture de la fenêtre DRF (au démarrage pour un CAR)")
 ZONE_CHOICE = ChoiceType({slug: slug for slug in ZONES})
@@ -90,9 +93,11 @@ class App:
     def engine(self) -> Engine:
         if self._engine is None:
             start_up_done()
-            from dossiers.store.database import open_engine
+            from dossiers.french_click import keep_secret
+            from dossiers.store.database import open_engine, url_password
 
             url = self.db_url or (self.settings().db if self.config_path else None)
+            keep_secret(url_password(url or ""))
             self._engine = open_engine(url or default_database_url())
         return self._engine
 
@@ -192,7 +197,9 @@ def echo_json_array(items: Iterable[Any]) -> None:
 
 
 def write_output(chunks: Iterator[bytes], output: str | None) -> None:
-    """Bytes to the file given by -o, or to standard output (reports, list --format csv)."""
+    """Bytes to the file given by -o (written beside it, then renamed: never through a link,
+    never over anything but a regular file), or to standard output (reports, list --format
+    csv)."""
     if not output:
         sys.stdout.flush()
         stream = sys.stdout.buffer
@@ -200,11 +207,26 @@ def write_output(chunks: Iterator[bytes], output: str | None) -> None:
             stream.write(chunk)
         stream.flush()
         return
-    from dossiers.private_files import open_private
+    from dossiers.private_files import UnsafeTarget, replace_private
 
     try:
-        with os.fdopen(open_private(output), "wb") as target:
-            for chunk in chunks:
-                target.write(chunk)
+        replace_private(output, chunks)
+    except UnsafeTarget as unsafe:
+        fail(f"-o : {messages.output_refused(unsafe.path, unsafe.kind)}")
     except OSError as error:
-        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
+        fail(f"-o : {messages.output_not_written(output, error)}", 1 if error.errno in DISK_ERRORS
+             else 2)
+
+
+def check_output(output: str | None) -> None:
+    """Refuse a -o target before any work: a link or anything but a regular file."""
+    if not output:
+        return
+    from dossiers.private_files import UnsafeTarget, replaceable
+
+    try:
+        replaceable(output)
+    except UnsafeTarget as unsafe:
+        fail(f"-o : {messages.output_refused(unsafe.path, unsafe.kind)}")
+    except OSError as error:
+        fail(f"-o : {messages.output_not_written(output, error)}")

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 
 WRITE_OPTION = "dossiers_write"
+BUSY_TIMEOUT_SECONDS = 30
+"""SQLite: how long a command waits for another one's write lock before it gives up (README)."""
 
 
 class SchemaNotReady(Exception):
@@ -48,11 +50,36 @@ def default_database_path(data_home: str | None, home: Path) -> Path:
     return base / "dossiers" / "dossiers.db"
 
 
+def masked_url(url: str) -> str:
+    """The URL as a message may show it: the password between « : » and « @ » hidden, even
+    in a URL too malformed to parse (« postgresql//u:S3CRET@host/db »)."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme = head.find("//")
+    start = scheme + 2 if scheme >= 0 else 0
+    user, colon, _password = head[start:].partition(":")
+    return f"{head[:start]}{user}{':***' if colon else ''}@{tail}"
+
+
+def url_password(url: str) -> str | None:
+    """The password a URL carries, parsed or not, so that no message ever shows it."""
+    head, at, _tail = url.rpartition("@")
+    if not at:
+        return None
+    scheme = head.find("//")
+    _user, colon, password = head[scheme + 2 if scheme >= 0 else 0:].partition(":")
+    return password if colon and password else None
+
+
 def open_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise InvalidInput("--db", f"adresse de base de données invalide : « {url} »") from None
+        parsed.port  # noqa: B018 -- a port that is not a number is refused here, not later
+    except (ArgumentError, ValueError, TypeError):
+        raise InvalidInput("--db", f"adresse de base de données invalide : « {masked_url(url)} » "
+                           "(exemples : sqlite:///chemin/dossiers.db, "
+                           "postgresql://utilisateur:motdepasse@hôte:5432/base)") from None
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not psycopg2
@@ -61,11 +88,20 @@ def open_engine(url: str) -> Engine:
         except ImportError:
             raise InvalidInput("--db", "PostgreSQL demande le pilote psycopg : pip install "
                                "'dossiers[postgresql]'") from None
+        except (ArgumentError, ValueError, TypeError):
+            raise InvalidInput("--db", f"option invalide dans l'adresse « {masked_url(url)} »") \
+                from None
     if parsed.get_backend_name() != "sqlite":
         try:
             return create_engine(parsed)
-        except (ImportError, ArgumentError) as error:
-            raise InvalidInput("--db", f"base non prise en charge ({error})") from None
+        except (ImportError, ArgumentError, ValueError, TypeError):
+            raise InvalidInput("--db", "base non prise en charge : "
+                               f"« {parsed.get_backend_name()} » (sqlite ou postgresql)") from None
+    try:
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    except (ArgumentError, ValueError, TypeError):
+        raise InvalidInput("--db", f"option invalide dans l'adresse « {masked_url(url)} »") \
+            from None
     if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
         # Personal data: the folder 0700 and the file 0600 when we create them; SQLite gives
         # the -wal and -shm files the database file's permissions.
@@ -75,7 +111,6 @@ def open_engine(url: str) -> Engine:
             private_file(path)
         except OSError:
             pass  # SQLite says why it cannot open the file, in the usual one line
-    engine = create_engine(parsed, connect_args={"timeout": 30})
     _use_real_sqlite_transactions(engine)
     return engine
 
