@@ -596,6 +596,20 @@ def stdout_failed(error: OSError) -> str:
     return f"sortie standard : écriture impossible ({system_error(error)}) ; sortie incomplète"
 
 
+ENCODING_LABELS = {"utf-8": "UTF-8", "windows-1252": "Windows-1252", "utf-16": "UTF-16"}
+DELIMITER_LABELS = {";": "« ; »", ",": "« , »", "\t": "tabulation"}
+
+
+def import_summary(count: int, encoding: str, delimiter: str, ignored: list[str]) -> str:
+    """« 2 dossiers importés (fichier lu en Windows-1252, séparateur « ; ») »."""
+    done = f"{plural(count, 'dossier')} importé{'s' if count > 1 else ''}"
+    read = f"fichier lu en {ENCODING_LABELS[encoding]}, séparateur {DELIMITER_LABELS[delimiter]}"
+    skipped = (" ; " + plural(len(ignored), "colonne ignorée", "colonnes ignorées") + " : "
+               + ", ".join(f"« {name} »" if name else "(sans en-tête)" for name in ignored)
+               if ignored else "")
+    return f"{done} ({read}){skipped}."
+
+
 DUPLICATE_CONFIRM_OPEN = "ajoutez --duplicate"
 DUPLICATE_CONFIRM_IMPORT = "mettez « oui » dans la colonne doublon"
 

@@ -29,12 +29,11 @@ At database speed, and without holding the write lock while the file is read (a 
 
 from __future__ import annotations
 
-import csv
 import string
-import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -46,6 +45,7 @@ from sqlalchemy.orm import Session
 from dossiers import messages
 from dossiers.deadlines.facts import ContractType, EventKind, Kind, Programme
 from dossiers.errors import InvalidInput
+from dossiers.excel_csv import CellError, CsvRows
 from dossiers.matching import normalise
 from dossiers.parsing import (
     EMAIL_LENGTH, NAME_LENGTH, REFERENCE_LENGTH, parse_choice, parse_date, parse_hours,
@@ -86,52 +86,76 @@ KNOWN = (set(REQUIRED) | set(OPTIONAL) | set(EVENT_COLUMNS) | set(DOCUMENT_COLUM
 Row = tuple[int, dict[str, str]]
 
 
+FIELD_COLUMNS = {"kind": "type", "reference": "reference", "worker": "interimaire",
+                 "contract_type": "contrat", "programme": "programme", "training_start": "debut",
+                 "training_end": "fin", "training_hours": "heures_formation",
+                 "mission_hours": "heures_mission", "positioning_hours": "heures_positionnement",
+                 "evaluation_hours": "heures_evaluation", "tutor_hours": "heures_tuteur",
+                 "basic_skills_share": "part_savoirs_de_base", "owner": "responsable",
+                 "agency": "agence", "rules": "regles"}
+"""The column of each field the services name in their errors (« heures de formation »)."""
+
+
 @dataclass
 class ImportFailed(Exception):
     errors: list[tuple[int | None, InvalidInput]]
+    file: str = ""
+    """The file as the user named it, at the head of each line."""
+    columns: dict[str, str] = dataclass_field(default_factory=dict)
+    """Field (column name or label) → the column's letter, to name the cell of an error."""
 
     def lines(self) -> list[str]:
-        return [f"ligne {line} : {error}" if line else str(error) for line, error in self.errors]
+        return [self._line(line, error) for line, error in self.errors]
+
+    def _line(self, line: int | None, error: InvalidInput) -> str:
+        text = error.message if self.file and error.field == self.file else str(error)
+        if line is None:
+            return f"{self.file} : {text}" if self.file else text
+        letter = error.column if isinstance(error, CellError) else self.columns.get(error.field)
+        place = ", ".join(part for part in (self.file, f"ligne {line}",
+                                            f"colonne {letter}" if letter else "") if part)
+        return f"{place} : {text}"
 
 
-def column_name(header: str) -> str:
-    """« Début » → « debut », « Heures formation » → « heures_formation »."""
-    plain = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
-    return "_".join(plain.strip().lower().replace("-", " ").split())
+@dataclass(frozen=True)
+class ReadFile:
+    """A CSV file read whole: its rows, and what the summary line says of it."""
+
+    rows: list[Row]
+    encoding: str
+    delimiter: str
+    ignored: list[str]
+    columns: dict[str, str]
+
+
+def read_file(path: Path, shown: str, encoding: str | None = None,
+              ignore_unknown: bool = False) -> ReadFile:
+    """The rows of a CSV file as Excel writes it (excel_csv), numbered as a spreadsheet shows
+    them (header = line 1); ImportFailed lists every cell that cannot be read, InvalidInput
+    (naming the file as `shown`) what makes the whole file unreadable."""
+    source = CsvRows(path, shown, KNOWN, encoding=encoding, ignore_unknown=ignore_unknown)
+    rows = list(source.rows())
+    assert source.header is not None
+    letters = source.header.letters
+    columns = dict(letters)
+    for key, column in FIELD_COLUMNS.items():
+        if column in letters:
+            columns[messages.FIELD_LABELS[key]] = letters[column]
+    if "heures_bilan" in letters and "heures_positionnement" not in letters:
+        columns[messages.FIELD_LABELS["positioning_hours"]] = letters["heures_bilan"]
+    errors = list(source.errors)
+    missing = [name for name in REQUIRED if name not in letters]
+    if missing:
+        errors.insert(0, (None, InvalidInput(shown, "colonne(s) obligatoire(s) absente(s) : "
+                                             + ", ".join(missing))))
+    if errors:
+        raise ImportFailed(errors, shown, columns)
+    return ReadFile(rows, source.encoding, source.delimiter, source.header.ignored, columns)
 
 
 def read_rows(path: Path) -> list[Row]:
-    """The rows of a CSV file, numbered as a spreadsheet shows them (header = line 1)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInput("FICHIER.csv", f"fichier introuvable « {path} »") from None
-    except UnicodeDecodeError:
-        raise InvalidInput("FICHIER.csv", "le fichier n'est pas en UTF-8 (enregistrez-le en "
-                           "« CSV UTF-8 »)") from None
-    except OSError as error:
-        raise InvalidInput("FICHIER.csv", f"lecture impossible ({error.strerror})") from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise InvalidInput("FICHIER.csv", "fichier vide : la première ligne doit nommer les colonnes")
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    headers = [column_name(h) for h in next(reader)]
-    unknown = [h for h in headers if h and h not in KNOWN]
-    if unknown:
-        raise InvalidInput("FICHIER.csv", "colonne(s) inconnue(s) : " + ", ".join(unknown))
-    missing = [h for h in REQUIRED if h not in headers]
-    if missing:
-        raise InvalidInput("FICHIER.csv", "colonne(s) obligatoire(s) absente(s) : "
-                           + ", ".join(missing))
-    rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(headers):
-            raise InvalidInput("FICHIER.csv", f"ligne {number} : plus de valeurs que de colonnes")
-        rows.append((number, {h: c.strip() for h, c in zip(headers, cells, strict=False) if h}))
-    return rows
+    """The rows of a CSV file (the sample network's, and the tests'): any error raises."""
+    return read_file(path, str(path)).rows
 
 
 Drafted = tuple[int, dict[str, str], "DossierDraft | InvalidInput"]
@@ -341,7 +365,7 @@ def check_rows(drafted: list[Drafted], snapshot: Snapshot, now: datetime) -> Che
             directory.accept(dossier)
             dossiers.append(dossier)
     if not drafted:
-        errors.append((None, InvalidInput("FICHIER.csv", "aucune ligne de dossier")))
+        errors.append((None, InvalidInput("fichier", "aucune ligne de dossier")))
     if errors:
         raise ImportFailed(errors)
     return Checked(drafted, snapshot, dossiers, now)
