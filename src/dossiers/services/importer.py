@@ -1,6 +1,7 @@
 """`dossiers import`: dossiers from a CSV file, all rows or none.
 
-Columns (header names are read without accents or case; « ; » or « , »):
+The file is read as Excel writes it (dossiers/excel_csv.py: encoding, separator, headers and
+cells checked, errors by cell). Columns (header names are read without accents or case):
 reference, type, interimaire, contrat, programme, debut, fin, heures_formation,
 heures_mission, heures_positionnement, heures_evaluation (heures_bilan, of older files, is
 read as positioning hours), heures_tuteur, part_savoirs_de_base, responsable, agence,
