@@ -553,6 +553,13 @@ def lookup_ambiguous(query: str, plural_noun: str, names: tuple[str, ...]) -> st
     return f"« {query.strip()} » désigne plusieurs {plural_noun} : {shown}{more} ; précisez"
 
 
+def reference_taken(reference: str, stored: str) -> str:
+    if reference == stored:
+        return f"« {reference} » existe déjà"
+    return (f"« {reference} » existe déjà, écrite « {stored} » (les références se comparent sans "
+            "majuscules ni variantes de caractères)")
+
+
 # Templates, files read and written (import, -o).
 _QUOTED = re.compile(r"'([^']*)'")
 

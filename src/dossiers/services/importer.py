@@ -50,7 +50,7 @@ from dossiers.excel_csv import CellError, CsvRows
 from dossiers.matching import normalise
 from dossiers.parsing import (
     EMAIL_LENGTH, NAME_LENGTH, REFERENCE_LENGTH, parse_choice, parse_date, parse_hours,
-    parse_percent, parse_text, to_minutes,
+    parse_percent, parse_text, reference_key, to_minutes,
 )
 from dossiers.services.dossiers import (
     DossierDraft, DuplicateDossier, Log, check_document, check_event, check_mission, check_opening,
@@ -175,9 +175,9 @@ class Snapshot:
     staff: tuple[StaffRecord, ...]
     """By name, as staff_by_email reads them."""
     agencies: tuple[AgencyRecord, ...]
-    references: frozenset[str]
-    """The stored references among those the file names, or that a reference numbered for
-    the file may take."""
+    references: dict[str, str]
+    """By key (parsing.reference_key): the stored references among those the file names, or
+    that a reference numbered for the file may take."""
     numbered: dict[str, int]
     """Per prefix of a reference to number (« CDPI-2027- »): the stored references LIKE it."""
     same_day: dict[tuple[str, date, int], tuple[tuple[str, str], ...]]
@@ -225,7 +225,7 @@ class _FileDirectory:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.agencies = {a.id: a for a in snapshot.agencies}
-        self.taken: set[str] = set()
+        self.taken: dict[str, str] = {}
         self.numbered = dict(snapshot.numbered)
         # By worker as _check_not_duplicate compares them (normalised), so that a file of
         # many rows starting the same day is not checked in quadratic time.
@@ -250,8 +250,9 @@ class _FileDirectory:
     def agency_of(self, owner: StaffRecord) -> AgencyRecord:
         return self.agencies[owner.agency_id]
 
-    def reference_taken(self, reference: str) -> bool:
-        return reference in self.snapshot.references or reference in self.taken
+    def reference_taken(self, reference: str) -> str | None:
+        key = reference_key(reference)
+        return self.snapshot.references.get(key) or self.taken.get(key)
 
     def references_like(self, prefix: str) -> int:
         return self.numbered[prefix]
@@ -261,7 +262,7 @@ class _FileDirectory:
         return self.same_days.get((kind.value, start, agency_id, normalise(worker)), [])
 
     def accept(self, dossier: _Imported) -> None:
-        self.taken.add(dossier.reference)
+        self.taken[dossier.reference_key] = dossier.reference
         for prefix in self.numbered:
             if _like_prefix(dossier.reference, prefix, self.snapshot.like_ignores_case):
                 self.numbered[prefix] += 1
@@ -313,7 +314,8 @@ def draft_rows(rows: list[Row]) -> list[Drafted]:
 def read_snapshot(session: Session, drafted: list[Drafted]) -> Snapshot:
     """What the rows' checks need of the database, a query each (the references by chunks)."""
     drafts = [draft for _, _, draft in drafted if isinstance(draft, DossierDraft)]
-    named = sorted({reference for d in drafts if (reference := (d.reference or "").strip())})
+    named = sorted({reference_key(reference) for d in drafts
+                    if (reference := (d.reference or "").strip())})
     prefixes = sorted({reference_prefix(d.kind, d.training_start) for d in drafts
                        if not (d.reference or "").strip()})
     staff = tuple(StaffRecord(*row) for row in session.execute(
@@ -322,14 +324,16 @@ def read_snapshot(session: Session, drafted: list[Drafted]) -> Snapshot:
     agencies = tuple(AgencyRecord(*row) for row in session.execute(
         select(Agency.id, Agency.name, Agency.zone, Agency.headcount, Agency.prism_member)
         .order_by(Agency.id)))
-    references: set[str] = set()
+    references: dict[str, str] = {}
     for first in range(0, len(named), CHUNK):
-        references.update(session.scalars(
-            select(Dossier.reference).where(Dossier.reference.in_(named[first:first + CHUNK]))))
+        references.update((key, reference) for key, reference in session.execute(
+            select(Dossier.reference_key, Dossier.reference)
+            .where(Dossier.reference_key.in_(named[first:first + CHUNK]))))
     numbered = {}
     for prefix in prefixes:
-        like = set(session.scalars(select(Dossier.reference)
-                                   .where(Dossier.reference.like(f"{prefix}%"))))
+        like = {key: reference for key, reference in session.execute(
+            select(Dossier.reference_key, Dossier.reference)
+            .where(Dossier.reference.like(f"{prefix}%")))}
         numbered[prefix] = len(like)
         references |= like
     same_day: dict[tuple[str, date, int], list[tuple[str, str]]] = {}
@@ -344,7 +348,7 @@ def read_snapshot(session: Session, drafted: list[Drafted]) -> Snapshot:
                 .order_by(Dossier.id)):
             if (kind, start) in wanted:
                 same_day.setdefault((kind, start, agency_id), []).append((reference, worker))
-    return Snapshot(staff, agencies, frozenset(references), numbered,
+    return Snapshot(staff, agencies, references, numbered,
                     {key: tuple(rows) for key, rows in same_day.items()},
                     session.get_bind().dialect.name == "sqlite")
 

@@ -56,6 +56,8 @@ class Dossier(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
+    # parsing.reference_key: one dossier per reference whatever its case or character forms.
+    reference_key: Mapped[str] = mapped_column(String(256), unique=True)
     kind: Mapped[str] = mapped_column(String(8))
     worker: Mapped[str] = mapped_column(String(120))
     contract_type: Mapped[str] = mapped_column(String(8))
