@@ -193,3 +193,28 @@ def test_an_error_of_the_services_names_its_cell(network: Dossiers) -> None:
     assert refused(network, save("heures.csv", excel(rows).encode("cp1252")))[0] == (
         "Erreur : heures.csv, ligne 2, colonne F : heures de formation : 100\u00a0h hors des "
         "bornes 140\u00a0h – 525\u00a0h (R-CDPI-HOURS)")
+
+
+def test_parsing_200_000_rows_stays_under_300_mb(tmp_path: Path) -> None:
+    """The file is read row by row (never whole in memory): 200 000 rows, 17 MB, parsed in a
+    process whose peak stays under 300 MB (the interpreter and modules included)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "gros.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("reference;type;interimaire;debut;fin;heures_formation;responsable;"
+                  "drf_deposee\r\n")
+        for number in range(200_000):
+            out.write(f"B-{number};cdpi;Intérimaire {number};2027-01-11;2027-02-19;210;"
+                      "lea@example.fr;2026-12-01\r\n")
+    script = ("import resource, sys\n"
+              "from pathlib import Path\n"
+              "from dossiers.services.importer import read_file\n"
+              "rows = read_file(Path(sys.argv[1]), 'gros.csv').rows\n"
+              "print(len(rows), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                            text=True, timeout=300, check=True)
+    count, peak_mb = map(int, result.stdout.split())
+    assert count == 200_000
+    assert peak_mb < 300, peak_mb

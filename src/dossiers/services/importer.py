@@ -33,7 +33,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from fractions import Fraction
@@ -195,6 +195,9 @@ class Checked:
     snapshot: Snapshot
     dossiers: list[_Imported]
     now: datetime
+    timelines: list[steps.TimelineRows] | None = None
+    """Each dossier's stored timeline, computed before the write transaction (none yet: it
+    is computed in it)."""
 
 
 class _Imported:
@@ -213,6 +216,7 @@ class _Imported:
         self.documents: list[DocumentRecord] = []
         self.incidents: tuple[()] = ()
         self.history: list[Log] = []
+        self.id: int | None = None  # known once written
 
     def row(self) -> dict[str, Any]:
         return {**self.columns, "state": self.state}
@@ -290,6 +294,8 @@ def import_rows(read: Callable[[], AbstractContextManager[Session]],
     with read() as session:
         snapshot = read_snapshot(session, drafted)
     checked = check_rows(drafted, snapshot, now)
+    # The timelines too, before the write lock: it is then held only to insert.
+    checked = replace(checked, timelines=[steps.timeline_rows(d) for d in checked.dossiers])
     with write() as session:
         return write_checked(session, checked)
 
@@ -417,7 +423,10 @@ def _write(session: Session, checked: Checked) -> int:
         if rows:
             connection.execute(insert(model.__table__), rows)
     # From the rows in memory, as they were just written: no need to read them back.
-    steps.store(session, checked.dossiers)
+    if checked.timelines is None:
+        steps.store(session, checked.dossiers)
+    else:
+        steps.insert_computed(session, ids, checked.timelines)
     return len(ids)
 
 

@@ -131,8 +131,11 @@ def settled(step: Any) -> bool:
     return step.status.is_finished and step.status is not Status.DONE_TOO_EARLY
 
 
-def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                          list[dict[str, Any]]]:
+TimelineRows = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+"""A dossier's stored timeline: its stamp, step and alert rows."""
+
+
+def timeline_rows(dossier: Any) -> TimelineRows:
     """The stamp, step and alert rows of one dossier (an ORM object or a DossierRecord)."""
     from dossiers.deadlines.engine import schedule_of
     from dossiers.deadlines.status import status_on
@@ -261,6 +264,24 @@ def store(session: Session, dossiers: Iterable[Any]) -> int:
                 connection.execute(insert(table), rows)
         done += len(stamps)
     return done
+
+
+def insert_computed(session: Session, ids: list[int], timelines: list[TimelineRows]) -> int:
+    """Store timelines computed before the dossiers had their ids (`import` computes them
+    before its write transaction): each gets its dossier's id, batch by batch."""
+    connection = session.connection()
+    for first in range(0, len(ids), BATCH):
+        stamps, steps, alerts = [], [], []
+        for dossier_id, (stamp, rows, alert_rows) in zip(
+                ids[first:first + BATCH], timelines[first:first + BATCH], strict=True):
+            stamps.append({**stamp, "dossier_id": dossier_id})
+            steps += [{**row, "dossier_id": dossier_id} for row in rows]
+            alerts += [{**row, "dossier_id": dossier_id} for row in alert_rows]
+        for table, rows in ((StoredTimeline.__table__, stamps), (StoredStep.__table__, steps),
+                            (StoredAlert.__table__, alerts)):
+            if rows:
+                connection.execute(insert(table), rows)
+    return len(ids)
 
 
 def stale_ids(session: Session) -> list[int]:
