@@ -340,3 +340,50 @@ def test_what_another_command_wrote_while_the_file_was_checked_is_checked_again(
                for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
     assert workers == {"A-1": "Paul R.", "CDPI-2027-0001": "Zoé M.",
                        "CDPI-2027-0002": "Ana P."}
+
+
+def test_a_command_writing_during_an_imports_write_transaction_waits_for_it(
+        network: Dossiers, tmp_path: Path) -> None:
+    """The import's write transaction holds SQLite's write lock; `snooze` meanwhile waits for it
+    (busy timeout, README: 30 s at most) instead of failing, and both are written."""
+    import threading
+    import time
+    from contextlib import contextmanager
+    from datetime import datetime
+
+    from dossiers.services.importer import import_rows, read_rows
+    from dossiers.store.database import BUSY_TIMEOUT_SECONDS, open_engine, transaction
+
+    assert BUSY_TIMEOUT_SECONDS == 30
+    network.ok("open", "--kind", "cdpi", "--worker", "Paul R.", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
+               "--reference", "S-1")
+    path = Path(write(tmp_path, HEADER
+                      + "A-1;cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"))
+    engine = open_engine(network.url)
+    writing = threading.Event()
+
+    @contextmanager
+    def slow_write():  # type: ignore[no-untyped-def]
+        with transaction(engine) as session:
+            session.connection()  # BEGIN IMMEDIATE: the write lock is held from here
+            writing.set()
+            yield session
+            time.sleep(1.5)  # a long import's inserts
+
+    importing = threading.Thread(target=import_rows, args=(
+        lambda: transaction(engine, write=False), slow_write, read_rows(path),
+        datetime(2026, 11, 23, 8)))
+    importing.start()
+    try:
+        assert writing.wait(30)
+        began = time.monotonic()
+        result = network.run("snooze", "S-1", "drf", "--until", "2026-11-30", "--as-of",
+                             "2026-11-23")
+        waited = time.monotonic() - began
+    finally:
+        importing.join()
+        engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert waited > 0.5
+    assert "A-1" in network.ok("list", "--all")

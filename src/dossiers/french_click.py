@@ -101,7 +101,7 @@ class FrenchGroup(click.Group):
             # What a command printed before it stopped must not fail again at exit.
             try:
                 sys.stdout.flush()
-            except OSError:
+            except (OSError, OutputFailed):
                 _silence_stdout()
             raise
         except click.exceptions.NoArgsIsHelpError as error:
