@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 WRITE_OPTION = "dossiers_write"
-BUSY_TIMEOUT_SECONDS = 30
+BUSY_TIMEOUT_SECONDS = 60
 """SQLite: how long a command waits for another one's write lock before it gives up (README)."""
 
 
