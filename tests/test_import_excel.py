@@ -218,3 +218,19 @@ def test_parsing_200_000_rows_stays_under_300_mb(tmp_path: Path) -> None:
     count, peak_mb = map(int, result.stdout.split())
     assert count == 200_000
     assert peak_mb < 300, peak_mb
+
+
+def test_a_quote_left_open_is_refused_at_its_line(network: Dossiers) -> None:
+    rows = [HEADER, ROWS[0], [*ROWS[1][:2], '"Zoé', *ROWS[1][3:]]]
+    assert refused(network, save("guillemet.csv", excel(rows).encode("utf-8"))) == [
+        "Erreur : guillemet.csv, ligne 3 : ligne illisible : guillemets mal placés ou jamais "
+        "refermés",
+        "Rien n'a été importé (1 erreur(s)).",
+    ]
+
+
+def test_a_file_of_headers_only_says_it_has_no_dossier(network: Dossiers) -> None:
+    assert refused(network, save("entete.csv", excel([HEADER]).encode("utf-8"))) == [
+        "Erreur : entete.csv : aucune ligne de dossier",
+        "Rien n'a été importé (1 erreur(s)).",
+    ]

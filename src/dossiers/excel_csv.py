@@ -159,7 +159,8 @@ class CsvRows:
                     raise self._fail("fichier vide : la première ligne doit nommer les colonnes")
                 counts = {d: first.count(d) for d in DELIMITERS}
                 self.delimiter = max(DELIMITERS, key=lambda d: counts[d])
-                reader = csv.reader(_lines(first, text), delimiter=self.delimiter)
+                # strict: a quote left open or followed by text is an error, not a guess.
+                reader = csv.reader(_lines(first, text), delimiter=self.delimiter, strict=True)
                 self.header = self._read_header(next(reader))
                 while True:
                     try:
@@ -182,7 +183,7 @@ class CsvRows:
         if "field larger than field limit" in str(error):
             return self._fail(f"une cellule dépasse {csv.field_size_limit() // 1024} Kio : "
                               "ligne refusée")
-        return self._fail("ligne illisible (guillemets mal fermés ?)")
+        return self._fail("ligne illisible : guillemets mal placés ou jamais refermés")
 
     def _read_header(self, cells: list[str]) -> Header:
         names = [column_name(cell) for cell in cells]

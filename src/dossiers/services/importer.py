@@ -95,6 +95,8 @@ FIELD_COLUMNS = {"kind": "type", "reference": "reference", "worker": "interimair
                  "basic_skills_share": "part_savoirs_de_base", "owner": "responsable",
                  "agency": "agence", "rules": "regles"}
 """The column of each field the services name in their errors (« heures de formation »)."""
+FILE = "fichier"
+"""The field of an error about the whole file, named by ImportFailed.file when it is known."""
 
 
 @dataclass
@@ -109,7 +111,7 @@ class ImportFailed(Exception):
         return [self._line(line, error) for line, error in self.errors]
 
     def _line(self, line: int | None, error: InvalidInput) -> str:
-        text = error.message if self.file and error.field == self.file else str(error)
+        text = error.message if error.field in (self.file, FILE) else str(error)
         if line is None:
             return f"{self.file} : {text}" if self.file else text
         letter = error.column if isinstance(error, CellError) else self.columns.get(error.field)
@@ -376,7 +378,7 @@ def check_rows(drafted: list[Drafted], snapshot: Snapshot, now: datetime) -> Che
             directory.accept(dossier)
             dossiers.append(dossier)
     if not drafted:
-        errors.append((None, InvalidInput("fichier", "aucune ligne de dossier")))
+        errors.append((None, InvalidInput(FILE, "aucune ligne de dossier")))
     if errors:
         raise ImportFailed(errors)
     return Checked(drafted, snapshot, dossiers, now)
