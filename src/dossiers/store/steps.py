@@ -33,7 +33,7 @@ from itertools import islice
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, event, insert, or_, select
+from sqlalchemy import DateTime, Select, and_, delete, event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from dossiers.store.models import (
@@ -279,9 +279,32 @@ def insert_computed(session: Session, ids: list[int], timelines: list[TimelineRo
             alerts += [{**row, "dossier_id": dossier_id} for row in alert_rows]
         for table, rows in ((StoredTimeline.__table__, stamps), (StoredStep.__table__, steps),
                             (StoredAlert.__table__, alerts)):
-            if rows:
+            if rows and connection.dialect.name == "sqlite":
+                _sqlite_insert(connection, table, rows)
+            elif rows:
                 connection.execute(insert(table), rows)
     return len(ids)
+
+
+def _sqlite_insert(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """The rows given to SQLite's executemany as they are stored (dates as SQLAlchemy writes
+    them on SQLite, AAAA-MM-JJ; booleans as 0 and 1): most of an import's write transaction
+    was SQLAlchemy preparing each row's parameters, while the write lock was held."""
+    columns = list(rows[0])
+    assert not any(isinstance(table.c[name].type, DateTime) for name in columns)
+    quote = connection.dialect.identifier_preparer.quote  # « on » is a keyword
+    statement = (f'INSERT INTO {quote(table.name)} ({", ".join(map(quote, columns))}) '
+                 f'VALUES ({", ".join("?" for _ in columns)})')
+
+    def stored(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    connection.exec_driver_sql(statement, [tuple(stored(row[name]) for name in columns)
+                                           for row in rows])
 
 
 def stale_ids(session: Session) -> list[int]:
