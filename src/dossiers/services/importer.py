@@ -166,6 +166,8 @@ Drafted = tuple[int, dict[str, str], "DossierDraft | InvalidInput"]
 
 # Query parameters per statement, far below every database's limit.
 CHUNK = 500
+WRITE_BATCH = 2000
+"""Dossiers inserted per statement (with their events, missions, documents, history)."""
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -197,7 +199,7 @@ class Checked:
     snapshot: Snapshot
     dossiers: list[_Imported]
     now: datetime
-    timelines: list[steps.TimelineRows] | None = None
+    timelines: list[steps.ComputedTimeline] | None = None
     """Each dossier's stored timeline, computed before the write transaction (none yet: it
     is computed in it)."""
 
@@ -297,7 +299,7 @@ def import_rows(read: Callable[[], AbstractContextManager[Session]],
         snapshot = read_snapshot(session, drafted)
     checked = check_rows(drafted, snapshot, now)
     # The timelines too, before the write lock: it is then held only to insert.
-    checked = replace(checked, timelines=[steps.timeline_rows(d) for d in checked.dossiers])
+    checked = replace(checked, timelines=[steps.computed(d) for d in checked.dossiers])
     with write() as session:
         return write_checked(session, checked)
 
@@ -401,29 +403,35 @@ def _write(session: Session, checked: Checked) -> int:
     opened in turn), then the stored timelines, in the session's transaction."""
     connection = session.connection()
     dossiers = Dossier.__table__
-    ids = list(connection.execute(
-        insert(dossiers).returning(dossiers.c.id, sort_by_parameter_order=True),
-        [dossier.row() for dossier in checked.dossiers]).scalars())
     now = checked.now
-    events: list[dict[str, Any]] = []
-    missions: list[dict[str, Any]] = []
-    documents: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    for dossier_id, dossier in zip(ids, checked.dossiers, strict=True):
-        dossier.id = dossier_id
-        events += [{"dossier_id": dossier_id, "kind": e.kind, "occurred_on": e.occurred_on,
-                    "recorded_at": now} for e in dossier.events]
-        missions += [{"dossier_id": dossier_id, "start": m.start, "end": m.end,
-                      "worked_minutes": m.worked_minutes, "holiday_minutes": m.holiday_minutes}
-                     for m in dossier.missions]
-        documents += [{"dossier_id": dossier_id, "code": d.code, "received_on": d.received_on,
-                       "created_at": now} for d in dossier.documents]
-        changes += [{"dossier_id": dossier_id, "at": now, "what": what, "before": before,
-                     "after": after} for what, before, after in dossier.history]
-    for model, rows in ((Event, events), (Mission, missions), (Document, documents),
-                        (Change, changes)):
-        if rows:
-            connection.execute(insert(model.__table__), rows)
+    ids: list[int] = []
+    # Batch by batch: the rows of all the file are never all in memory at once.
+    for first in range(0, len(checked.dossiers), WRITE_BATCH):
+        batch = checked.dossiers[first:first + WRITE_BATCH]
+        batch_ids = list(connection.execute(
+            insert(dossiers).returning(dossiers.c.id, sort_by_parameter_order=True),
+            [dossier.row() for dossier in batch]).scalars())
+        events: list[dict[str, Any]] = []
+        missions: list[dict[str, Any]] = []
+        documents: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for dossier_id, dossier in zip(batch_ids, batch, strict=True):
+            dossier.id = dossier_id
+            events += [{"dossier_id": dossier_id, "kind": e.kind, "occurred_on": e.occurred_on,
+                        "recorded_at": now} for e in dossier.events]
+            missions += [{"dossier_id": dossier_id, "start": m.start, "end": m.end,
+                          "worked_minutes": m.worked_minutes,
+                          "holiday_minutes": m.holiday_minutes} for m in dossier.missions]
+            documents += [{"dossier_id": dossier_id, "code": d.code,
+                           "received_on": d.received_on, "created_at": now}
+                          for d in dossier.documents]
+            changes += [{"dossier_id": dossier_id, "at": now, "what": what, "before": before,
+                         "after": after} for what, before, after in dossier.history]
+        for model, rows in ((Event, events), (Mission, missions), (Document, documents),
+                            (Change, changes)):
+            if rows:
+                connection.execute(insert(model.__table__), rows)
+        ids += batch_ids
     # From the rows in memory, as they were just written: no need to read them back.
     if checked.timelines is None:
         steps.store(session, checked.dossiers)
