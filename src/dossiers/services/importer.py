@@ -211,8 +211,8 @@ class _Imported:
 
     def __init__(self, columns: dict[str, Any], agency: AgencyRecord,
                  owner: StaffRecord) -> None:
-        self.__dict__.update(columns)
         self.columns = columns
+        self.state: str = columns["state"]
         self.agency = agency
         self.owner = owner
         self.events: list[EventRecord] = []
@@ -221,6 +221,13 @@ class _Imported:
         self.incidents: tuple[()] = ()
         self.history: list[Log] = []
         self.id: int | None = None  # known once written
+
+    def __getattr__(self, name: str) -> Any:
+        """The dossier's columns, read where they are (not copied: a file may have many rows)."""
+        try:
+            return self.__dict__["columns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def row(self) -> dict[str, Any]:
         return {**self.columns, "state": self.state}
