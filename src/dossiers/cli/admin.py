@@ -254,8 +254,8 @@ def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
               help="Force l'encodage du fichier ; par défaut celui de son BOM, sinon UTF-8 s'il "
                    "en est, sinon windows-1252 (Excel « CSV (séparateur : point-virgule) »).")
 @click.option("--ignore-unknown-columns", is_flag=True,
-              help="Ignore les colonnes inconnues ou sans en-tête (nommées dans le bilan) au "
-                   "lieu de refuser le fichier.")
+              help="Ignore les colonnes inconnues ou sans nom au lieu de refuser le fichier "
+                   "(le bilan nomme les colonnes ignorées).")
 @pass_app
 def import_command(app: App, csv_file: str, encoding: str | None,
                    ignore_unknown_columns: bool) -> None:
