@@ -139,3 +139,16 @@ def smtp(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         monkeypatch.setenv(name, value)
     yield server
     server.stop()
+
+
+def character_device(folder: Path) -> Path:
+    """A character device to give as an output file. As root, a null device made in `folder`:
+    a command that wrongly replaced it would replace a copy, never the machine's /dev/null. As
+    anyone else, /dev/null itself, which they cannot replace (/dev is not theirs)."""
+    import stat
+
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    device = folder / "null"
+    os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return device

@@ -67,7 +67,9 @@ CASES = {
     "nothing to update": (["update", "CDPI-1"], "rien à modifier : indiquez au moins une option "
                           "(voir « dossiers update --help »)"),
     "bad database url": (["--db", "nonsense", "list"],
-                         "--db : adresse de base de données invalide : « nonsense »"),
+                         "--db : adresse de base de données invalide : « nonsense » "
+                         "(exemples : sqlite:///chemin/dossiers.db, "
+                         "postgresql://utilisateur:motdepasse@hôte:5432/base)"),
 }
 
 

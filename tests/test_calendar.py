@@ -79,11 +79,12 @@ def test_the_file_is_replaced_whole_and_private(network: Dossiers, tmp_path: Pat
     target = tmp_path / "feeds" / "lea.ics"
     target.parent.mkdir()
     target.write_text("ancien", encoding="utf-8")
+    target.chmod(0o640)
     out = network.ok("calendar", "-o", str(target), "--as-of", AS_OF)
     assert out == f"Calendrier écrit dans {target} (2 échéances).\n"
     assert events_of(target.read_bytes()).keys() == {"CDPI-1/drf@dossiers.invalid",
                                                      "CDPI-1/mission_obligation@dossiers.invalid"}
-    assert os.stat(target).st_mode & 0o777 == 0o600
+    assert os.stat(target).st_mode & 0o777 == 0o640  # an existing file keeps its mode
     assert [p.name for p in target.parent.iterdir()] == ["lea.ics"]  # no temporary file left
 
 

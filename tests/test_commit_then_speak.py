@@ -1,5 +1,6 @@
 """Success lines are printed after the commit: a reader that closes the pipe early (`dossiers
-open … | head -1`) ends the command quietly and what was committed is kept."""
+open … | head -1`) ends the command with one French line (exit 1) and what was committed is
+kept."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from tests.conftest import Dossiers
 OPEN = ["open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11", "--end",
         "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr", "--reference",
         "CDPI-PIPE"]
+
+CLOSED = ("Erreur : sortie standard : écriture impossible (tube refermé par le programme qui "
+          "lisait) ; sortie incomplète\n")
 
 
 def run_into_a_closed_pipe(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -37,7 +41,7 @@ def test_a_closed_pipe_keeps_what_was_committed_and_prints_no_traceback(
         network: Dossiers, args: list[str], check: list[str], kept: str) -> None:
     assert kept not in network.ok(*check)
     result = run_into_a_closed_pipe(network.url, *args)
-    assert result.stderr == b""
+    assert result.stderr.decode() == CLOSED and result.returncode == 1
     assert kept in network.ok(*check)
 
 
@@ -45,5 +49,5 @@ def test_a_closed_pipe_after_a_record_keeps_the_event(network: Dossiers) -> None
     network.ok(*OPEN)
     result = run_into_a_closed_pipe(network.url, "record", "CDPI-PIPE", "drf-submitted", "--on",
                                     "2026-12-01", "--as-of", "2026-12-01")
-    assert result.stderr == b""
+    assert result.stderr.decode() == CLOSED and result.returncode == 1
     assert "événement « DRF déposée »" in network.ok("show", "CDPI-PIPE", "--history")

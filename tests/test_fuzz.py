@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Dossiers
+from tests.conftest import Dossiers, character_device
 
 HOSTILE = [
     "=HYPERLINK(\"http://evil.example\";\"x\")", "@SUM(1+1)", "+33 6 12 34 56 78", "-1", "-2+3",
@@ -125,3 +125,100 @@ def clean(text: str) -> bool:
     """What a name, an email or a reference may be once stored."""
     return (0 < len(text) <= 254 and text == text.strip()
             and not any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text))
+
+
+# `-o` targets and import headers: what a user's disk and spreadsheet hold.
+OUTPUTS = [
+    ["report", "overdue", "--format", "csv", "--as-of", "2027-03-01", "-o"],
+    ["report", "upcoming", "--format", "json", "-o"],
+    ["calendar", "--as-of", "2027-01-02", "-o"],
+    ["list", "--format", "csv", "-o"],
+]
+TARGETS = ["new", "regular", "symlink", "dangling symlink", "fifo", "folder", "missing folder",
+           "device", "hostile name"]
+HEADER_CELLS = ["type", "interimaire", "debut", "fin", "heures_formation", "responsable",
+                "reference", "Début", "DEBUT", " début ", "Type", "", " ", "Цвет", "couleur",
+                "heures formation", "heures-formation", "=SUM(A1)", "a\nb", "\u2028", "é" * 300,
+                "reference", "doublon", "drf_deposee", "mission_debut"]
+ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16"]
+
+
+_READERS: list[int] = []
+
+
+def _target(tmp_path: Path, kind: str) -> Path:
+    import os
+
+    path = tmp_path / "sortie"
+    if kind == "regular":
+        path.write_text("ancien")
+        path.chmod(0o640)
+    elif kind == "symlink":
+        (tmp_path / "cible").write_text("cible")
+        path.symlink_to(tmp_path / "cible")
+    elif kind == "dangling symlink":
+        path.symlink_to(tmp_path / "nulle-part")
+    elif kind == "fifo":
+        os.mkfifo(path)
+        # A reader, so that a command writing into the FIFO would not wait forever.
+        _READERS.append(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "missing folder":
+        path = tmp_path / "absent" / "sortie"
+    elif kind == "device":
+        path = character_device(tmp_path)
+    elif kind == "hostile name":
+        path = tmp_path / "-=HYPERLINK(x);\u202e.csv"
+    return path
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_o_targets_and_import_headers_answer_with_exit_0_or_2_and_change_nothing_else(
+        network: Dossiers, tmp_path_factory: object, data: st.DataObject) -> None:
+    import os
+    import stat
+
+    tmp_path = tmp_path_factory.mktemp("fuzz")  # type: ignore[attr-defined]
+    if data.draw(st.booleans(), label="output (else import)"):
+        kind = data.draw(st.sampled_from(TARGETS), label="target")
+        path = _target(tmp_path, kind)
+        before = os.lstat(path) if os.path.lexists(path) else None
+        args = [*data.draw(st.sampled_from(OUTPUTS), label="command"), str(path)]
+        try:
+            result = network.run(*args)
+        finally:
+            while _READERS:
+                os.close(_READERS.pop())
+        assert result.exit_code in (0, 2), (args, result.output)
+        assert "Traceback" not in result.output
+        if kind in ("symlink", "dangling symlink", "fifo", "folder", "device"):
+            assert result.exit_code == 2 and result.stderr.count("\n") == 1, (kind, result.stderr)
+            after = os.lstat(path)
+            assert before is not None and stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode)
+            if kind == "symlink":
+                assert (tmp_path / "cible").read_text() == "cible"
+        if kind == "regular" and result.exit_code == 0:
+            assert stat.S_IMODE(path.stat().st_mode) == 0o640
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dossiers-")]
+        return
+    headers = data.draw(st.lists(st.sampled_from(HEADER_CELLS), min_size=1, max_size=9),
+                        label="headers")
+    separator = data.draw(st.sampled_from([";", ",", "\t"]), label="separator")
+    encoding = data.draw(st.sampled_from(ENCODINGS), label="encoding")
+    row = data.draw(st.lists(st.one_of(hostile, st.sampled_from(list(VALID.values()))),
+                             min_size=0, max_size=10), label="row")
+    text = "\r\n".join(separator.join(cells) for cells in (headers, row)) + "\r\n"
+    path = tmp_path / "import.csv"
+    path.write_bytes(text.encode(encoding, errors="replace"))
+    options = data.draw(st.sampled_from([[], ["--ignore-unknown-columns"],
+                                         ["--encoding", "windows-1252"]]), label="options")
+    before = network.dump()
+    result = network.run("import", str(path), *options)
+    assert result.exit_code in (0, 2), (headers, row, result.output)
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert result.stderr.startswith("Erreur : "), result.stderr
+        assert network.dump() == before

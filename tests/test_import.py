@@ -12,10 +12,17 @@ from tests.conftest import Dossiers
 HEADER = "Référence;Type;Intérimaire;Début;Fin;Heures formation;Responsable;DRF déposée;DRF accord\n"
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are named as a user types them, from the folder that holds them."""
+    monkeypatch.chdir(tmp_path)
+
+
 def write(tmp_path: Path, text: str, name: str = "dossiers.csv") -> str:
+    """The file as Excel's « CSV UTF-8 » writes it (with a BOM), named as typed."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8-sig")
-    return str(path)
+    return name
 
 
 def test_a_good_file_imports_every_row_with_its_events(network: Dossiers, tmp_path: Path) -> None:
@@ -23,7 +30,7 @@ def test_a_good_file_imports_every_row_with_its_events(network: Dossiers, tmp_pa
     path = write(tmp_path, HEADER
                  + "A-1;CDPI;Karim B.;11/01/2027;19/02/2027;210;lea@example.fr;01/12/2026;02/12/2026\n"
                  + "A-2;cipi;Aïcha D.;2027-03-01;2027-04-09;140,5;julien@example.fr;;\n")
-    assert network.ok("import", path) == "2 dossiers importés.\n"
+    assert network.ok("import", path) == "2 dossiers importés (fichier lu en UTF-8, séparateur « ; »).\n"
     dossiers = {d["reference"]: d for d in json.loads(network.ok("list", "--json", "--as-of",
                                                                  "2026-12-02"))}
     assert dossiers["A-2"]["agency"] == "Metz" and dossiers["A-2"]["training_hours"] == 140.5
@@ -45,11 +52,11 @@ def test_one_bad_row_cancels_the_whole_file_and_every_error_is_reported(
     result = network.run("import", path)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "Erreur : ligne 3 : heures de formation : 100\u00a0h hors des bornes 140\u00a0h – 525\u00a0h "
+        "Erreur : dossiers.csv, ligne 3, colonne F : heures de formation : 100\u00a0h hors des bornes 140\u00a0h – 525\u00a0h "
         "(R-CDPI-HOURS)",
-        "Erreur : ligne 5 : --on : une DRF ne peut pas être déposée le 11/01/2027, la formation "
+        "Erreur : dossiers.csv, ligne 5 : --on : une DRF ne peut pas être déposée le 11/01/2027, la formation "
         "démarre le 11/01/2027 (R-DRF-WINDOW)",
-        "Erreur : ligne 6 : référence : « A-1 » existe déjà",
+        "Erreur : dossiers.csv, ligne 6, colonne A : référence : « A-1 » existe déjà",
         "Rien n'a été importé (3 erreur(s)).",
     ]
     assert network.dump() == before
@@ -60,16 +67,21 @@ def test_unknown_columns_are_refused_rather_than_ignored(network: Dossiers, tmp_
                  "cdpi,X,2027-01-11,2027-02-19,210,lea@example.fr,bleu\n")
     result = network.run("import", path)
     assert result.exit_code == 2
-    assert result.stderr == "Erreur : FICHIER.csv : colonne(s) inconnue(s) : couleur\n"
+    assert result.stderr == (
+        "Erreur : dossiers.csv, ligne 1, colonne G : colonne inconnue « couleur » (colonnes "
+        "possibles : voir le README ; --ignore-unknown-columns l'ignore)\n"
+        "Rien n'a été importé (1 erreur(s)).\n")
 
 
 def test_a_missing_file_or_column_is_one_clear_line(network: Dossiers, tmp_path: Path) -> None:
     missing = network.run("import", str(tmp_path / "absent.csv"))
-    assert missing.exit_code == 2 and "fichier introuvable" in missing.stderr
+    assert missing.exit_code == 2
+    assert missing.stderr == f"Erreur : {tmp_path / 'absent.csv'} : fichier introuvable\n"
     path = write(tmp_path, "type;interimaire\ncdpi;X\n")
     result = network.run("import", path)
-    assert result.stderr == ("Erreur : FICHIER.csv : colonne(s) obligatoire(s) absente(s) : "
-                             "debut, fin, heures_formation, responsable\n")
+    assert result.stderr == ("Erreur : dossiers.csv : colonne(s) obligatoire(s) absente(s) : "
+                             "debut, fin, heures_formation, responsable\n"
+                             "Rien n'a été importé (1 erreur(s)).\n")
 
 
 # The file is checked whole, then written in one short transaction (bulk inserts, stored
@@ -151,7 +163,7 @@ def test_an_imported_file_writes_what_the_same_commands_typed_one_by_one_write(
     for args in BY_HAND:
         by_hand.ok(*args)
     assert network.ok("import", write(tmp_path, FULL_HEADER + FULL_ROWS)) == \
-        "4 dossiers importés.\n"
+        "4 dossiers importés (fichier lu en UTF-8, séparateur « ; »).\n"
     imported, typed = _history_and_steps(network), _history_and_steps(by_hand)
     assert imported == typed
     assert [c[1:] for c in imported["changes"]][:2] == [  # type: ignore[index]
@@ -167,7 +179,7 @@ def test_imported_dossiers_have_their_stored_timelines_at_once(
     from tests.test_stored_timelines import _check_stored
 
     assert network.ok("import", write(tmp_path, FULL_HEADER + FULL_ROWS)) == \
-        "4 dossiers importés.\n"
+        "4 dossiers importés (fichier lu en UTF-8, séparateur « ; »).\n"
     engine = open_engine(network.url)
     try:
         _check_stored(engine)
@@ -186,13 +198,13 @@ def test_an_error_in_the_last_row_of_a_big_file_writes_nothing(
     result = network.run("import", path)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "Erreur : ligne 401 : --on : une DRF ne peut pas être déposée le 12/01/2027, la "
+        "Erreur : dossiers.csv, ligne 401 : --on : une DRF ne peut pas être déposée le 12/01/2027, la "
         "formation démarre le 11/01/2027 (R-DRF-WINDOW)",
         "Rien n'a été importé (1 erreur(s)).",
     ]
     assert network.dump() == before
     assert network.ok("import", write(tmp_path, HEADER + rows, "good.csv")) == \
-        "399 dossiers importés.\n"
+        "399 dossiers importés (fichier lu en UTF-8, séparateur « ; »).\n"
     listed = json.loads(network.ok("list", "--json", "--as-of", "2026-12-04"))
     assert len(listed) == 399
     assert {s["code"]: s["due"] for s in listed[0]["steps"]}["contract"] == "2027-02-02"
@@ -212,10 +224,10 @@ def test_the_rows_of_a_file_see_the_rows_before_them(network: Dossiers, tmp_path
                  + "X-2;cdpi;Zoé;2027-01-11;2027-02-19;210;lea@example.fr;;\n")
     result = network.run("import", path)
     assert result.stderr.splitlines() == [
-        "Erreur : ligne 5 : intérimaire : « Karim B. » a déjà un dossier CDPI qui commence le "
+        "Erreur : dossiers.csv, ligne 5, colonne C : intérimaire : « Karim B. » a déjà un dossier CDPI qui commence le "
         "11/01/2027 (CDPI-2027-0002) ; pour en ouvrir un second quand même, mettez « oui » dans "
         "la colonne doublon",
-        "Erreur : ligne 6 : heures de formation : 100\u00a0h hors des bornes 140\u00a0h – "
+        "Erreur : dossiers.csv, ligne 6, colonne F : heures de formation : 100\u00a0h hors des bornes 140\u00a0h – "
         "525\u00a0h (R-CDPI-HOURS)",
         "Rien n'a été importé (2 erreur(s)).",
     ]
@@ -224,7 +236,7 @@ def test_the_rows_of_a_file_see_the_rows_before_them(network: Dossiers, tmp_path
                  + "CDPI-2027-0003;cdpi;Ana P.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
                  + ";cdpi;Paul R.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"
                  + "X-2;cdpi;Zoé;2027-01-11;2027-02-19;210;lea@example.fr;;\n", "good.csv")
-    assert network.ok("import", path) == "4 dossiers importés.\n"
+    assert network.ok("import", path) == "4 dossiers importés (fichier lu en UTF-8, séparateur « ; »).\n"
     workers = {d["reference"]: d["worker"]
                for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
     assert workers == {"CDPI-2027-0001": "Déjà Là", "CDPI-2027-0002": "Karim B.",
@@ -245,10 +257,10 @@ def test_the_doublon_column_confirms_a_dossier_typed_twice_as_open_duplicate_doe
     assert "mettez « oui » dans la colonne doublon" in refused.stderr
     wrong = network.run("import", write(tmp_path, header + row + "peut-être\n", "wrong.csv"))
     assert wrong.stderr.splitlines()[0] == (
-        "Erreur : ligne 2 : doublon : valeur inconnue « peut-être » (valeurs possibles : oui, non)")
+        "Erreur : wrong.csv, ligne 2, colonne G : doublon : valeur inconnue « peut-être » (valeurs possibles : oui, non)")
     assert network.dump() == before
     assert network.ok("import", write(tmp_path, header + row + "OUI\n", "yes.csv")) \
-        == "1 dossier importé.\n"
+        == "1 dossier importé (fichier lu en UTF-8, séparateur « ; »).\n"
     workers = [d["worker"] for d in json.loads(network.ok("list", "--json", "--as-of",
                                                           "2026-12-01"))]
     assert workers.count("Karim B.") == 2
@@ -328,3 +340,52 @@ def test_what_another_command_wrote_while_the_file_was_checked_is_checked_again(
                for d in json.loads(network.ok("list", "--json", "--as-of", "2026-12-01"))}
     assert workers == {"A-1": "Paul R.", "CDPI-2027-0001": "Zoé M.",
                        "CDPI-2027-0002": "Ana P."}
+
+
+def test_a_command_writing_during_an_imports_write_transaction_waits_for_it(
+        network: Dossiers, tmp_path: Path) -> None:
+    """The import's write transaction holds SQLite's write lock; `snooze` meanwhile waits for it
+    (busy timeout, README: 60 s at most) instead of failing, and both are written."""
+    import threading
+    import time
+    from contextlib import contextmanager
+    from datetime import datetime
+
+    from dossiers.services.importer import import_rows, read_rows
+    from dossiers.store.database import BUSY_TIMEOUT_SECONDS, open_engine, transaction
+
+    assert BUSY_TIMEOUT_SECONDS == 60  # the README says so
+    if not network.url.startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL writers lock rows, not the database")
+    network.ok("open", "--kind", "cdpi", "--worker", "Paul R.", "--start", "2027-01-11",
+               "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
+               "--reference", "S-1")
+    path = Path(write(tmp_path, HEADER
+                      + "A-1;cdpi;Karim B.;2027-01-11;2027-02-19;210;lea@example.fr;;\n"))
+    engine = open_engine(network.url)
+    writing = threading.Event()
+
+    @contextmanager
+    def slow_write():  # type: ignore[no-untyped-def]
+        with transaction(engine) as session:
+            session.connection()  # BEGIN IMMEDIATE: the write lock is held from here
+            writing.set()
+            yield session
+            time.sleep(1.5)  # a long import's inserts
+
+    importing = threading.Thread(target=import_rows, args=(
+        lambda: transaction(engine, write=False), slow_write, read_rows(path),
+        datetime(2026, 11, 23, 8)))
+    importing.start()
+    try:
+        assert writing.wait(30)
+        began = time.monotonic()
+        result = network.run("snooze", "S-1", "drf", "--until", "2026-11-30", "--as-of",
+                             "2026-11-23")
+        waited = time.monotonic() - began
+    finally:
+        importing.join()
+        engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert waited > 0.5
+    assert "A-1" in network.ok("list", "--all")

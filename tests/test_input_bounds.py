@@ -93,8 +93,8 @@ def test_an_imported_row_with_a_control_character_or_a_far_date_is_refused(
     result = network.run("import", str(source))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Erreur : ligne 2 : interimaire : {CONTROL}\n"
-        f"Erreur : ligne 3 : fin : date « 9999-02-19 » {RANGE}\n"
-        f"Erreur : ligne 4 : heures_formation : « {'9' * 30} » dépasse le maximum de 10\u202f000 h\n"
+        f"Erreur : {source}, ligne 2, colonne B : interimaire : {CONTROL}\n"
+        f"Erreur : {source}, ligne 3, colonne D : fin : date « 9999-02-19 » {RANGE}\n"
+        f"Erreur : {source}, ligne 4, colonne E : heures_formation : « {'9' * 30} » dépasse le maximum de 10\u202f000 h\n"
         "Rien n'a été importé (3 erreur(s)).\n")
     assert network.dump() == before

@@ -388,7 +388,8 @@ def test_import_reads_both_bilans_and_the_old_bilan_column_as_positioning(
         "heures_positionnement;heures_evaluation;heures_bilan;heures_tuteur;part_savoirs_de_base\n"
         "N-1;cipi;A;2027-01-11;2027-02-19;140;lea@example.fr;10;5;;20;\n"
         "N-2;cipi;B;2027-01-11;2027-02-19;140;lea@example.fr;;;12;;35\n", encoding="utf-8")
-    assert network.ok("import", str(path)) == "2 dossiers importés.\n"
+    assert network.ok("import", str(path)) == ("2 dossiers importés (fichier lu en UTF-8, "
+                                               "séparateur « ; »).\n")
     assert "Bilans : positionnement 10\u00a0h, évaluation 5\u00a0h" in network.ok("show", "N-1")
     detail = json.loads(network.ok("show", "N-1", "--json"))
     assert (detail["positioning_hours"], detail["evaluation_hours"], detail["tutor_hours"]) == (

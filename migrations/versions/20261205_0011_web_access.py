@@ -1,7 +1,7 @@
 """web access: one-time sign-in links and calendar subscriptions
 
 Revision ID: 0011_web_access
-Revises: 0009_incident_until
+Revises: 0010_reference_key
 Create Date: 2026-12-05 21:00:00
 
 The managers' web view (`dossiers serve`) signs people in by a link sent by mail, used once
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0011_web_access'
-down_revision: Union[str, Sequence[str], None] = '0009_incident_until'
+down_revision: Union[str, Sequence[str], None] = '0010_reference_key'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -6,6 +6,8 @@ stderr, « Erreur : … », with exit code 2 for anything the user typed wrong.
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -15,6 +17,7 @@ from typing import Any, NoReturn
 import click
 from click.shell_completion import CompletionItem
 
+from dossiers import messages
 from dossiers.errors import InvalidInput
 from dossiers.parsing import (
     EMAIL_LENGTH, MAX_COUNT, MAX_DAYS, NAME_LENGTH, REFERENCE_LENGTH, TEXT_LENGTH, parse_amount,
@@ -109,6 +112,17 @@ class FrenchGroup(click.Group):
         extra.pop("standalone_mode", None)
         try:
             code = super().main(args, prog_name, standalone_mode=False, **extra)
+            sys.stdout.flush()
+        except OutputFailed as failed:
+            _silence_stdout()
+            fail(messages.stdout_failed(failed.error), 1)
+        except SystemExit:
+            # What a command printed before it stopped must not fail again at exit.
+            try:
+                sys.stdout.flush()
+            except (OSError, OutputFailed):
+                _silence_stdout()
+            raise
         except click.exceptions.NoArgsIsHelpError as error:
             assert error.ctx is not None
             click.echo(error.ctx.get_help())
@@ -132,8 +146,67 @@ class FrenchGroup(click.Group):
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"Erreur : {message}", err=True)
+    click.echo(f"Erreur : {mask_secrets(message)}", err=True)
     sys.exit(code)
+
+
+SECRETS: set[str] = set()
+"""Passwords this process was given (the database URL's): never printed, whatever says them."""
+
+
+def keep_secret(secret: str | None) -> None:
+    if secret:
+        SECRETS.add(secret)
+
+
+def mask_secrets(text: str) -> str:
+    for secret in sorted(SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+class OutputFailed(Exception):
+    """Standard output was closed (`| head -1`) or is full (`> /dev/full`)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _GuardedStdout(io.FileIO):
+    """Standard output's file descriptor, whose failed writes say that they are its own."""
+
+    def write(self, data: Any) -> int | None:
+        try:
+            return super().write(data)
+        except OSError as error:
+            raise OutputFailed(error) from None
+
+
+def guard_stdout() -> None:
+    """`dossiers` as a program: a write refused by standard output (a closed pipe, a full
+    disk) raises OutputFailed, which `main` turns into one French line and exit code 1."""
+    try:
+        descriptor = sys.stdout.fileno()
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return
+    previous = sys.stdout
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_GuardedStdout(descriptor, "wb", closefd=False)),
+        encoding=previous.encoding, errors=previous.errors,
+        line_buffering=previous.line_buffering)
+
+
+def _silence_stdout() -> None:
+    """Point the standard output at /dev/null, so that what its buffer still holds is not
+    written (and refused) once more when the process ends."""
+    try:
+        descriptor = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(descriptor, sys.stdout.fileno())
+        os.close(descriptor)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 def usage_error_text(error: click.UsageError) -> str:

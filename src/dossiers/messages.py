@@ -656,6 +656,70 @@ def lookup_ambiguous(query: str, plural_noun: str, names: tuple[str, ...]) -> st
     return f"« {query.strip()} » désigne plusieurs {plural_noun} : {shown}{more} ; précisez"
 
 
+def reference_taken(reference: str, stored: str) -> str:
+    if reference == stored:
+        return f"« {reference} » existe déjà"
+    return (f"« {reference} » existe déjà, écrite « {stored} » (les références se comparent sans "
+            "majuscules ni variantes de caractères)")
+
+
+# Templates, files read and written (import, -o).
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def template_forbidden(reason: object) -> str:
+    """Jinja2's sandbox refused an attribute or a call: named, never run."""
+    names = _QUOTED.findall(str(reason))
+    what = f" (« {names[0]} »)" if names else ""
+    return (f"opération interdite dans un gabarit{what} : un gabarit n'a accès qu'aux valeurs "
+            "qu'il reçoit ; rien n'a été exécuté")
+
+
+SYSTEM_ERRORS = {
+    "ENOENT": "fichier ou dossier introuvable", "EACCES": "permission refusée",
+    "EPERM": "opération non permise", "ENOSPC": "plus de place sur le disque",
+    "EDQUOT": "quota de disque dépassé", "EROFS": "système de fichiers en lecture seule",
+    "EISDIR": "c'est un dossier", "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "ENAMETOOLONG": "nom trop long", "EIO": "erreur d'entrée-sortie", "EFBIG": "fichier trop gros",
+    "EPIPE": "tube refermé par le programme qui lisait", "ELOOP": "trop de liens symboliques",
+}
+
+
+def system_error(error: OSError) -> str:
+    """An OSError in French (its strerror is English): « permission refusée »."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    return SYSTEM_ERRORS.get(name, f"erreur système {name or error.errno}")
+
+
+def output_refused(path: str, kind: str) -> str:
+    return (f"« {path} » est un {kind} : refusé, seul un fichier ordinaire est remplacé "
+            "(indiquez un autre nom de fichier)")
+
+
+def output_not_written(path: str, error: OSError) -> str:
+    return f"écriture impossible dans « {path} » ({system_error(error)}) ; rien n'a été remplacé"
+
+
+def stdout_failed(error: OSError) -> str:
+    return f"sortie standard : écriture impossible ({system_error(error)}) ; sortie incomplète"
+
+
+ENCODING_LABELS = {"utf-8": "UTF-8", "windows-1252": "Windows-1252", "utf-16": "UTF-16"}
+DELIMITER_LABELS = {";": "« ; »", ",": "« , »", "\t": "tabulation"}
+
+
+def import_summary(count: int, encoding: str, delimiter: str, ignored: list[str]) -> str:
+    """« 2 dossiers importés (fichier lu en Windows-1252, séparateur « ; ») »."""
+    done = f"{plural(count, 'dossier')} importé{'s' if count > 1 else ''}"
+    read = f"fichier lu en {ENCODING_LABELS[encoding]}, séparateur {DELIMITER_LABELS[delimiter]}"
+    skipped = (" ; " + plural(len(ignored), "colonne ignorée", "colonnes ignorées") + " : "
+               + ", ".join(f"« {name} »" if name else "(sans en-tête)" for name in ignored)
+               if ignored else "")
+    return f"{done} ({read}){skipped}."
+
+
 DUPLICATE_CONFIRM_OPEN = "ajoutez --duplicate"
 DUPLICATE_CONFIRM_IMPORT = "mettez « oui » dans la colonne doublon"
 

@@ -26,6 +26,8 @@ MAX_NUMBER_LENGTH = 40
 NAME_LENGTH = 120
 EMAIL_LENGTH = 254
 REFERENCE_LENGTH = 64
+REFERENCE_KEY_LENGTH = 256
+"""A reference's key (reference_key) may be longer than the reference: « ⑽ » is « (10) »."""
 TEXT_LENGTH = 254
 
 _HOURS = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*(?:h)?\s*$")
@@ -115,6 +117,39 @@ def parse_text(field: str, text: str, limit: int = TEXT_LENGTH) -> str:
         raise InvalidInput(field, "ne peut pas être vide")
     if len(value) > limit:
         raise InvalidInput(field, f"trop long ({len(value)} caractères, {limit} au plus)")
+    return value
+
+
+def reference_key(reference: str) -> str:
+    """What makes two references the same: NFKC, case folded (« MET-0001 », « met-0001 » and
+    the full-width « ＭＥＴ-０００１ » are one reference). NFKC again after folding, which may
+    undo it (« ﬁ » folds to « fi », « İ » to « i̇ »)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", reference).casefold())
+
+
+SCRIPT_NAMES = {"CYRILLIC": "cyrillique", "GREEK": "grec", "ARMENIAN": "arménien",
+                "HEBREW": "hébreu", "ARABIC": "arabe", "CHEROKEE": "cherokee"}
+
+
+def parse_reference(field: str, text: str) -> str:
+    """A dossier's reference as typed: text of REFERENCE_LENGTH characters at most, whose
+    letters are Latin and digits 0-9 once NFKC-normalised, so that no look-alike (Cyrillic
+    « М », Greek « Α ») makes a second reference that reads like the first."""
+    value = parse_text(field, text, REFERENCE_LENGTH)
+    for character in unicodedata.normalize("NFKC", value):
+        category = unicodedata.category(character)
+        if category.startswith("L") and unicodedata.name(character, "").startswith("LATIN"):
+            continue
+        if category.startswith("N") and character in "0123456789":
+            continue
+        if category[0] in "LN":
+            script = unicodedata.name(character, "?").split()[0]
+            alphabet = SCRIPT_NAMES.get(script, "hors de l'alphabet latin")
+            raise InvalidInput(field, f"« {_shown(value)} » contient « {character} » "
+                               f"({alphabet}) : une référence s'écrit en lettres latines et "
+                               "chiffres 0-9")
+    if len(reference_key(value)) > REFERENCE_KEY_LENGTH:
+        raise InvalidInput(field, f"« {_shown(value)} » : trop long une fois normalisé")
     return value
 
 

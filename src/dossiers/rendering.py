@@ -1,4 +1,6 @@
-"""Jinja2 templates shipped in the package (top-level templates/ of the repository): strict, with the French formatting filters."""
+"""Jinja2 templates shipped in the package (top-level templates/ of the repository): strict, with
+the French formatting filters, rendered in Jinja2's sandbox: a user's own templates
+(`[mail] templates`) may read the values they are given, never reach Python's internals."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from jinja2 import (
     BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined,
     select_autoescape,
 )
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from dossiers import messages
+from dossiers.errors import InvalidInput
 
 
 def css_string(text: str) -> Markup:
@@ -30,7 +35,7 @@ def environment(custom_dir: str | None = None) -> Environment:
     loader: BaseLoader = PackageLoader("dossiers", "templates")
     if custom_dir:
         loader = ChoiceLoader([FileSystemLoader(custom_dir), loader])
-    env = Environment(
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=select_autoescape(["html", "htm", "xml", "html.j2", "htm.j2", "xml.j2"]),
         undefined=StrictUndefined,
@@ -60,4 +65,9 @@ def environment(custom_dir: str | None = None) -> Environment:
 
 
 def render(template: str, custom_dir: str | None = None, **context: Any) -> str:
-    return environment(custom_dir).get_template(template).render(**context)
+    """The template rendered; InvalidInput when it tries what the sandbox forbids (a
+    method's globals, a private attribute): nothing of it runs."""
+    try:
+        return environment(custom_dir).get_template(template).render(**context)
+    except SecurityError as error:
+        raise InvalidInput(f"gabarit {template}", messages.template_forbidden(error)) from None

@@ -77,8 +77,11 @@ def main() -> None:
         from dossiers.deadlines.business_days import use_holiday_source
         from dossiers.holiday_cache import HolidayFileCache, default_cache_folder
 
+        from dossiers.french_click import guard_stdout
+
         use_holiday_source(HolidayFileCache(
             default_cache_folder(os.environ.get("XDG_CACHE_HOME"), Path.home())))
+        guard_stdout()
         cli.main(prog_name="dossiers")
     finally:
         # Everything still alive lives until the process ends: the collector need not look.

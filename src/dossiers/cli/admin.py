@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -18,6 +19,7 @@ from dossiers.french_click import (
 )
 
 ROLE_CHOICE = ChoiceType(messages.ROLE_LABELS)
+ENCODING_CHOICES = ("utf-8", "windows-1252", "utf-16")  # excel_csv.ENCODINGS, without importing it
 
 
 @click.command(cls=FrenchCommand)
@@ -248,29 +250,48 @@ def staff_list(app: App, agency_name: str | None, as_json: bool) -> None:
 
 
 @click.command("import", cls=FrenchCommand)
-@click.argument("csv_file", metavar="FICHIER.csv", type=click.Path(dir_okay=False))
+@click.argument("csv_file", metavar="FICHIER.csv")
+@click.option("--encoding", type=ChoiceType({code: code for code in ENCODING_CHOICES}),
+              default=None,
+              help="Force l'encodage du fichier ; par défaut celui de son BOM, sinon UTF-8 s'il "
+                   "en est, sinon windows-1252 (Excel « CSV (séparateur : point-virgule) »).")
+@click.option("--ignore-unknown-columns", is_flag=True,
+              help="Ignore les colonnes inconnues ou sans nom au lieu de refuser le fichier "
+                   "(le bilan nomme les colonnes ignorées).")
 @pass_app
-def import_command(app: App, csv_file: str) -> None:
+def import_command(app: App, csv_file: str, encoding: str | None,
+                   ignore_unknown_columns: bool) -> None:
     """Importe des dossiers depuis un fichier CSV : toutes les lignes ou aucune.
 
-    Séparateur « ; » ou « , », UTF-8 (avec ou sans BOM). Colonnes : voir README.
-    Les erreurs sont données par numéro de ligne.
+    Le fichier tel qu'Excel l'enregistre : « CSV UTF-8 », « CSV (séparateur : point-virgule) »
+    (windows-1252) ou « Texte Unicode » (UTF-16, tabulations) ; séparateur « ; », « , » ou
+    tabulation. Colonnes : voir README. Chaque erreur nomme sa cellule (ligne et lettre de
+    colonne, comme dans le tableur).
 
     Exemple : dossiers import dossiers.csv
     """
-    from dossiers.services.importer import ImportFailed, import_rows, read_rows
+    from dossiers.services.importer import ImportFailed, import_rows, read_file
 
-    rows = read_rows(Path(csv_file))
+    try:
+        read = read_file(Path(csv_file), csv_file, encoding, ignore_unknown_columns)
+    except ImportFailed as failure:
+        _import_failed(failure)
     try:
         # The file is checked before the write transaction, which only inserts.
-        count = import_rows(lambda: app.transaction(write=False), app.transaction, rows,
+        count = import_rows(lambda: app.transaction(write=False), app.transaction, read.rows,
                             utc_now())
     except ImportFailed as failure:
-        for line in failure.lines():
-            click.echo(f"Erreur : {line}", err=True)
-        click.echo(f"Rien n'a été importé ({len(failure.errors)} erreur(s)).", err=True)
-        raise SystemExit(2) from None
-    click.echo(f"{count} dossier{'s' if count > 1 else ''} importé{'s' if count > 1 else ''}.")
+        failure.file, failure.columns = csv_file, read.columns
+        _import_failed(failure)
+    click.echo(messages.import_summary(count, read.encoding, read.delimiter, read.ignored))
+
+
+def _import_failed(failure: Any) -> NoReturn:
+    """Every error, each naming its file and cell, then that nothing was imported: exit 2."""
+    for line in failure.lines():
+        click.echo(f"Erreur : {line}", err=True)
+    click.echo(f"Rien n'a été importé ({len(failure.errors)} erreur(s)).", err=True)
+    raise SystemExit(2)
 
 
 @click.command(cls=FrenchCommand)

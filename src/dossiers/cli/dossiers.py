@@ -12,8 +12,9 @@ import click
 
 from dossiers import messages
 from dossiers.cli.options import (
-    KIND_CHOICE, RULE_SET_HELP, ZONE_CHOICE, App, as_of_option, day_in_zone, echo_json,
-    echo_json_array, json_line, json_option, pass_app, today_in, utc_now, write_output,
+    KIND_CHOICE, RULE_SET_HELP, ZONE_CHOICE, App, as_of_option, check_output, day_in_zone,
+    echo_json, echo_json_array, json_line, json_option, pass_app, today_in, utc_now,
+    write_output,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE, ZONES
 from dossiers.french_click import (
@@ -438,6 +439,7 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
     where = ListFilter(kind=Kind(kind) if kind else None, agency_name=agency_name,
                        owner_email=owner, overdue=overdue, due_within=due_within,
                        include_closed=include_closed, worker=worker)
+    check_output(output)
     with app.transaction(write=False) as session:
         rows = list_dossiers(session, day_in_zone(as_of), where)
         if as_json:

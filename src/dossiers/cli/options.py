@@ -8,6 +8,7 @@ Heavy modules (SQLAlchemy, the settings loader) are imported inside the methods 
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
     from dossiers.settings import Settings
 
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG)
+"""Writing failed for want of room or of a working disk: not the user's input (exit 1)."""
 RULE_SET_HELP = ("jeu de règles : akto-current ou akto-2021 ; par défaut choisi par date, celui "
                  "en vigueur à l'ouverture de la fenêtre DRF (au démarrage pour un CAR)")
 ZONE_CHOICE = ChoiceType({slug: slug for slug in ZONES})
@@ -96,9 +99,12 @@ class App:
         path, unless `create` (`dossiers init` alone creates a database)."""
         if self._engine is None:
             start_up_done()
-            from dossiers.store.database import open_engine
+            from dossiers.french_click import keep_secret
+            from dossiers.store.database import open_engine, url_password
 
-            self._engine = open_engine(self.database_url(), create=create)
+            url = self.database_url()
+            keep_secret(url_password(url))
+            self._engine = open_engine(url, create=create)
         return self._engine
 
     def close(self) -> None:
@@ -209,7 +215,9 @@ def echo_json_array(items: Iterable[Any], encoded: bool = False) -> None:
 
 
 def write_output(chunks: Iterator[bytes], output: str | None) -> None:
-    """Bytes to the file given by -o, or to standard output (reports, list --format csv)."""
+    """Bytes to the file given by -o (written beside it, then renamed: never through a link,
+    never over anything but a regular file), or to standard output (reports, list --format
+    csv)."""
     if not output:
         sys.stdout.flush()
         stream = sys.stdout.buffer
@@ -217,11 +225,26 @@ def write_output(chunks: Iterator[bytes], output: str | None) -> None:
             stream.write(chunk)
         stream.flush()
         return
-    from dossiers.private_files import open_private
+    from dossiers.private_files import UnsafeTarget, replace_private
 
     try:
-        with os.fdopen(open_private(output), "wb") as target:
-            for chunk in chunks:
-                target.write(chunk)
+        replace_private(output, chunks)
+    except UnsafeTarget as unsafe:
+        fail(f"-o : {messages.output_refused(unsafe.path, unsafe.kind)}")
     except OSError as error:
-        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
+        fail(f"-o : {messages.output_not_written(output, error)}", 1 if error.errno in DISK_ERRORS
+             else 2)
+
+
+def check_output(output: str | None) -> None:
+    """Refuse a -o target before any work: a link or anything but a regular file."""
+    if not output:
+        return
+    from dossiers.private_files import UnsafeTarget, replaceable
+
+    try:
+        replaceable(output)
+    except UnsafeTarget as unsafe:
+        fail(f"-o : {messages.output_refused(unsafe.path, unsafe.kind)}")
+    except OSError as error:
+        fail(f"-o : {messages.output_not_written(output, error)}")

@@ -11,7 +11,8 @@ import click
 
 from dossiers import messages
 from dossiers.cli.options import (
-    KIND_CHOICE, App, as_of_option, day_in_zone, pass_app, today_in, utc_now, write_output,
+    KIND_CHOICE, App, as_of_option, check_output, day_in_zone, pass_app, today_in, utc_now,
+    write_output,
 )
 from dossiers.deadlines.zones import DEFAULT_ZONE
 from dossiers.french_click import DAYS, EMAIL, NAME, ChoiceType, FrenchCommand, FrenchGroup, fail
@@ -87,6 +88,7 @@ def _report(app: App, kind_of_report: str, within: int | None, agency_name: str 
 
     if output_format == "pdf" and not output:
         fail("--format pdf : indiquez le fichier à écrire avec -o FICHIER.pdf")
+    check_output(output)
     day = as_of or today_in(DEFAULT_ZONE)
     heading = Report(kind_of_report, day, within, ())
     count = 0
@@ -180,6 +182,7 @@ def calendar(ctx: click.Context, owner: str | None, agency_name: str | None,
     from dossiers.calendar_feed import calendar_feed
     from dossiers.services.dossiers import ListFilter, list_dossiers
 
+    check_output(output)
     day = as_of or today_in(DEFAULT_ZONE)
     with app.transaction(write=False) as session:
         agency_name, owner = _found(session, agency_name, owner)
@@ -187,15 +190,10 @@ def calendar(ctx: click.Context, owner: str | None, agency_name: str | None,
         feed = calendar_feed(list_dossiers(session, day_in_zone(as_of),
                                            ListFilter(agency_name=agency_name, owner_email=owner)),
                              day, utc_now(), title)
+    # A subscribed calendar never reads half a file: written beside, then renamed.
+    write_output(iter([feed]), output)
     if not output:
-        write_output(iter([feed]), None)
         return
-    from dossiers.private_files import replace_private
-
-    try:
-        replace_private(output, feed)  # a subscribed calendar never reads half a file
-    except OSError as error:
-        fail(f"-o : écriture impossible dans « {output} » ({error.strerror})")
     events = feed.count(b"BEGIN:VEVENT")
     click.echo(f"Calendrier écrit dans {output} ({messages.plural(events, 'échéance')}).")
 

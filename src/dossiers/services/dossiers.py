@@ -28,7 +28,7 @@ from dossiers.deadlines.zones import ZONES
 from dossiers.deadlines.timeline import Alert, Step, Timeline, due_within
 from dossiers.errors import InvalidInput
 from dossiers.matching import contains, match, normalise
-from dossiers.parsing import from_minutes, to_minutes
+from dossiers.parsing import from_minutes, parse_reference, reference_key, to_minutes
 from dossiers.services.access import Scope
 from dossiers.services.lookup import resolve
 from dossiers.services.network import agency_named, staff_by_email
@@ -103,8 +103,8 @@ class Directory(Protocol):
     def agency_of(self, owner: Any) -> Any:
         """The owner's agency."""
 
-    def reference_taken(self, reference: str) -> bool:
-        """Whether a dossier has this reference."""
+    def reference_taken(self, reference: str) -> str | None:
+        """The stored reference that is the same as this one (reference_key), if any."""
 
     def references_like(self, prefix: str) -> int:
         """How many references the database's LIKE 'prefix%' matches."""
@@ -130,9 +130,9 @@ class SessionDirectory:
     def agency_of(self, owner: Any) -> Any:
         return owner.agency
 
-    def reference_taken(self, reference: str) -> bool:
+    def reference_taken(self, reference: str) -> str | None:
         return self.session.scalar(
-            select(Dossier.id).where(Dossier.reference == reference)) is not None
+            select(Dossier.reference).where(Dossier.reference_key == reference_key(reference)))
 
     def references_like(self, prefix: str) -> int:
         return self.session.scalar(
@@ -179,9 +179,12 @@ def check_opening(draft: DossierDraft, directory: Directory) -> Opening:
     check_seniority(draft.kind, draft.eligibility, draft.seniority_hours, rules)
     check_basic_skills_share(draft.basic_skills_share)
     _check_cost(draft.hourly_cost)
-    reference = (draft.reference or "").strip() or _next_reference(directory, draft)
-    if directory.reference_taken(reference):
-        raise InvalidInput(messages.FIELD_LABELS["reference"], f"« {reference} » existe déjà")
+    field = messages.FIELD_LABELS["reference"]
+    reference = (parse_reference(field, draft.reference) if (draft.reference or "").strip()
+                 else _next_reference(directory, draft))
+    stored = directory.reference_taken(reference)
+    if stored is not None:
+        raise InvalidInput(field, messages.reference_taken(reference, stored))
     if not draft.duplicate:
         _check_not_duplicate(directory.same_day(draft.kind, draft.training_start, agency.id,
                                                 worker), draft.kind, worker, draft.training_start)
@@ -192,6 +195,7 @@ def dossier_columns(draft: DossierDraft, opening: Opening, now: datetime) -> dic
     """The `dossiers` row of a new dossier, as `open` and `import` store it."""
     return {
         "reference": opening.reference,
+        "reference_key": reference_key(opening.reference),
         "kind": draft.kind.value,
         "worker": opening.worker,
         "contract_type": draft.contract_type.value,
@@ -273,7 +277,7 @@ def reference_prefix(kind: Kind, start: date) -> str:
 def _next_reference(directory: Directory, draft: DossierDraft) -> str:
     prefix = reference_prefix(draft.kind, draft.training_start)
     number = directory.references_like(prefix) + 1
-    while directory.reference_taken(f"{prefix}{number:04d}"):
+    while directory.reference_taken(f"{prefix}{number:04d}") is not None:
         number += 1
     return f"{prefix}{number:04d}"
 
@@ -297,11 +301,15 @@ def _basis_points_or_none(share: Fraction | None) -> int | None:
 
 
 def find_dossier(session: Session, ident: str) -> Dossier:
-    """By reference exactly, or by number; otherwise by reference without case or accents, or
-    a unique prefix of it (« cdpi-2027-00 » when only one reference starts so); a miss
-    names the nearest reference."""
+    """By reference exactly, then as the same reference (reference_key: « met-0001 » or
+    « ＭＥＴ-0001 » for « MET-0001 »), or by number; otherwise by reference without case or
+    accents, or a unique prefix of it (« cdpi-2027-00 » when only one reference starts so);
+    a miss names the nearest reference."""
     text = ident.strip()
     dossier = session.scalar(select(Dossier).where(Dossier.reference == text))
+    if dossier is None and text:
+        dossier = session.scalar(select(Dossier).where(
+            Dossier.reference_key == reference_key(text)))
     if dossier is None and text.isdigit():
         dossier = session.get(Dossier, int(text))
     if dossier is not None:

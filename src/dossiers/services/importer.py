@@ -1,6 +1,7 @@
 """`dossiers import`: dossiers from a CSV file, all rows or none.
 
-Columns (header names are read without accents or case; « ; » or « , »):
+The file is read as Excel writes it (dossiers/excel_csv.py: encoding, separator, headers and
+cells checked, errors by cell). Columns (header names are read without accents or case):
 reference, type, interimaire, contrat, programme, debut, fin, heures_formation,
 heures_mission, heures_positionnement, heures_evaluation (heures_bilan, of older files, is
 read as positioning hours), heures_tuteur, part_savoirs_de_base, responsable, agence,
@@ -31,12 +32,11 @@ At database speed, and without holding the write lock while the file is read (a 
 
 from __future__ import annotations
 
-import csv
 import string
-import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -48,10 +48,11 @@ from sqlalchemy.orm import Session
 from dossiers import messages
 from dossiers.deadlines.facts import ContractType, EventKind, IncidentKind, Kind, Programme
 from dossiers.errors import InvalidInput
+from dossiers.excel_csv import CellError, CsvRows
 from dossiers.matching import normalise
 from dossiers.parsing import (
     EMAIL_LENGTH, NAME_LENGTH, REFERENCE_LENGTH, parse_choice, parse_date, parse_hours,
-    parse_percent, parse_text, to_minutes,
+    parse_percent, parse_text, reference_key, to_minutes,
 )
 from dossiers.services.dossiers import (
     DossierDraft, DuplicateDossier, Log, check_document, check_event, check_incident,
@@ -93,52 +94,78 @@ KNOWN = (set(REQUIRED) | set(OPTIONAL) | set(EVENT_COLUMNS) | set(DOCUMENT_COLUM
 Row = tuple[int, dict[str, str]]
 
 
+FIELD_COLUMNS = {"kind": "type", "reference": "reference", "worker": "interimaire",
+                 "contract_type": "contrat", "programme": "programme", "training_start": "debut",
+                 "training_end": "fin", "training_hours": "heures_formation",
+                 "mission_hours": "heures_mission", "positioning_hours": "heures_positionnement",
+                 "evaluation_hours": "heures_evaluation", "tutor_hours": "heures_tuteur",
+                 "basic_skills_share": "part_savoirs_de_base", "owner": "responsable",
+                 "agency": "agence", "rules": "regles"}
+"""The column of each field the services name in their errors (« heures de formation »)."""
+FILE = "fichier"
+"""The field of an error about the whole file, named by ImportFailed.file when it is known."""
+
+
 @dataclass
 class ImportFailed(Exception):
     errors: list[tuple[int | None, InvalidInput]]
+    file: str = ""
+    """The file as the user named it, at the head of each line."""
+    columns: dict[str, str] = dataclass_field(default_factory=dict)
+    """Field (column name or label) → the column's letter, to name the cell of an error."""
 
     def lines(self) -> list[str]:
-        return [f"ligne {line} : {error}" if line else str(error) for line, error in self.errors]
+        return [self._line(line, error) for line, error in self.errors]
+
+    def _line(self, line: int | None, error: InvalidInput) -> str:
+        text = error.message if error.field in (self.file, FILE) else str(error)
+        if line is None:
+            return f"{self.file} : {text}" if self.file else text
+        letter = error.column if isinstance(error, CellError) else self.columns.get(error.field)
+        place = ", ".join(part for part in (self.file, f"ligne {line}",
+                                            f"colonne {letter}" if letter else "") if part)
+        return f"{place} : {text}"
 
 
-def column_name(header: str) -> str:
-    """« Début » → « debut », « Heures formation » → « heures_formation »."""
-    plain = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
-    return "_".join(plain.strip().lower().replace("-", " ").split())
+@dataclass(frozen=True)
+class ReadFile:
+    """A CSV file read whole: its rows, and what the summary line says of it."""
+
+    rows: list[Row]
+    encoding: str
+    delimiter: str
+    ignored: list[str]
+    columns: dict[str, str]
+
+
+def read_file(path: Path, shown: str, encoding: str | None = None,
+              ignore_unknown: bool = False) -> ReadFile:
+    """The rows of a CSV file as Excel writes it (excel_csv), numbered as a spreadsheet shows
+    them (header = line 1); ImportFailed lists every cell that cannot be read, InvalidInput
+    (naming the file as `shown`) what makes the whole file unreadable."""
+    source = CsvRows(path, shown, KNOWN, encoding=encoding, ignore_unknown=ignore_unknown)
+    rows = list(source.rows())
+    assert source.header is not None
+    letters = source.header.letters
+    columns = dict(letters)
+    for key, column in FIELD_COLUMNS.items():
+        if column in letters:
+            columns[messages.FIELD_LABELS[key]] = letters[column]
+    if "heures_bilan" in letters and "heures_positionnement" not in letters:
+        columns[messages.FIELD_LABELS["positioning_hours"]] = letters["heures_bilan"]
+    errors = list(source.errors)
+    missing = [name for name in REQUIRED if name not in letters]
+    if missing:
+        errors.insert(0, (None, InvalidInput(shown, "colonne(s) obligatoire(s) absente(s) : "
+                                             + ", ".join(missing))))
+    if errors:
+        raise ImportFailed(errors, shown, columns)
+    return ReadFile(rows, source.encoding, source.delimiter, source.header.ignored, columns)
 
 
 def read_rows(path: Path) -> list[Row]:
-    """The rows of a CSV file, numbered as a spreadsheet shows them (header = line 1)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInput("FICHIER.csv", f"fichier introuvable « {path} »") from None
-    except UnicodeDecodeError:
-        raise InvalidInput("FICHIER.csv", "le fichier n'est pas en UTF-8 (enregistrez-le en "
-                           "« CSV UTF-8 »)") from None
-    except OSError as error:
-        raise InvalidInput("FICHIER.csv", f"lecture impossible ({error.strerror})") from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise InvalidInput("FICHIER.csv", "fichier vide : la première ligne doit nommer les colonnes")
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    headers = [column_name(h) for h in next(reader)]
-    unknown = [h for h in headers if h and h not in KNOWN]
-    if unknown:
-        raise InvalidInput("FICHIER.csv", "colonne(s) inconnue(s) : " + ", ".join(unknown))
-    missing = [h for h in REQUIRED if h not in headers]
-    if missing:
-        raise InvalidInput("FICHIER.csv", "colonne(s) obligatoire(s) absente(s) : "
-                           + ", ".join(missing))
-    rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(headers):
-            raise InvalidInput("FICHIER.csv", f"ligne {number} : plus de valeurs que de colonnes")
-        rows.append((number, {h: c.strip() for h, c in zip(headers, cells, strict=False) if h}))
-    return rows
+    """The rows of a CSV file (the sample network's, and the tests'): any error raises."""
+    return read_file(path, str(path)).rows
 
 
 Drafted = tuple[int, dict[str, str], "DossierDraft | InvalidInput"]
@@ -146,6 +173,8 @@ Drafted = tuple[int, dict[str, str], "DossierDraft | InvalidInput"]
 
 # Query parameters per statement, far below every database's limit.
 CHUNK = 500
+WRITE_BATCH = 2000
+"""Dossiers inserted per statement (with their events, missions, documents, history)."""
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -157,9 +186,9 @@ class Snapshot:
     staff: tuple[StaffRecord, ...]
     """By name, as staff_by_email reads them."""
     agencies: tuple[AgencyRecord, ...]
-    references: frozenset[str]
-    """The stored references among those the file names, or that a reference numbered for
-    the file may take."""
+    references: dict[str, str]
+    """By key (parsing.reference_key): the stored references among those the file names, or
+    that a reference numbered for the file may take."""
     numbered: dict[str, int]
     """Per prefix of a reference to number (« CDPI-2027- »): the stored references LIKE it."""
     same_day: dict[tuple[str, date, int], tuple[tuple[str, str], ...]]
@@ -177,6 +206,9 @@ class Checked:
     snapshot: Snapshot
     dossiers: list[_Imported]
     now: datetime
+    timelines: list[steps.ComputedTimeline] | None = None
+    """Each dossier's stored timeline, computed before the write transaction (none yet: it
+    is computed in it)."""
 
 
 class _Imported:
@@ -186,8 +218,8 @@ class _Imported:
 
     def __init__(self, columns: dict[str, Any], agency: AgencyRecord,
                  owner: StaffRecord) -> None:
-        self.__dict__.update(columns)
         self.columns = columns
+        self.state: str = columns["state"]
         self.agency = agency
         self.owner = owner
         self.events: list[EventRecord] = []
@@ -195,6 +227,14 @@ class _Imported:
         self.documents: list[DocumentRecord] = []
         self.incidents: list[IncidentRecord] = []
         self.history: list[Log] = []
+        self.id: int | None = None  # known once written
+
+    def __getattr__(self, name: str) -> Any:
+        """The dossier's columns, read where they are (not copied: a file may have many rows)."""
+        try:
+            return self.__dict__["columns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def row(self) -> dict[str, Any]:
         return {**self.columns, "state": self.state}
@@ -207,7 +247,7 @@ class _FileDirectory:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.agencies = {a.id: a for a in snapshot.agencies}
-        self.taken: set[str] = set()
+        self.taken: dict[str, str] = {}
         self.numbered = dict(snapshot.numbered)
         # By worker as _check_not_duplicate compares them (normalised), so that a file of
         # many rows starting the same day is not checked in quadratic time.
@@ -232,8 +272,9 @@ class _FileDirectory:
     def agency_of(self, owner: StaffRecord) -> AgencyRecord:
         return self.agencies[owner.agency_id]
 
-    def reference_taken(self, reference: str) -> bool:
-        return reference in self.snapshot.references or reference in self.taken
+    def reference_taken(self, reference: str) -> str | None:
+        key = reference_key(reference)
+        return self.snapshot.references.get(key) or self.taken.get(key)
 
     def references_like(self, prefix: str) -> int:
         return self.numbered[prefix]
@@ -243,7 +284,7 @@ class _FileDirectory:
         return self.same_days.get((kind.value, start, agency_id, normalise(worker)), [])
 
     def accept(self, dossier: _Imported) -> None:
-        self.taken.add(dossier.reference)
+        self.taken[dossier.reference_key] = dossier.reference
         for prefix in self.numbered:
             if _like_prefix(dossier.reference, prefix, self.snapshot.like_ignores_case):
                 self.numbered[prefix] += 1
@@ -271,6 +312,8 @@ def import_rows(read: Callable[[], AbstractContextManager[Session]],
     with read() as session:
         snapshot = read_snapshot(session, drafted)
     checked = check_rows(drafted, snapshot, now)
+    # The timelines too, before the write lock: it is then held only to insert.
+    checked = replace(checked, timelines=[steps.computed(d) for d in checked.dossiers])
     with write() as session:
         return write_checked(session, checked)
 
@@ -295,7 +338,8 @@ def draft_rows(rows: list[Row]) -> list[Drafted]:
 def read_snapshot(session: Session, drafted: list[Drafted]) -> Snapshot:
     """What the rows' checks need of the database, a query each (the references by chunks)."""
     drafts = [draft for _, _, draft in drafted if isinstance(draft, DossierDraft)]
-    named = sorted({reference for d in drafts if (reference := (d.reference or "").strip())})
+    named = sorted({reference_key(reference) for d in drafts
+                    if (reference := (d.reference or "").strip())})
     prefixes = sorted({reference_prefix(d.kind, d.training_start) for d in drafts
                        if not (d.reference or "").strip()})
     staff = tuple(StaffRecord(*row) for row in session.execute(
@@ -304,14 +348,16 @@ def read_snapshot(session: Session, drafted: list[Drafted]) -> Snapshot:
     agencies = tuple(AgencyRecord(*row) for row in session.execute(
         select(Agency.id, Agency.name, Agency.zone, Agency.headcount, Agency.prism_member)
         .order_by(Agency.id)))
-    references: set[str] = set()
+    references: dict[str, str] = {}
     for first in range(0, len(named), CHUNK):
-        references.update(session.scalars(
-            select(Dossier.reference).where(Dossier.reference.in_(named[first:first + CHUNK]))))
+        references.update((key, reference) for key, reference in session.execute(
+            select(Dossier.reference_key, Dossier.reference)
+            .where(Dossier.reference_key.in_(named[first:first + CHUNK]))))
     numbered = {}
     for prefix in prefixes:
-        like = set(session.scalars(select(Dossier.reference)
-                                   .where(Dossier.reference.like(f"{prefix}%"))))
+        like = {key: reference for key, reference in session.execute(
+            select(Dossier.reference_key, Dossier.reference)
+            .where(Dossier.reference.like(f"{prefix}%")))}
         numbered[prefix] = len(like)
         references |= like
     same_day: dict[tuple[str, date, int], list[tuple[str, str]]] = {}
@@ -326,7 +372,7 @@ def read_snapshot(session: Session, drafted: list[Drafted]) -> Snapshot:
                 .order_by(Dossier.id)):
             if (kind, start) in wanted:
                 same_day.setdefault((kind, start, agency_id), []).append((reference, worker))
-    return Snapshot(staff, agencies, frozenset(references), numbered,
+    return Snapshot(staff, agencies, references, numbered,
                     {key: tuple(rows) for key, rows in same_day.items()},
                     session.get_bind().dialect.name == "sqlite")
 
@@ -348,7 +394,7 @@ def check_rows(drafted: list[Drafted], snapshot: Snapshot, now: datetime) -> Che
             directory.accept(dossier)
             dossiers.append(dossier)
     if not drafted:
-        errors.append((None, InvalidInput("FICHIER.csv", "aucune ligne de dossier")))
+        errors.append((None, InvalidInput(FILE, "aucune ligne de dossier")))
     if errors:
         raise ImportFailed(errors)
     return Checked(drafted, snapshot, dossiers, now)
@@ -371,35 +417,44 @@ def _write(session: Session, checked: Checked) -> int:
     opened in turn), then the stored timelines, in the session's transaction."""
     connection = session.connection()
     dossiers = Dossier.__table__
-    ids = list(connection.execute(
-        insert(dossiers).returning(dossiers.c.id, sort_by_parameter_order=True),
-        [dossier.row() for dossier in checked.dossiers]).scalars())
     now = checked.now
-    events: list[dict[str, Any]] = []
-    missions: list[dict[str, Any]] = []
-    documents: list[dict[str, Any]] = []
-    incidents: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    for dossier_id, dossier in zip(ids, checked.dossiers, strict=True):
-        dossier.id = dossier_id
-        events += [{"dossier_id": dossier_id, "kind": e.kind, "occurred_on": e.occurred_on,
-                    "recorded_at": now} for e in dossier.events]
-        missions += [{"dossier_id": dossier_id, "start": m.start, "end": m.end,
-                      "worked_minutes": m.worked_minutes, "holiday_minutes": m.holiday_minutes}
-                     for m in dossier.missions]
-        documents += [{"dossier_id": dossier_id, "code": d.code, "received_on": d.received_on,
-                       "created_at": now} for d in dossier.documents]
-        incidents += [{"dossier_id": dossier_id, "kind": i.kind, "occurred_on": i.occurred_on,
-                       "document_on": i.document_on, "until_on": i.until_on, "created_at": now}
-                      for i in dossier.incidents]
-        changes += [{"dossier_id": dossier_id, "at": now, "what": what, "before": before,
-                     "after": after} for what, before, after in dossier.history]
-    for model, rows in ((Event, events), (Mission, missions), (Document, documents),
-                        (Incident, incidents), (Change, changes)):
-        if rows:
-            connection.execute(insert(model.__table__), rows)
+    ids: list[int] = []
+    # Batch by batch: the rows of all the file are never all in memory at once.
+    for first in range(0, len(checked.dossiers), WRITE_BATCH):
+        batch = checked.dossiers[first:first + WRITE_BATCH]
+        batch_ids = list(connection.execute(
+            insert(dossiers).returning(dossiers.c.id, sort_by_parameter_order=True),
+            [dossier.row() for dossier in batch]).scalars())
+        events: list[dict[str, Any]] = []
+        missions: list[dict[str, Any]] = []
+        documents: list[dict[str, Any]] = []
+        incidents: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for dossier_id, dossier in zip(batch_ids, batch, strict=True):
+            dossier.id = dossier_id
+            events += [{"dossier_id": dossier_id, "kind": e.kind, "occurred_on": e.occurred_on,
+                        "recorded_at": now} for e in dossier.events]
+            missions += [{"dossier_id": dossier_id, "start": m.start, "end": m.end,
+                          "worked_minutes": m.worked_minutes,
+                          "holiday_minutes": m.holiday_minutes} for m in dossier.missions]
+            documents += [{"dossier_id": dossier_id, "code": d.code,
+                           "received_on": d.received_on, "created_at": now}
+                          for d in dossier.documents]
+            incidents += [{"dossier_id": dossier_id, "kind": i.kind, "occurred_on": i.occurred_on,
+                           "document_on": i.document_on, "until_on": i.until_on,
+                           "created_at": now} for i in dossier.incidents]
+            changes += [{"dossier_id": dossier_id, "at": now, "what": what, "before": before,
+                         "after": after} for what, before, after in dossier.history]
+        for model, rows in ((Event, events), (Mission, missions), (Document, documents),
+                            (Incident, incidents), (Change, changes)):
+            if rows:
+                connection.execute(insert(model.__table__), rows)
+        ids += batch_ids
     # From the rows in memory, as they were just written: no need to read them back.
-    steps.store(session, checked.dossiers)
+    if checked.timelines is None:
+        steps.store(session, checked.dossiers)
+    else:
+        steps.insert_computed(session, ids, checked.timelines)
     return len(ids)
 
 

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 WRITE_OPTION = "dossiers_write"
 READ_ONLY_FOLDER = "dossiers_read_only_folder"
 """Set on an engine opened read-only: the SQLite file's folder, which we cannot write."""
+BUSY_TIMEOUT_SECONDS = 60
+"""SQLite: how long a command waits for another one's write lock before it gives up (README)."""
 
 
 class SchemaNotReady(Exception):
@@ -73,6 +75,28 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser().absolute()
 
 
+def masked_url(url: str) -> str:
+    """The URL as a message may show it: the password between « : » and « @ » hidden, even
+    in a URL too malformed to parse (« postgresql//u:S3CRET@host/db »)."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme = head.find("//")
+    start = scheme + 2 if scheme >= 0 else 0
+    user, colon, _password = head[start:].partition(":")
+    return f"{head[:start]}{user}{':***' if colon else ''}@{tail}"
+
+
+def url_password(url: str) -> str | None:
+    """The password a URL carries, parsed or not, so that no message ever shows it."""
+    head, at, _tail = url.rpartition("@")
+    if not at:
+        return None
+    scheme = head.find("//")
+    _user, colon, password = head[scheme + 2 if scheme >= 0 else 0:].partition(":")
+    return password if colon and password else None
+
+
 def open_engine(url: str, create: bool = True) -> Engine:
     """An engine on `url`. A SQLite file that does not exist is created (0600, in a folder
     created 0700) only with `create`; else it is refused, naming its absolute path. A SQLite
@@ -81,8 +105,11 @@ def open_engine(url: str, create: bool = True) -> Engine:
     and no writer can change the file without creating its -wal file there."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise InvalidInput("--db", f"adresse de base de données invalide : « {url} »") from None
+        parsed.port  # noqa: B018 -- a port that is not a number is refused here, not later
+    except (ArgumentError, ValueError, TypeError):
+        raise InvalidInput("--db", f"adresse de base de données invalide : « {masked_url(url)} » "
+                           "(exemples : sqlite:///chemin/dossiers.db, "
+                           "postgresql://utilisateur:motdepasse@hôte:5432/base)") from None
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not psycopg2
@@ -91,11 +118,15 @@ def open_engine(url: str, create: bool = True) -> Engine:
         except ImportError:
             raise InvalidInput("--db", "PostgreSQL demande le pilote psycopg : pip install "
                                "'dossiers[postgresql]'") from None
+        except (ArgumentError, ValueError, TypeError):
+            raise InvalidInput("--db", f"option invalide dans l'adresse « {masked_url(url)} »") \
+                from None
     if parsed.get_backend_name() != "sqlite":
         try:
             return create_engine(parsed)
-        except (ImportError, ArgumentError) as error:
-            raise InvalidInput("--db", f"base non prise en charge ({error})") from None
+        except (ImportError, ArgumentError, ValueError, TypeError):
+            raise InvalidInput("--db", "base non prise en charge : "
+                               f"« {parsed.get_backend_name()} » (sqlite ou postgresql)") from None
     path = sqlite_file(url)
     read_only = False
     if path is not None:
@@ -115,7 +146,11 @@ def open_engine(url: str, create: bool = True) -> Engine:
         if read_only:
             parsed = parsed.set(database=f"file:{path}", query={
                 "mode": "ro", "immutable": "1", "uri": "true"})
-    engine = create_engine(parsed, connect_args={"timeout": 30})
+    try:
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    except (ArgumentError, ValueError, TypeError):
+        raise InvalidInput("--db", f"option invalide dans l'adresse « {masked_url(url)} »") \
+            from None
     _use_real_sqlite_transactions(engine, wal=not read_only)
     if read_only:
         assert path is not None

@@ -7,6 +7,7 @@ Hours are stored as whole minutes so that sums are exact on every database.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
@@ -21,6 +22,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def _key_of_reference(context: Any) -> str:
+    from dossiers.parsing import reference_key
+
+    return reference_key(context.get_current_parameters()["reference"])
 
 
 class Base(DeclarativeBase):
@@ -56,6 +63,10 @@ class Dossier(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
+    # parsing.reference_key: one dossier per reference whatever its case or character forms
+    # (computed from the reference when a row is inserted without it).
+    reference_key: Mapped[str] = mapped_column(String(256), unique=True,
+                                               default=_key_of_reference)
     kind: Mapped[str] = mapped_column(String(8))
     worker: Mapped[str] = mapped_column(String(120))
     contract_type: Mapped[str] = mapped_column(String(8))

@@ -33,7 +33,7 @@ from itertools import islice
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, event, insert, or_, select
+from sqlalchemy import DateTime, Select, and_, delete, event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from dossiers.store.models import (
@@ -131,8 +131,11 @@ def settled(step: Any) -> bool:
     return step.status.is_finished and step.status is not Status.DONE_TOO_EARLY
 
 
-def timeline_rows(dossier: Any) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                          list[dict[str, Any]]]:
+TimelineRows = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+"""A dossier's stored timeline: its stamp, step and alert rows."""
+
+
+def timeline_rows(dossier: Any) -> TimelineRows:
     """The stamp, step and alert rows of one dossier (an ORM object or a DossierRecord)."""
     from dossiers.deadlines.engine import schedule_of
     from dossiers.deadlines.status import status_on
@@ -261,6 +264,67 @@ def store(session: Session, dossiers: Iterable[Any]) -> int:
                 connection.execute(insert(table), rows)
         done += len(stamps)
     return done
+
+
+STAMP_COLUMNS = ("dossier_id", "engine", "holidays", "rules", "valid_from", "closed_on",
+                 "mission_hours", "drf_redo")
+STEP_COLUMNS = ("dossier_id", "code", "position", "opens", "due", "done_on", "finished", "rule",
+                "track", "hours_done", "missing", "at_risk_from")
+ALERT_COLUMNS = ("dossier_id", "position", "code", "rule", "message", "step", "on", "pace")
+ComputedTimeline = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+"""timeline_rows of a dossier not written yet, as tuples in the *_COLUMNS order without the
+dossier's id: a third of the memory of the dicts (`import` holds one per row of its file)."""
+
+
+def computed(dossier: Any) -> ComputedTimeline:
+    stamp, rows, alerts = timeline_rows(dossier)
+    assert tuple(stamp) == STAMP_COLUMNS and all(tuple(row) == STEP_COLUMNS for row in rows[:1])
+    assert all(tuple(row) == ALERT_COLUMNS for row in alerts[:1])
+    return (tuple(stamp.values())[1:], [tuple(row.values())[1:] for row in rows],
+            [tuple(row.values())[1:] for row in alerts])
+
+
+def insert_computed(session: Session, ids: list[int], timelines: list[ComputedTimeline]) -> int:
+    """Store timelines computed before the dossiers had their ids (`import` computes them
+    before its write transaction): each gets its dossier's id, batch by batch."""
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    for first in range(0, len(ids), BATCH):
+        stamps, steps, alerts = [], [], []
+        for dossier_id, (stamp, rows, alert_rows) in zip(
+                ids[first:first + BATCH], timelines[first:first + BATCH], strict=True):
+            stamps.append((dossier_id, *stamp))
+            steps += [(dossier_id, *row) for row in rows]
+            alerts += [(dossier_id, *row) for row in alert_rows]
+        for table, columns, rows in ((StoredTimeline.__table__, STAMP_COLUMNS, stamps),
+                                     (StoredStep.__table__, STEP_COLUMNS, steps),
+                                     (StoredAlert.__table__, ALERT_COLUMNS, alerts)):
+            if rows and sqlite:
+                _sqlite_insert(connection, table, columns, rows)
+            elif rows:
+                connection.execute(insert(table), [dict(zip(columns, row, strict=True))
+                                                   for row in rows])
+    return len(ids)
+
+
+def _sqlite_insert(connection: Any, table: Any, columns: tuple[str, ...],
+                   rows: list[tuple[Any, ...]]) -> None:
+    """The rows given to SQLite's executemany as they are stored (dates as SQLAlchemy writes
+    them on SQLite, AAAA-MM-JJ; booleans as 0 and 1): most of an import's write transaction
+    was SQLAlchemy preparing each row's parameters, while the write lock was held."""
+    assert not any(isinstance(table.c[name].type, DateTime) for name in columns)
+    quote = connection.dialect.identifier_preparer.quote  # « on » is a keyword
+    statement = (f'INSERT INTO {quote(table.name)} ({", ".join(map(quote, columns))}) '
+                 f'VALUES ({", ".join("?" for _ in columns)})')
+
+    def stored(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    connection.exec_driver_sql(statement, [tuple(map(stored, row)) for row in rows])
 
 
 def stale_ids(session: Session) -> list[int]:
