@@ -166,11 +166,13 @@ def test_a_long_output_into_a_closed_pipe_is_one_french_line_and_exit_1(
     "postgresql://u:S3CRET@host:port/db",
     "postgresql://u:S3CRET@[::1/db",
     "postgresql+nosuchdriver://u:S3CRET@host/db",
-    "sqlite:///x.db?timeout=S3CRET",
+    "sqlite:///{folder}/x.db?timeout=S3CRET",
     "mysql://u:S3CRET@host/db",
 ])
-def test_a_malformed_database_url_is_one_french_line_without_its_password(url: str) -> None:
-    result = Dossiers(url).run("list")
+def test_a_malformed_database_url_is_one_french_line_without_its_password(
+        url: str, tmp_path: Path) -> None:
+    (tmp_path / "x.db").touch()  # the file exists: only its URL's option is wrong
+    result = Dossiers(url.format(folder=tmp_path)).run("list")
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Erreur : --db : ")
     assert result.stderr.count("\n") == 1
