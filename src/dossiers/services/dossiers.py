@@ -35,7 +35,8 @@ from dossiers.store.models import (
     Change, Document, Dossier, Event, Incident, Mission,
 )
 from dossiers.store.records import DossierRecord, dossier_query
-from dossiers.store.steps import candidates
+from dossiers.store.database import writing
+from dossiers.store.steps import candidates, lock_dossiers
 
 DayInZone = Callable[[str], date]
 """Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
@@ -300,14 +301,19 @@ def find_dossier(session: Session, ident: str) -> Dossier:
     a unique prefix of it (« cdpi-2027-00 » when only one reference starts so); a miss
     names the nearest reference."""
     text = ident.strip()
-    dossier = session.scalar(select(Dossier).where(Dossier.reference == text))
-    if dossier is None and text.isdigit():
-        dossier = session.get(Dossier, int(text))
-    if dossier is not None:
-        return dossier
-    # Only on a miss: the references, as plain rows (two columns, read once).
-    found = resolve("dossier", ident, session.execute(select(Dossier.reference, Dossier.id)),
-                    "aucun dossier", "dossiers")
+    found = session.scalar(select(Dossier.id).where(Dossier.reference == text))
+    if found is None and text.isdigit():
+        found = session.scalar(select(Dossier.id).where(Dossier.id == int(text)))
+    if found is None:
+        # Only on a miss: the references, as plain rows (two columns, read once).
+        found = resolve("dossier", ident, session.execute(select(Dossier.reference, Dossier.id)),
+                        "aucun dossier", "dossiers")
+    if writing(session):
+        # A write: its row locked before any of its facts is read (a concurrent writer of the
+        # same dossier waits), then read again as the lock found it.
+        lock_dossiers(session, [found])
+        return session.scalars(select(Dossier).where(Dossier.id == found)
+                               .execution_options(populate_existing=True)).one()
     return session.get_one(Dossier, found)
 
 
