@@ -25,6 +25,13 @@ NOT_RUNNABLE = {
     "dossiers import dossiers.csv": "needs the user's CSV file",
     "dossiers --config /etc/dossiers.toml remind --transport smtp": "needs a configured SMTP server",
     "dossiers report overdue --format pdf -o retards.pdf": "needs Chromium",
+    'dossiers agency grant "Lyon Part-Dieu" --role lyon --password-file lyon.secret':
+        "needs PostgreSQL, a password file and a cluster-wide role (tests/test_row_security.py)",
+    "dossiers agency grant --all --role reseau --password-file reseau.secret":
+        "needs PostgreSQL, a password file and a cluster-wide role (tests/test_row_security.py)",
+    'dossiers agency revoke "Lyon Part-Dieu" --role lyon':
+        "needs PostgreSQL and a granted role (tests/test_row_security.py)",
+    "dossiers access check": "needs PostgreSQL with agency roles (tests/test_row_security.py)",
 }
 
 
