@@ -667,10 +667,12 @@ def access_summary(tables: int) -> str:
     return f"Sécurité par agence : aucun problème ({tables} tables protégées)."
 
 
-def write_refused_by_database(user: str | None) -> str:
+def refused_by_database(user: str | None) -> str:
+    """insufficient_privilege: a row of another agency (row-level security), or a privilege
+    the role does not have (a table it was not granted, DDL)."""
     who = f"au rôle « {user} »" if user else "à ce rôle"
-    return (f"la base de données refuse cette écriture {who} : hors de son agence ou de ses "
-            "droits (sécurité par agence) ; rien n'a été modifié")
+    return (f"la base de données refuse cette écriture ou cette lecture {who} : hors de son "
+            "agence ou de ses droits (sécurité par agence) ; rien n'a été modifié")
 
 
 DUPLICATE_IN_ANOTHER_AGENCY = (

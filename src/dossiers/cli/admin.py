@@ -27,7 +27,7 @@ def init(app: App) -> None:
 
     Exemple : dossiers --db sqlite:///agence.db init
     """
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from dossiers.store.database import upgrade
 
@@ -35,6 +35,11 @@ def init(app: App) -> None:
         before, after = upgrade(app.engine())
     except OperationalError as error:
         fail(f"base de données inaccessible ({error.orig})", 1)
+    except ProgrammingError as error:
+        # An agency's role may not change the schema: the owner runs `init`.
+        if getattr(error.orig, "sqlstate", None) != "42501":
+            raise
+        fail(messages.refused_by_database(app.engine().url.username), 1)
     if before == after:
         click.echo(f"Base déjà à jour (schéma {after}).")
     elif before is None:

@@ -133,7 +133,7 @@ class App:
             # privileges (no TRUNCATE, no DDL): insufficient_privilege.
             if getattr(error.orig, "sqlstate", None) != "42501":
                 raise
-            fail(messages.write_refused_by_database(self.engine().url.username), 1)
+            fail(messages.refused_by_database(self.engine().url.username), 1)
 
     def _agency_scoped(self) -> bool:
         """Whether the command's role sees only some agencies (PostgreSQL)."""
