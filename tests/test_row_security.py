@@ -120,6 +120,26 @@ def test_each_agency_role_sees_exactly_its_rows_through_every_command(
 
 
 @postgres_only
+def test_remind_under_an_agency_role_composes_and_sends_that_agency_only(
+        network_roles: Network, monkeypatch: pytest.MonkeyPatch, smtp) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DOSSIERS_MAIL_FROM", "Dossiers <dossiers@interim-exemple.fr>")
+    lyon_staff = {row["email"] for row in json.loads(
+        network_roles.owner.ok("staff", "list", "--agency", LYON, "--json"))}
+    network_roles.lyon.ok("remind", "--as-of", "2026-11-24")
+    sent = {recipient for received in smtp.outbox for recipient in received.recipients}
+    assert sent and sent <= lyon_staff
+    engine = open_engine(network_roles.owner.url)
+    with engine.connect() as connection:
+        assert set(connection.scalars(text("SELECT recipient FROM outbox"))) == sent
+    engine.dispose()
+    # Metz's run afterwards sends Metz its own digests.
+    smtp.outbox.clear()
+    network_roles.metz.ok("remind", "--as-of", "2026-11-24")
+    metz = {recipient for received in smtp.outbox for recipient in received.recipients}
+    assert metz and not metz & lyon_staff
+
+
+@postgres_only
 def test_import_under_an_agency_role_writes_that_agency_only(
         network_roles: Network, tmp_path: Path) -> None:
     header = "type;interimaire;debut;fin;heures_formation;responsable;reference\n"
