@@ -299,7 +299,8 @@ def _basis_points_or_none(share: Fraction | None) -> int | None:
 def find_dossier(session: Session, ident: str) -> Dossier:
     """By reference exactly, or by number; otherwise by reference without case or accents, or
     a unique prefix of it (« cdpi-2027-00 » when only one reference starts so); a miss
-    names the nearest reference."""
+    names the nearest reference. In a write transaction the dossier's row is locked first
+    (store.steps.lock_dossiers): writers of one dossier serialise."""
     text = ident.strip()
     found = session.scalar(select(Dossier.id).where(Dossier.reference == text))
     if found is None and text.isdigit():
