@@ -9,14 +9,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from fractions import Fraction
 
+import pytest
 from sqlalchemy import select, text
 
-from dossiers.store.database import WRITE_OPTION, open_engine
 from dossiers.messages import hours
+from dossiers.store.database import WRITE_OPTION, open_engine
 from dossiers.store.models import Change, Dossier, Event, StoredStep
 from tests.conftest import Dossiers
 from tests.test_stored_timelines import _check_stored
@@ -75,19 +76,21 @@ def wait_until_all_wait(url: str, processes: list[subprocess.Popen[bytes]]) -> N
     raise AssertionError("the writers did not all wait for the dossier's lock")
 
 
+@pytest.mark.parametrize("held", [True, False], ids=["held at the same point", "racing"])
 def test_writers_of_one_dossier_wait_for_each_other_and_the_stored_schedule_keeps_every_fact(
-        network: Dossiers) -> None:
+        network: Dossiers, held: bool) -> None:
     network.ok("open", "--kind", "cdpi", "--worker", "Karim B.", "--start", "2027-01-11",
                "--end", "2027-02-19", "--training-hours", "210", "--owner", "lea@example.fr",
                "--reference", REFERENCE)
     network.ok("record", REFERENCE, "drf-submitted", "--on", "2026-12-01")
     network.ok("record", REFERENCE, "drf-accord", "--on", "2026-12-03")
-    with holding_the_dossier(network.url) :
+    with holding_the_dossier(network.url) if held else nullcontext():
         processes = [spawn(network.url, "record", REFERENCE, "contract-submitted", "--on",
                            "2026-12-04")]
-        processes += [spawn(network.url, "update", REFERENCE, "--training-hours", hours)
-                      for hours in HOURS]
-        wait_until_all_wait(network.url, processes)
+        processes += [spawn(network.url, "update", REFERENCE, "--training-hours", figure)
+                      for figure in HOURS]
+        if held:
+            wait_until_all_wait(network.url, processes)
     for process in processes:
         out, err = process.communicate(timeout=120)
         assert (process.returncode, err.decode()) == (0, ""), out.decode()
