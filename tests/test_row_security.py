@@ -168,6 +168,10 @@ def test_a_write_into_another_agency_is_refused_by_the_database(network_roles: N
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and "autre agence" in result.stderr
     assert net.owner.dump() == before
+    # An owner of another agency: Lyon's role cannot even find the person.
+    moved = net.lyon.run("update", "LYO-CDPI-03", "--owner", "julien.weber@interim-exemple.fr")
+    assert moved.exit_code == 2 and moved.stderr.count("\n") == 1
+    assert net.owner.dump() == before
     # Straight SQL under Lyon's role: a row of Metz, or a Lyon row moved into Metz.
     engine = open_engine(net.lyon.url)
     try:
