@@ -2,6 +2,7 @@
 
     python benchmarks/run.py [--dossiers 100000] [--db URL] [--repeat 3]
                              [--import-rows 5000] [--skip-daily] [--skip-import] [--skip-startup]
+                             [--role NAME [--role-agency AGENCY]]
 
 Daily commands. Without --db, a SQLite database of N synthetic dossiers is generated once in
 benchmarks/data/ (see generate.py) and reused; with --db postgresql://…/base, an empty
@@ -10,6 +11,13 @@ For each of `dossiers remind --dry-run`, `dossiers report overdue --format csv` 
 list --overdue --json`, it prints the median wall time over the repeats, its ratio to the raw
 scan (the database's own driver reading the same tables: the floor for any tool that looks at
 every dossier) and the peak memory of the process.
+
+Under an agency's role (PostgreSQL, --role NAME): the --db URL's user (the schema owner, or a
+superuser) grants NAME with `dossiers agency grant` (every agency by default, so that the role
+sees the same 100 000 dossiers, each row let through by the row-level security policies; one
+agency with --role-agency), then each daily command is timed under the owner and under the
+role (the same URL with NAME as its user: the server must let NAME in, e.g. a loopback `trust`
+line or $PGPASSWORD), and the ratio role / owner is printed.
 
 Import. A CSV of --import-rows dossiers is written in the import format; `dossiers import`
 into a fresh database of the same kind is timed against a standard-library parse of the same
@@ -195,6 +203,34 @@ def daily(args: argparse.Namespace) -> None:
     for name, command in COMMANDS.items():
         took, memory = median_of(args.repeat, DOSSIERS + command, env)
         print(line(name, took, scan_time, memory))
+    if args.role:
+        under_role(args, url, env)
+
+
+def under_role(args: argparse.Namespace, url: str, env: dict[str, str]) -> None:
+    """The daily commands under the owner and under an agency's role, alternately."""
+    if not is_postgresql(url):
+        raise SystemExit("--role : les rôles par agence demandent PostgreSQL (--db postgresql://…)")
+    from sqlalchemy.engine import make_url
+
+    where = [args.role_agency] if args.role_agency else ["--all"]
+    subprocess.run(DOSSIERS + ["agency", "grant", *where, "--role", args.role], env=env,
+                   check=True, capture_output=True)
+    role_url = make_url(url).set(username=args.role, password=None).render_as_string(
+        hide_password=False)
+    role_env = {**env, "DOSSIERS_DB": role_url}
+    seen = "toutes les agences" if not args.role_agency else f"l'agence {args.role_agency}"
+    print(f"\nsous le rôle « {args.role} » ({seen}) face au propriétaire, médiane de "
+          f"{args.repeat} passages alternés")
+    print(f"{'commande':<32} {'propriétaire':>12} {'rôle':>9} {'rôle/propr.':>11}")
+    for name, command in COMMANDS.items():
+        owner_runs, role_runs = [], []
+        for _ in range(args.repeat):
+            owner_runs.append(measure(DOSSIERS + command, env)[0])
+            role_runs.append(measure(DOSSIERS + command, role_env)[0])
+        owner_time, role_time = statistics.median(owner_runs), statistics.median(role_runs)
+        print(f"{name:<32} {owner_time:>11.2f}s {role_time:>8.2f}s "
+              f"{role_time / owner_time:>10.2f}×")
 
 
 def write_import_csv(path: Path, rows: int, seed: int = 1) -> None:
@@ -295,6 +331,9 @@ def main() -> None:
     parser.add_argument("--skip-daily", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--role", help="PostgreSQL: also time the daily commands under this "
+                                       "agency role (granted by the --db URL's user)")
+    parser.add_argument("--role-agency", help="the role's agency (default: every agency)")
     args = parser.parse_args()
     if not args.skip_daily:
         daily(args)

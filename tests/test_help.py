@@ -29,6 +29,13 @@ NOT_RUNNABLE = {
     "dossiers serve --port 8080 --base-url https://dossiers.interim-exemple.fr":
         "serves until stopped (tests/test_web_browser.py serves the app)",
     "dossiers --config /etc/dossiers.toml outbox deliver": "needs a configured SMTP server",
+    'dossiers agency grant "Lyon Part-Dieu" --role lyon --password-file lyon.secret':
+        "needs PostgreSQL, a password file and a cluster-wide role (tests/test_row_security.py)",
+    "dossiers agency grant --all --role reseau --password-file reseau.secret":
+        "needs PostgreSQL, a password file and a cluster-wide role (tests/test_row_security.py)",
+    'dossiers agency revoke "Lyon Part-Dieu" --role lyon':
+        "needs PostgreSQL and a granted role (tests/test_row_security.py)",
+    "dossiers access check": "needs PostgreSQL with agency roles (tests/test_row_security.py)",
 }
 NEEDS_WEASYPRINT = {"dossiers report overdue --format pdf -o retards.pdf"}
 """Run where WeasyPrint works; skipped (saying so) where it does not, except under CI."""

@@ -750,3 +750,99 @@ def last_manager_gone(agency: str) -> str:
     return (f"Attention : l'agence « {agency} » n'a plus de manager ; les étapes en retard de plus "
             "de 3 jours ouvrés ne remontent plus à personne (ajoutez un manager avec "
             "dossiers staff add … --role manager)")
+
+
+# Row-level security per agency (PostgreSQL): agency grant|revoke, access check.
+ACCESS_NEEDS_POSTGRES = ("les rôles par agence demandent PostgreSQL ; une base SQLite est un "
+                         "fichier pour un seul bureau (rien n'a été modifié)")
+ACCESS_NOT_INSTALLED = ("pas de sécurité par agence dans ce schéma (migration 0012) : lancez "
+                        "« dossiers init »")
+
+
+def _agency_or_all(agency: str | None) -> str:
+    return f"l'agence « {agency} »" if agency is not None else "toutes les agences"
+
+
+def role_is_owner(role: str) -> str:
+    return (f"« {role} » est le propriétaire du schéma, que la sécurité par agence n'arrête pas "
+            "pour les migrations : donnez aux commandes un autre rôle")
+
+
+def role_above_the_walls(role: str) -> str:
+    return (f"« {role} » est superutilisateur ou BYPASSRLS : la base ne l'arrêterait pas aux "
+            "murs des agences ; choisissez un autre rôle")
+
+
+def role_not_mapped(role: str, agency: str | None) -> str:
+    return f"« {role} » n'est pas le rôle de {_agency_or_all(agency)}"
+
+
+def role_granted(role: str, agency: str | None, created: bool, password_set: bool) -> str:
+    done = "créé" if created else "mis à jour"
+    password = " ; mot de passe posé" if password_set else ""
+    return f"Rôle « {role} » {done} : il voit et écrit {_agency_or_all(agency)}{password}."
+
+
+def role_revoked(role: str, agency: str | None) -> str:
+    return (f"Rôle « {role} » retiré de {_agency_or_all(agency)} : il ne voit plus rien "
+            "(le rôle existe encore ; DROP ROLE le supprime).")
+
+
+def table_without_rls(table: str) -> str:
+    return f"table « {table} » : sécurité des lignes non activée (ENABLE ROW LEVEL SECURITY)"
+
+
+def table_not_forced(table: str) -> str:
+    return (f"table « {table} » : sécurité des lignes non forcée : son propriétaire passe "
+            "outre (FORCE ROW LEVEL SECURITY)")
+
+
+def table_without_policy(table: str) -> str:
+    return f"table « {table} » : sécurité des lignes sans règle : personne ne voit rien"
+
+
+def table_unprotected(table: str, why: list[str]) -> str:
+    return (f"table « {table} » : données d'agence ({', '.join(why)}) sans sécurité des "
+            "lignes ; ajoutez-la à PROTECTED (store/access.py) et à une migration")
+
+
+def view_not_invoker(view: str) -> str:
+    return (f"vue « {view} » : lue avec les droits de son propriétaire ; déclarez-la "
+            "security_invoker")
+
+
+def access_check_not_owner(user: str) -> str:
+    return (f"vérification lancée sous « {user} », qui ne voit que sa propre ligne des rôles : "
+            "lancez-la avec le rôle propriétaire du schéma")
+
+
+def role_missing(role: str, agency: str | None) -> str:
+    return f"rôle « {role} » ({_agency_or_all(agency)}) : n'existe pas dans le serveur"
+
+
+def role_bypasses(role: str, agency: str | None, superuser: bool) -> str:
+    what = "superutilisateur" if superuser else "BYPASSRLS"
+    return (f"rôle « {role} » ({_agency_or_all(agency)}) : {what}, la base ne l'arrête pas "
+            "aux murs des agences")
+
+
+def agency_without_role(agency: str) -> str:
+    return f"agence « {agency} » : aucun rôle (dossiers agency grant « {agency} » --role NOM)"
+
+
+def access_summary(tables: int) -> str:
+    return f"Sécurité par agence : aucun problème ({tables} tables protégées)."
+
+
+def refused_by_database(user: str | None) -> str:
+    """insufficient_privilege: a row of another agency (row-level security), or a privilege
+    the role does not have (a table it was not granted, DDL)."""
+    who = f"au rôle « {user} »" if user else "à ce rôle"
+    return (f"la base de données refuse cette écriture ou cette lecture {who} : hors de son "
+            "agence ou de ses droits (sécurité par agence) ; rien n'a été modifié")
+
+
+DUPLICATE_IN_ANOTHER_AGENCY = (
+    "la base de données refuse cette écriture : la donnée existe déjà, dans une autre agence "
+    "que ce rôle ne voit pas ou enregistrée au même moment par une autre commande ; rien n'a "
+    "été modifié")

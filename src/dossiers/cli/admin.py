@@ -29,7 +29,7 @@ def init(app: App) -> None:
 
     Exemple : dossiers --db sqlite:///agence.db init
     """
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from dossiers.store.database import sqlite_file, upgrade
 
@@ -37,6 +37,11 @@ def init(app: App) -> None:
         before, after = upgrade(app.engine(create=True))
     except OperationalError as error:
         fail(f"base de données inaccessible ({error.orig})", 1)
+    except ProgrammingError as error:
+        # An agency's role may not change the schema: the owner runs `init`.
+        if getattr(error.orig, "sqlstate", None) != "42501":
+            raise
+        fail(messages.refused_by_database(app.engine().url.username), 1)
     path = sqlite_file(app.database_url())
     where = f" : {path}" if path else ""
     if before == after:
@@ -49,7 +54,8 @@ def init(app: App) -> None:
 
 @click.group(cls=FrenchGroup)
 def agency() -> None:
-    """Agences : ajouter, modifier, lister.
+    """Agences : ajouter, modifier, lister ; sur PostgreSQL, donner à une agence son rôle de
+    connexion (grant, revoke), qui ne voit que ses lignes.
 
     Exemple : dossiers agency list
     """
@@ -132,6 +138,119 @@ def agency_list(app: App, as_json: bool) -> None:
     click.echo(table(["Agence", "Zone", "Effectif", "Prism'Emploi"], [
         [r["name"], r["zone"], "" if r["headcount"] is None else str(r["headcount"]),
          "oui" if r["prism_member"] else "non"] for r in rows]) if rows else "Aucune agence.")
+
+
+def _require_postgres(app: App) -> None:
+    if app.engine().dialect.name != "postgresql":
+        fail(messages.ACCESS_NEEDS_POSTGRES)
+
+
+def _agency_choice(name: str | None, every: bool) -> str | None:
+    if (name is None) == (not every):
+        fail("AGENCE : indiquez une agence, ou --all pour un rôle de toutes les agences "
+             "(pas les deux)")
+    return name
+
+
+@agency.command("grant")
+@click.argument("name", metavar="AGENCE", type=NAME, required=False)
+@click.option("--role", required=True, metavar="NOM",
+              help="Rôle de connexion PostgreSQL (créé s'il n'existe pas).")
+@click.option("--all", "every", is_flag=True,
+              help="Un rôle de toutes les agences (remind du réseau), au lieu d'une agence.")
+@click.option("--password-file", type=click.Path(dir_okay=False), default=None,
+              metavar="FICHIER", help="Fichier dont la première ligne est le mot de passe du "
+                                      "rôle (sinon $DOSSIERS_ROLE_PASSWORD, sinon inchangé).")
+@pass_app
+def agency_grant(app: App, name: str | None, role: str, every: bool,
+                 password_file: str | None) -> None:
+    """PostgreSQL : crée (ou met à jour) un rôle de connexion qui ne voit et n'écrit que les
+    lignes de l'agence, la base l'imposant (sécurité des lignes). À lancer avec le rôle
+    propriétaire du schéma ; le rôle n'a que les droits des commandes (ni TRUNCATE, ni DDL).
+
+    \b
+    Exemples :
+      dossiers agency grant "Lyon Part-Dieu" --role lyon --password-file lyon.secret
+      dossiers agency grant --all --role reseau --password-file reseau.secret
+    """
+    from dossiers.services.agency_roles import grant
+
+    agency_name = _agency_choice(name, every)
+    password = _password(password_file)
+    _require_postgres(app)
+    with app.transaction() as session:
+        granted = grant(session, agency_name, role, password)
+    click.echo(messages.role_granted(granted.role, granted.agency, granted.created,
+                                     granted.password_set))
+
+
+def _password(path: str | None) -> str | None:
+    """From the file's first line, or $DOSSIERS_ROLE_PASSWORD: never from the command line."""
+    import os
+
+    if path is None:
+        return os.environ.get("DOSSIERS_ROLE_PASSWORD") or None
+    try:
+        with open(path, encoding="utf-8") as source:
+            password = source.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"--password-file : lecture impossible de « {path} » "
+             f"({getattr(error, 'strerror', None) or 'pas de l’UTF-8'})")
+    if not password:
+        fail(f"--password-file : « {path} » ne contient pas de mot de passe en première ligne")
+    return password
+
+
+@agency.command("revoke")
+@click.argument("name", metavar="AGENCE", type=NAME, required=False)
+@click.option("--role", required=True, metavar="NOM", help="Rôle de connexion PostgreSQL.")
+@click.option("--all", "every", is_flag=True, help="Le rôle de toutes les agences.")
+@pass_app
+def agency_revoke(app: App, name: str | None, role: str, every: bool) -> None:
+    """PostgreSQL : retire le rôle de l'agence et ses droits ; il ne voit plus rien.
+
+    Exemple : dossiers agency revoke "Lyon Part-Dieu" --role lyon
+    """
+    from dossiers.services.agency_roles import revoke
+
+    agency_name = _agency_choice(name, every)
+    _require_postgres(app)
+    with app.transaction() as session:
+        revoked = revoke(session, agency_name, role)
+    click.echo(messages.role_revoked(role, revoked))
+
+
+@click.group(cls=FrenchGroup)
+def access() -> None:
+    """Sécurité par agence (PostgreSQL) : vérifier les murs entre agences.
+
+    Exemple : dossiers access check
+    """
+
+
+@access.command("check")
+@pass_app
+def access_check(app: App) -> None:
+    """Vérifie le catalogue PostgreSQL : chaque table de données d'agence sous sécurité des
+    lignes activée et forcée, aucun rôle de commande superutilisateur ou BYPASSRLS, chaque
+    agence avec un rôle. Code de sortie 1 au moindre problème. À lancer avec le rôle
+    propriétaire du schéma.
+
+    Exemple : dossiers access check
+    """
+    from dossiers.services.agency_roles import check
+    from dossiers.store.access import PROTECTED
+
+    _require_postgres(app)
+    with app.transaction(write=False) as session:
+        problems = check(session)
+    if not problems:
+        click.echo(messages.access_summary(len(PROTECTED)))
+        return
+    for problem in problems:
+        click.echo(f"- {problem}")
+    click.echo(f"{messages.plural(len(problems), 'problème')}.", err=True)
+    raise SystemExit(1)
 
 
 @click.group(cls=FrenchGroup)
@@ -339,4 +458,4 @@ def purge(app: App, closed_before: date, dry_run: bool) -> None:
     click.echo(messages.purge_summary(closed_before, counts.tables, dry_run))
 
 
-COMMANDS = (init, agency, staff, import_command, sample, purge)
+COMMANDS = (init, agency, access, staff, import_command, sample, purge)

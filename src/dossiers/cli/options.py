@@ -117,7 +117,7 @@ class App:
     def transaction(self, write: bool = True, commit: bool = True) -> Iterator[Session]:
         """One command, one transaction; the schema must be current. `commit=False`: a
         what-if (`--dry-run`), the same writes rolled back at the end."""
-        from sqlalchemy.exc import IntegrityError, OperationalError
+        from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
         from dossiers.store.database import (
             SchemaNotReady, ensure_current, read_only_folder, transaction,
@@ -140,9 +140,28 @@ class App:
             fail(f"base de données inaccessible ({error.orig})", 1)
         except IntegrityError:
             # Every check passed, then the database refused the write: another command wrote
-            # the same thing meanwhile (two `open` or `import` of one reference on PostgreSQL).
+            # the same thing meanwhile (two `open` or `import` of one reference on PostgreSQL),
+            # or, under an agency's role, another agency holds it (a reference it cannot see).
+            if self._agency_scoped():
+                fail(messages.DUPLICATE_IN_ANOTHER_AGENCY, 1)
             fail("une autre commande a enregistré la même donnée au même moment ; rien n'a été "
                  "modifié : relancez la commande", 1)
+        except ProgrammingError as error:
+            # PostgreSQL's row-level security (a row of another agency) or the role's
+            # privileges (no TRUNCATE, no DDL): insufficient_privilege.
+            if getattr(error.orig, "sqlstate", None) != "42501":
+                raise
+            fail(messages.refused_by_database(self.engine().url.username), 1)
+
+    def _agency_scoped(self) -> bool:
+        """Whether the command's role sees only some agencies (PostgreSQL)."""
+        from dossiers.store.access import scoped
+
+        try:
+            with self.engine().connect() as connection:
+                return scoped(connection)
+        except Exception:  # noqa: BLE001 -- only chooses between two refusals
+            return False
 
 
     def _heal_timelines(self) -> None:

@@ -36,7 +36,8 @@ from dossiers.store.models import (
     Change, Document, Dossier, Event, Incident, Mission,
 )
 from dossiers.store.records import DossierRecord, dossier_query
-from dossiers.store.steps import candidates
+from dossiers.store.database import writing
+from dossiers.store.steps import candidates, lock_dossiers
 
 DayInZone = Callable[[str], date]
 """Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
@@ -304,19 +305,25 @@ def find_dossier(session: Session, ident: str) -> Dossier:
     """By reference exactly, then as the same reference (reference_key: « met-0001 » or
     « ＭＥＴ-0001 » for « MET-0001 »), or by number; otherwise by reference without case or
     accents, or a unique prefix of it (« cdpi-2027-00 » when only one reference starts so);
-    a miss names the nearest reference."""
+    a miss names the nearest reference. In a write transaction the dossier's row is locked
+    first (store.steps.lock_dossiers): writers of one dossier serialise."""
     text = ident.strip()
-    dossier = session.scalar(select(Dossier).where(Dossier.reference == text))
-    if dossier is None and text:
-        dossier = session.scalar(select(Dossier).where(
+    found = session.scalar(select(Dossier.id).where(Dossier.reference == text))
+    if found is None and text:
+        found = session.scalar(select(Dossier.id).where(
             Dossier.reference_key == reference_key(text)))
-    if dossier is None and text.isdigit():
-        dossier = session.get(Dossier, int(text))
-    if dossier is not None:
-        return dossier
-    # Only on a miss: the references, as plain rows (two columns, read once).
-    found = resolve("dossier", ident, session.execute(select(Dossier.reference, Dossier.id)),
-                    "aucun dossier", "dossiers")
+    if found is None and text.isdigit():
+        found = session.scalar(select(Dossier.id).where(Dossier.id == int(text)))
+    if found is None:
+        # Only on a miss: the references, as plain rows (two columns, read once).
+        found = resolve("dossier", ident, session.execute(select(Dossier.reference, Dossier.id)),
+                        "aucun dossier", "dossiers")
+    if writing(session):
+        # A write: its row locked before any of its facts is read (a concurrent writer of the
+        # same dossier waits), then read again as the lock found it.
+        lock_dossiers(session, [found])
+        return session.scalars(select(Dossier).where(Dossier.id == found)
+                               .execution_options(populate_existing=True)).one()
     return session.get_one(Dossier, found)
 
 

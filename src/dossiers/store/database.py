@@ -32,6 +32,12 @@ BUSY_TIMEOUT_SECONDS = 60
 """SQLite: how long a command waits for another one's write lock before it gives up (README)."""
 
 
+def writing(session: Session) -> bool:
+    """Whether the session is a command's write transaction (`transaction(write=True)`):
+    its writes to a dossier lock the dossier's row first (`lock_dossiers`)."""
+    return bool(session.info.get(WRITE_OPTION, False))
+
+
 class SchemaNotReady(Exception):
     """The database has no schema yet, or an older one: `dossiers init` upgrades it."""
 
@@ -305,7 +311,7 @@ def transaction(engine: Engine, write: bool = True, commit: bool = True) -> Iter
     `commit=False` for a what-if (`update --dry-run`): the very same writes, then rolled back.
     """
     bind = engine.execution_options(**{WRITE_OPTION: write})
-    with Session(bind, expire_on_commit=False) as session:
+    with Session(bind, expire_on_commit=False, info={WRITE_OPTION: write}) as session:
         with session.begin() as started:
             yield session
             if not commit:

@@ -235,9 +235,22 @@ def refresh(session: Session, ids: Iterable[int]) -> int:
     done = 0
     for first in range(0, len(wanted), BATCH):
         batch = wanted[first:first + BATCH]
+        lock_dossiers(session, batch)
         done += store(session, stream_dossiers(session, dossier_query()
                                                .where(Dossier.id.in_(batch))))
     return done
+
+
+def lock_dossiers(session: Session, ids: Iterable[int]) -> None:
+    """Writers of one dossier serialise: lock its row before its facts are read, so that the
+    schedule stored in the same transaction comes from the committed facts. PostgreSQL:
+    `SELECT … FOR UPDATE` (a concurrent writer waits, in id order so that two writers of
+    several dossiers cannot deadlock); SQLite: nothing to do, a write transaction holds the
+    database's write lock from its BEGIN IMMEDIATE (store/database.py)."""
+    wanted = sorted(set(ids))
+    if wanted and session.get_bind().dialect.name != "sqlite":
+        session.execute(select(Dossier.id).where(Dossier.id.in_(wanted))
+                        .order_by(Dossier.id).with_for_update())
 
 
 def store(session: Session, dossiers: Iterable[Any]) -> int:
