@@ -446,13 +446,18 @@ def test_a_custom_template_folder_overrides_and_a_missing_variable_is_an_error(
     remind(network, "2027-01-08")
     assert smtp.outbox[0].message["Subject"] == "Agence : 1 rappel(s)"
     (folder / "digest_subject.txt.j2").write_text("{{ nobody_knows_me }}")
-    from jinja2 import UndefinedError
-
     from dossiers.rendering import environment
 
     environment.cache_clear()
-    with pytest.raises(UndefinedError):
-        network.run("remind", "--transport", "smtp", "--as-of", "2027-01-11")
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-11")
+    assert result.exit_code != 0
+    assert "gabarit digest_subject.txt.j2 : valeur inconnue « nobody_knows_me »" in result.output
+    assert "Traceback" not in result.output
+    (folder / "digest_subject.txt.j2").write_text("{% if %}")
+    environment.cache_clear()
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-11")
+    assert result.exit_code != 0
+    assert "gabarit digest_subject.txt.j2 : ligne 1 : gabarit illisible" in result.output
     environment.cache_clear()
 
 

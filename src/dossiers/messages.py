@@ -667,6 +667,19 @@ def reference_taken(reference: str, stored: str) -> str:
 _QUOTED = re.compile(r"'([^']*)'")
 
 
+def template_undefined(reason: object) -> str:
+    """A template names a value it is not given (StrictUndefined)."""
+    names = _QUOTED.findall(str(reason))
+    what = f" « {names[0]} »" if names else ""
+    return (f"valeur inconnue{what} : un gabarit n'a accès qu'aux valeurs qu'il reçoit "
+            "(voir les gabarits livrés)")
+
+
+def template_syntax(reason: str | None, line: int) -> str:
+    """A template that Jinja2 cannot read."""
+    return f"ligne {line} : gabarit illisible ({reason or 'erreur de syntaxe'})"
+
+
 def template_forbidden(reason: object) -> str:
     """Jinja2's sandbox refused an attribute or a call: named, never run."""
     names = _QUOTED.findall(str(reason))

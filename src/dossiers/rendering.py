@@ -11,7 +11,7 @@ from jinja2 import (
     BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined,
     select_autoescape,
 )
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -66,8 +66,14 @@ def environment(custom_dir: str | None = None) -> Environment:
 
 def render(template: str, custom_dir: str | None = None, **context: Any) -> str:
     """The template rendered; InvalidInput when it tries what the sandbox forbids (a
-    method's globals, a private attribute): nothing of it runs."""
+    method's globals, a private attribute): nothing of it runs; InvalidInput too when a
+    template (a user's own, most likely) names a value it is not given or does not parse."""
     try:
         return environment(custom_dir).get_template(template).render(**context)
     except SecurityError as error:
         raise InvalidInput(f"gabarit {template}", messages.template_forbidden(error)) from None
+    except UndefinedError as error:
+        raise InvalidInput(f"gabarit {template}", messages.template_undefined(error)) from None
+    except TemplateSyntaxError as error:
+        raise InvalidInput(f"gabarit {error.name or template}",
+                           messages.template_syntax(error.message, error.lineno)) from None
