@@ -245,6 +245,19 @@ def test_a_non_ascii_password_logs_in_and_a_wrong_one_claims_nothing(
     assert sorted(server.by_recipient()) == ["lea@example.fr", "sophie@example.fr"]
 
 
+def test_no_message_shows_the_smtp_password_even_when_the_server_echoes_it(
+    network: Dossiers, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: secrets masked in every message, the SMTP password as the database's."""
+    network.ok(*CDPI)
+    monkeypatch.setenv("DOSSIERS_SMTP_PASSWORD", "S3CRET-smtp")
+    smtp.handler.refuse_greeting = "554 5.7.1 S3CRET-smtp rejected"
+    result = network.run("remind", "--transport", "smtp", "--as-of", "2027-01-13")
+    assert result.exit_code == 1
+    assert "554 5.7.1 *** rejected" in result.stderr
+    assert "S3CRET" not in result.output
+
+
 def test_a_server_that_refuses_our_greeting_keeps_the_day(
     network: Dossiers, smtp: SmtpServer
 ) -> None:

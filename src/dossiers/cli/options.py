@@ -86,8 +86,12 @@ class App:
         if self._settings is None:
             from dossiers.settings import load_settings
 
+            from dossiers.french_click import keep_secret
+
             path = Path(self.config_path) if self.config_path else None
             self._settings = load_settings(path, os.environ)
+            # No message ever shows the SMTP password (a server's reply may echo it).
+            keep_secret(self._settings.smtp.password)
         return self._settings
 
     def database_url(self) -> str:
