@@ -222,3 +222,15 @@ def test_without_a_network_role_the_app_does_not_start(webnet: WebNet,
     admin.dispose()
     with pytest.raises(NoWebRole):
         _web_app(_as(webnet.net.url, webnet.login), tmp_path / "mails")
+
+
+def test_serve_without_a_network_role_stops_in_one_line(webnet: WebNet) -> None:
+    from tests.conftest import Dossiers
+
+    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'REVOKE "{webnet.net.roles["every"]}" FROM "{webnet.login}"'))
+    admin.dispose()
+    result = Dossiers(_as(webnet.net.url, webnet.login)).run("serve", "--port", "0")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "toutes les agences" in result.stderr
