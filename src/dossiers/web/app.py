@@ -165,9 +165,11 @@ def request_transaction(write: bool = False) -> Iterator[Session]:
 
 def enter_scope(db: Session, scope: Any) -> None:
     """For the rest of the request's transaction, the database role of this person's agency
-    (an admin: the network's). Nothing on SQLite or for an owner's login."""
+    (an admin: the network's). Nothing on SQLite or for an owner's login. Objects the session
+    read under the network's role are let go: what follows reads again, under this role."""
     if current_app.extensions["dossiers"]["walled"]:
         _take_role(db, None if scope.role == "admin" else scope.agency_id)
+        db.expunge_all()
 
 
 def _take_role(db: Session, agency_id: int | None) -> None:
