@@ -234,3 +234,27 @@ def test_serve_without_a_network_role_stops_in_one_line(webnet: WebNet) -> None:
     result = Dossiers(_as(webnet.net.url, webnet.login)).run("serve", "--port", "0")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "toutes les agences" in result.stderr
+
+
+def test_web_role_names_only_roles_the_login_is_a_member_of(webnet: WebNet) -> None:
+    from dossiers.store import access
+
+    net = webnet.net
+    owner = create_engine(make_url(net.owner.url).set(drivername="postgresql+psycopg"))
+    with owner.connect() as connection:
+        ids = dict(connection.execute(text("SELECT name, id FROM agencies")).all())
+    owner.dispose()
+    engine = webnet.app.extensions["dossiers"]["engine"]
+    with engine.connect() as connection:
+        assert access.web_role(connection, ids[LYON]) == net.roles["lyon"]
+        assert access.web_role(connection, None) == net.roles["every"]
+        assert access.web_role(connection, ids["Nantes Ouest"]) is None
+    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'REVOKE "{net.roles["lyon"]}" FROM "{webnet.login}"'))
+    admin.dispose()
+    with engine.connect() as connection:
+        # Lyon's line is still in the mapping: the login may no longer take it.
+        assert access.web_role(connection, ids[LYON]) is None
+    client = webnet.sign_in(SOPHIE)
+    assert client.get("/").status_code == 503
