@@ -56,9 +56,9 @@ def serve(app: App, host: str, port: int, base_url: str | None) -> None:
     if host not in LOCAL_HOSTS and urlsplit(url).scheme != "https":
         fail(f"--host {host} : une adresse non locale demande une adresse publique en https "
              "(--base-url https://…, derrière un proxy HTTPS) ; sinon --host 127.0.0.1")
-    from dossiers.store.access import walled_login
-
     from sqlalchemy.exc import OperationalError
+
+    from dossiers.store.access import walled_login
 
     try:
         with app.engine().connect() as connection:

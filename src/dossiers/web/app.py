@@ -9,9 +9,10 @@ database walls the agencies too: each request's transaction begins under the net
 person), then takes the role of the person's agency (`enter_scope`; an admin: the network's
 role), always by `SET LOCAL ROLE` (store.access.act_as), never for the session: a pooled
 connection goes back with its login's role. The role serving an agency is the database's
-answer (`dossiers_access.web_role`, migration 0014); none: a French error page (fail closed). Nothing writes but sign-in and
-sign-out: any other method is refused. Templates are the reports' Jinja2 environment
-(rendering.py: autoescaped, strict, the French filters).
+answer (`dossiers_access.web_role`, migration 0014); none: a French error page (fail closed).
+
+Nothing writes but sign-in and sign-out: any other method is refused. Templates are the
+reports' Jinja2 environment (rendering.py: autoescaped, strict, the French filters).
 """
 
 from __future__ import annotations
