@@ -443,12 +443,19 @@ def test_an_https_base_url_makes_the_cookie_secure(late: Dossiers, tmp_path: Pat
 
 
 def test_the_scope_is_the_only_filter_of_who_sees_what() -> None:
-    """Every page and download goes through `current_scope` and `request_transaction`."""
+    """Every page and download goes through `current_scope` and `request_transaction`; the
+    store is used for opening the engine and the one transaction, and for the database's
+    walls (store.access: the role a request takes), never for a query of its own."""
     source = (Path(__file__).parents[1] / "src" / "dossiers" / "web" / "app.py").read_text()
-    assert "from dossiers.store" not in source.replace(
-        "from dossiers.store.database import ensure_current, open_engine", "").replace(
-        "from dossiers.store.database import transaction", "")
+    rest = source
+    for allowed in ("from dossiers.store.database import open_engine",
+                    "from dossiers.store.database import transaction",
+                    "from dossiers.store.database import (",
+                    "from dossiers.store import access"):
+        rest = rest.replace(allowed, "")
+    assert "from dossiers.store" not in rest
     assert source.count("transaction(current_app") == 1
+    assert source.count("access.act_as(") == 2  # the request's role, and the start-up check
 
 
 def test_the_pdf_download_is_the_report_as_a4(web: Web) -> None:

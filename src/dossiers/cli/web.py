@@ -56,8 +56,18 @@ def serve(app: App, host: str, port: int, base_url: str | None) -> None:
     if host not in LOCAL_HOSTS and urlsplit(url).scheme != "https":
         fail(f"--host {host} : une adresse non locale demande une adresse publique en https "
              "(--base-url https://…, derrière un proxy HTTPS) ; sinon --host 127.0.0.1")
-    with app.transaction(write=False):
-        pass  # the schema is current and the stored timelines healed before the first page
+    from sqlalchemy.exc import OperationalError
+
+    from dossiers.store.access import walled_login
+
+    try:
+        with app.engine().connect() as connection:
+            walled = walled_login(connection)  # a web login under the walls (README)
+    except OperationalError as error:
+        fail(f"base de données inaccessible ({error.orig})", 1)
+    if not walled:
+        with app.transaction(write=False):
+            pass  # the schema is current and the stored timelines healed before the first page
     try:
         _check_port(host, port)  # before anything is opened that would need closing
     except OSError as error:
@@ -67,8 +77,19 @@ def serve(app: App, host: str, port: int, base_url: str | None) -> None:
         key = load_or_create_key(key_path(settings.web.key_file))
     except OSError as error:
         fail(f"clé de signature illisible ou impossible à créer ({error.strerror})", 1)
-    web = create_app(WebSettings(app.database_url(), url, key, settings,
-                                 behind_proxy=urlsplit(url).scheme == "https"))
+    from dossiers.store.database import SchemaNotReady
+    from dossiers.web.app import NoWebRole
+
+    try:
+        web = create_app(WebSettings(app.database_url(), url, key, settings,
+                                     behind_proxy=urlsplit(url).scheme == "https"))
+    except SchemaNotReady:
+        fail("base de données non initialisée ou d'une version antérieure : lancez « dossiers "
+             "init » avec le rôle propriétaire")
+    except NoWebRole:
+        fail("le rôle de connexion de la vue web n'est membre d'aucun rôle de toutes les "
+             "agences (dossiers agency grant --all --role … puis GRANT … TO ce rôle) ; voir "
+             "« Un réseau sur un seul PostgreSQL » dans le README")
     from waitress import create_server
 
     try:

@@ -143,6 +143,58 @@ def act_as(session_or_connection: Any, role: str) -> None:
     connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
 
 
+WEB_ROLE = f"{SCHEMA}.web_role"
+"""The role that serves an agency, for the web view's login (migration 0014)."""
+
+
+def create_web_role_function(connection: Connection) -> None:
+    """`web_role(agency)`: a role mapped to exactly this agency (NULL: to every agency) that
+    the session's login (`session_user`, whatever role it has taken) is a member of, the
+    first by name; never a superuser, a BYPASSRLS role or the owner of the tables (nor the
+    function's owner); NULL when there is none. SECURITY DEFINER: the mapping's policy shows a
+    role its own line only. The schema is opened to every role for this function alone (the
+    mapping table itself needs its own grant, which only the agency roles get)."""
+    for statement in (
+        f"CREATE FUNCTION {WEB_ROLE}(agency integer) RETURNS text "
+        "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ "
+        f"SELECT m.role_name FROM {MAPPING} m "
+        "JOIN pg_catalog.pg_roles r ON r.rolname = m.role_name "
+        "WHERE m.agency_id IS NOT DISTINCT FROM $1 "
+        "AND m.role_name <> current_user AND NOT r.rolsuper AND NOT r.rolbypassrls "
+        "AND r.oid <> (SELECT c.relowner FROM pg_catalog.pg_class c "
+        "  WHERE c.oid = 'public.dossiers'::regclass) "
+        "AND pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER') "
+        "ORDER BY m.role_name LIMIT 1 $$",
+        f"REVOKE ALL ON FUNCTION {WEB_ROLE}(integer) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {WEB_ROLE}(integer) TO PUBLIC",
+        f"GRANT USAGE ON SCHEMA {SCHEMA} TO PUBLIC",
+    ):
+        connection.exec_driver_sql(statement)
+
+
+def drop_web_role_function(connection: Connection) -> None:
+    connection.exec_driver_sql(f"REVOKE USAGE ON SCHEMA {SCHEMA} FROM PUBLIC")
+    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {WEB_ROLE}(integer)")
+
+
+def web_role(connection: Connection, agency_id: int | None) -> str | None:
+    """The role this login takes for an agency (None: every agency), or None."""
+    return connection.scalar(text(f"SELECT {WEB_ROLE}(:agency)"), {"agency": agency_id})
+
+
+def walled_login(connection: Connection) -> bool:
+    """Whether this PostgreSQL login must take an agency's role for each transaction: it is
+    neither the tables' owner, nor a superuser, nor BYPASSRLS (read from the catalogue, which
+    every role may read). On SQLite: False."""
+    if connection.dialect.name != "postgresql":
+        return False
+    return bool(connection.scalar(text(
+        "SELECT NOT (r.rolsuper OR r.rolbypassrls) AND r.rolname IS DISTINCT FROM ("
+        "  SELECT tableowner FROM pg_catalog.pg_tables WHERE schemaname = 'public' "
+        "  AND tablename = 'dossiers') "
+        "FROM pg_catalog.pg_roles r WHERE r.rolname = session_user")))
+
+
 def _execute(connection: Connection, statement: Any) -> None:
     """A psycopg `sql.Composed` statement (identifiers and literals quoted by the driver),
     on the connection's own transaction."""

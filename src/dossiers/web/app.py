@@ -1,10 +1,18 @@
 """`create_app(settings)`: the managers' read-only web view, a Flask application.
 
-Every page and download reads through `request_transaction` (one transaction per request:
-the one place where a per-request database role would be set) and `current_scope` (who is
-signed in and what they may see, services/access.py). Nothing writes but sign-in and
-sign-out: any other method is refused. Templates are the reports' Jinja2 environment
-(rendering.py: autoescaped, strict, the French filters).
+Every page and download reads through `request_transaction` (one transaction per request)
+and `current_scope` (who is signed in and what they may see, services/access.py).
+
+On PostgreSQL with a login that is neither the tables' owner nor a superuser (`walled`), the
+database walls the agencies too: each request's transaction begins under the network's role
+(mapped to every agency: sign-in, link and calendar-token look-ups, reading the signed-in
+person), then takes the role of the person's agency (`enter_scope`; an admin: the network's
+role), always by `SET LOCAL ROLE` (store.access.act_as), never for the session: a pooled
+connection goes back with its login's role. The role serving an agency is the database's
+answer (`dossiers_access.web_role`, migration 0014); none: a French error page (fail closed).
+
+Nothing writes but sign-in and sign-out: any other method is refused. Templates are the
+reports' Jinja2 environment (rendering.py: autoescaped, strict, the French filters).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -60,11 +69,15 @@ class WebSettings:
 
 
 def create_app(settings: WebSettings) -> Flask:
-    from dossiers.store.database import ensure_current, open_engine
+    from dossiers.store.database import open_engine
 
     app = Flask("dossiers.web", static_folder=None)
     engine = open_engine(settings.db_url, create=False)
-    ensure_current(engine)
+    try:
+        walled = _check_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     secure = urlsplit(settings.base_url).scheme == "https"
     app.config.update(
         SECRET_KEY=settings.key,
@@ -76,7 +89,7 @@ def create_app(settings: WebSettings) -> Flask:
         MAX_CONTENT_LENGTH=16 * 1024,
     )
     app.extensions["dossiers"] = {"engine": engine, "settings": settings,
-                                  "limiter": RateLimiter()}
+                                  "limiter": RateLimiter(), "walled": walled}
     if settings.behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -84,6 +97,45 @@ def create_app(settings: WebSettings) -> Flask:
     _setup_guards(app)
     _setup_routes(app)
     return app
+
+
+class NoWebRole(Exception):
+    """The web view's login has no role it may take for an agency (or for the network)."""
+
+    def __init__(self, agency_id: int | None) -> None:
+        super().__init__(agency_id)
+        self.agency_id = agency_id
+
+
+def _check_schema(engine: Any) -> bool:
+    """The schema is current (SchemaNotReady, SchemaTooNew otherwise); returns whether the
+    login is walled (see the module's text). A walled login reads the schema's version under
+    the network's role: it has no privilege of its own."""
+    from dossiers.store import access
+    from dossiers.store.database import (
+        SchemaNotReady, _refuse_unknown, ensure_current, head_revision,
+    )
+
+    with engine.connect() as connection:
+        walled = access.walled_login(connection)
+    if not walled:
+        ensure_current(engine)
+        return False
+    with engine.begin() as connection:
+        if not connection.scalar(text(  # the catalogue: readable without any privilege
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace "
+                "n ON n.oid = p.pronamespace WHERE n.nspname = :schema AND p.proname = "
+                "'web_role')"), {"schema": access.SCHEMA}):
+            raise SchemaNotReady  # no walls yet, or an older schema
+        role = access.web_role(connection, None)
+        if role is None:
+            raise NoWebRole(None)
+        access.act_as(connection, role)
+        current = connection.scalar(text("SELECT version_num FROM public.alembic_version"))
+        if current != head_revision():
+            _refuse_unknown(current)
+            raise SchemaNotReady
+    return True
 
 
 def _web() -> WebSettings:
@@ -102,11 +154,41 @@ def day_in(zone: str) -> date:
 @contextmanager
 def request_transaction(write: bool = False) -> Iterator[Session]:
     """The request's one transaction: every database access of the web layer goes through
-    here (a per-request PostgreSQL role belongs here, `SET LOCAL ROLE` as it begins)."""
+    here. Walled (PostgreSQL), it begins under the network's role, for the look-ups before
+    anyone is known; `enter_scope` then narrows it to the signed-in person's agency."""
     from dossiers.store.database import transaction
 
     with transaction(current_app.extensions["dossiers"]["engine"], write) as db:
+        if current_app.extensions["dossiers"]["walled"]:
+            _take_role(db, None)
         yield db
+
+
+def enter_scope(db: Session, scope: Any) -> None:
+    """For the rest of the request's transaction, the database role of this person's agency
+    (an admin: the network's). Nothing on SQLite or for an owner's login. Objects the session
+    read under the network's role are let go: what follows reads again, under this role."""
+    if current_app.extensions["dossiers"]["walled"]:
+        _take_role(db, None if scope.role == "admin" else scope.agency_id)
+        db.expunge_all()
+
+
+def _take_role(db: Session, agency_id: int | None) -> None:
+    """`SET LOCAL ROLE` to the role the database names for this agency (None: the network);
+    none: a French error page, and the transaction rolls back."""
+    from dossiers.store import access
+
+    role = access.web_role(db.connection(), agency_id)
+    if role is None:
+        current_app.logger.warning("vue web : aucun rôle pour %s",
+                                   "le réseau" if agency_id is None else f"l'agence {agency_id}")
+        abort(page("error.html.j2", 503, title="Accès non configuré",
+                   text="La base de données ne donne pas encore à la vue web l'accès à votre "
+                        "agence : demandez à l'administrateur de lui attribuer son rôle."
+                   if agency_id is not None else
+                   "La base de données ne donne pas encore à la vue web de rôle de réseau : "
+                   "demandez à l'administrateur de le lui attribuer."))
+    access.act_as(db, role)
 
 
 def current_scope(db: Session) -> Any:
@@ -123,6 +205,7 @@ def current_scope(db: Session) -> Any:
         if began is not None and began <= now() < began + timedelta(hours=SESSION_HOURS):
             scope = scope_of(db, staff_id)
             if scope is not None:
+                enter_scope(db, scope)
                 g.me = scope.name
                 return scope
     session.clear()
@@ -384,6 +467,7 @@ def _setup_routes(app: Flask) -> None:
             if subscription is None or scope is None:
                 abort(404)
             own = owner_scope(scope)
+            enter_scope(db, own)  # their own dossiers, under their agency's role
             changed = last_modified(db, own, subscription.created_at,
                                     day_start_utc(day, ZONES[DEFAULT_ZONE].time_zone))
             feed = calendar_feed(list_dossiers(db, day_in, ListFilter(scope=own)), day, changed,
