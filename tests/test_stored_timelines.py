@@ -15,10 +15,11 @@ from dossiers.deadlines.engine import compute_timeline
 from dossiers.deadlines.timeline import Timeline
 from dossiers.reminders.selection import DossierState, Person, Policy, select_digests
 from dossiers.services.dossiers import (
-    ListFilter, _due_within, facts_of, facts_on, list_dossiers, open_on,
+    ListFilter, _due_within, facts_on, list_dossiers, open_on,
 )
 from dossiers.services.reminders import dossier_states
 from dossiers.store.database import transaction
+from dossiers.store.facts import facts_of
 from dossiers.store.models import (
     Agency, Document, Dossier, Event, Incident, Mission, Staff, StoredStep, StoredTimeline,
 )

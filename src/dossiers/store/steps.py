@@ -140,7 +140,7 @@ def timeline_rows(dossier: Any) -> TimelineRows:
     from dossiers.deadlines.engine import schedule_of
     from dossiers.deadlines.status import status_on
     from dossiers.deadlines.timeline import Alert
-    from dossiers.services.dossiers import facts_of
+    from dossiers.store.facts import facts_of
 
     facts = facts_of(dossier)
     since = valid_from(facts)
