@@ -61,6 +61,7 @@ from dossiers.services.dossiers import (
 )
 from dossiers.services.network import agency_among, staff_among
 from dossiers.store import steps
+from dossiers.store.facts import facts_of
 from dossiers.store.models import (
     Agency, Change, Document, Dossier, Event, Incident, Mission, Staff,
 )
