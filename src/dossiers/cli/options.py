@@ -146,8 +146,9 @@ class App:
 
 
     def _heal_timelines(self) -> None:
-        """Recompute the stored timelines an older engine or holiday release left, or rows
-        written without the ORM; a progress line on stderr when it takes more than a second."""
+        """Recompute the stored timelines an older engine or holiday release left, rows
+        written without the ORM, and those whose interval of days has ended; a progress line
+        on stderr when it takes more than a second."""
         if self._healed:
             return
         self._healed = True
@@ -165,6 +166,8 @@ class App:
                 shown = True
                 click.echo("\r" + messages.timelines_progress(done, total), nl=False, err=True)
 
+        # Stored schedules hold over an interval of days: the one of today, by the clock.
+        steps.write_for(utc_now().date())
         steps.heal(lambda: transaction(self.engine()), progress,
                    look=lambda: transaction(self.engine(), write=False))
         if shown:
