@@ -100,11 +100,15 @@ class App:
         if self._engine is None:
             start_up_done()
             from dossiers.french_click import keep_secret
+            from dossiers.store import steps
             from dossiers.store.database import open_engine, url_password
 
             url = self.database_url()
             keep_secret(url_password(url))
             self._engine = open_engine(url, create=create)
+            # Stored schedules hold over an interval of days: written, by any command (`init`
+            # included), for today's, by the clock.
+            steps.write_for(utc_now().date())
         return self._engine
 
     def close(self) -> None:
@@ -166,8 +170,6 @@ class App:
                 shown = True
                 click.echo("\r" + messages.timelines_progress(done, total), nl=False, err=True)
 
-        # Stored schedules hold over an interval of days: the one of today, by the clock.
-        steps.write_for(utc_now().date())
         steps.heal(lambda: transaction(self.engine()), progress,
                    look=lambda: transaction(self.engine(), write=False))
         if shown:
