@@ -33,7 +33,8 @@ def items(draw: st.DrawFn) -> Item:
         done = Fraction(draw(st.integers(0, 600 * 60)), 60)
         progress = MissionProgress(done, required, opens, due or opens)
     step = Step(draw(st.sampled_from(["drf", "mission_obligation", "contract"])), draw(labels),
-                opens, due, None, Status.OPEN, draw(st.sampled_from(["R-DRF", "R-CONTRACT"])),
+                opens, due, None, Status.OPEN,
+                draw(st.sampled_from(["R-DRF-WINDOW", "R-CONTRACT"])),
                 draw(st.one_of(st.none(), st.just(0), st.integers(-30, 400))), progress)
     return Item(step, reason, draw(st.integers(0, 400)), draw(st.booleans()))
 
@@ -46,8 +47,9 @@ def test_the_python_line_is_the_shipped_template_word_for_word(item: Item) -> No
 
 
 def test_a_users_own_reminder_line_is_used(tmp_path: Path) -> None:
-    step = Step("drf", "Dépôt de la DRF", DAY, DAY + timedelta(days=3), None, Status.DUE_SOON,
-                "R-DRF", 3)
+    # A short line: the digest wraps at 78 columns.
+    step = Step("drf", "DRF", DAY, DAY + timedelta(days=3), None, Status.DUE_SOON, "R-CONTRACT",
+                3)
     digest = Digest(Person("lea@example.fr", "Léa"), (DossierItems(
         1, "CDPI-1", "Karim B.", "cdpi", "Léa", (Item(step, Reason.DUE),)),))
     shipped = digest_text(digest, DAY).text
@@ -58,6 +60,6 @@ def test_a_users_own_reminder_line_is_used(tmp_path: Path) -> None:
         own = digest_text(digest, DAY, str(tmp_path)).text
     finally:
         environment.cache_clear()
-    assert "  • À MOI : Dépôt de la DRF\n" in own
-    assert own.replace("À MOI : Dépôt de la DRF",
+    assert "  • À MOI : DRF\n" in own
+    assert own.replace("À MOI : DRF",
                        reminder_line(Item(step, Reason.DUE), DAY)) == shipped

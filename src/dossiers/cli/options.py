@@ -101,14 +101,17 @@ class App:
             start_up_done()
             from dossiers.french_click import keep_secret
             from dossiers.store import steps
-            from dossiers.store.database import open_engine, url_password
+            from dossiers.store.database import open_engine, read_only_folder, url_password
 
             url = self.database_url()
             keep_secret(url_password(url))
             self._engine = open_engine(url, create=create)
             # Stored schedules hold over an interval of days: written, by any command (`init`
-            # included), for today's, by the clock.
-            steps.write_for(utc_now().date())
+            # included), for today's, by the clock. Not in a read-only folder: nothing can be
+            # written there, and the last interval stored stays right (days outside it go to
+            # the engine), so no command should try to move it on.
+            if read_only_folder(self._engine) is None:
+                steps.write_for(utc_now().date())
         return self._engine
 
     def close(self) -> None:
