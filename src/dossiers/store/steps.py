@@ -201,7 +201,8 @@ def timeline_rows(dossier: Any) -> TimelineRows:
     seen = status_on(schedule, since or EPOCH)
     stamp = {"dossier_id": dossier.id, "engine": engine_version(),
              "holidays": holidays_version(), "rules": dossier.rules, "valid_from": since,
-             "valid_until": until, "closed_on": facts.closed_on, "mission_hours": str(schedule.mission_hours_required),
+             "valid_until": until, "closed_on": facts.closed_on,
+             "mission_hours": str(schedule.mission_hours_required),
              "drf_redo": schedule.drf_redo_required}
     rows = []
     for position, (planned, step) in enumerate(zip(schedule.steps, seen.steps, strict=True)):
