@@ -15,14 +15,14 @@ import argparse
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
 
 from dossiers.deadlines.zones import ZONES
 from dossiers.store.database import open_engine, transaction, upgrade
 from dossiers.store.models import Agency, Dossier, Event, Mission, Staff
-from dossiers.store.steps import heal
+from dossiers.store.steps import heal, write_for
 
 CHUNK = 20_000
 FIRST = ["Karim", "Aïcha", "Thomas", "Fatou", "Kevin", "Marie", "Yanis", "Inès", "Lucas",
@@ -114,6 +114,7 @@ def generate(url: str, count: int, seed: int, as_of: date) -> dict[str, int]:
     # The stored timelines of rows written without the ORM: what any command's self-healing
     # would do on its first run.
     began = time.perf_counter()
+    write_for(datetime.now(UTC).date())  # as the CLI does: the intervals of today
     heal(lambda: transaction(engine))
     timelines = time.perf_counter() - began
     engine.dispose()

@@ -50,8 +50,10 @@ AS_OF = "2026-11-23"
 TABLES = ("agencies", "staff", "dossiers", "events", "missions", "incidents", "documents")
 COMMANDS = {
     "remind --dry-run": ["remind", "--dry-run", "--as-of", AS_OF],
+    # -o: an ordinary file (`report` refuses to replace a device such as /dev/null).
     "report overdue --format csv": ["report", "overdue", "--format", "csv", "--as-of", AS_OF,
-                                    "-o", os.devnull],
+                                    "-o", str(Path(tempfile.gettempdir())
+                                              / f"dossiers-bench-{os.getpid()}.csv")],
     "list --overdue --json": ["list", "--overdue", "--json", "--as-of", AS_OF],
 }
 RAW_SCAN_SQLITE = """
@@ -203,6 +205,7 @@ def daily(args: argparse.Namespace) -> None:
     for name, command in COMMANDS.items():
         took, memory = median_of(args.repeat, DOSSIERS + command, env)
         print(line(name, took, scan_time, memory))
+    Path(COMMANDS["report overdue --format csv"][-1]).unlink(missing_ok=True)
     if args.role:
         under_role(args, url, env)
 

@@ -59,6 +59,11 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     # The width of a terminal of unknown size, whatever terminal runs the tests.
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # The day stored schedules are written for, which a command run in this process sets
+    # from the clock: each test starts without it (store.steps.write_for).
+    from dossiers.store import steps
+
+    monkeypatch.setattr(steps, "_written_for", None)
 
 
 @dataclass

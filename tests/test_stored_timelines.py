@@ -5,6 +5,7 @@ random dossiers, random histories and random days, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,17 +16,19 @@ from dossiers.deadlines.engine import compute_timeline
 from dossiers.deadlines.timeline import Timeline
 from dossiers.reminders.selection import DossierState, Person, Policy, select_digests
 from dossiers.services.dossiers import (
-    ListFilter, _due_within, facts_of, facts_on, list_dossiers, open_on,
+    ListFilter, _due_within, facts_on, list_dossiers, open_on,
 )
 from dossiers.services.reminders import dossier_states
 from dossiers.store.database import transaction
+from dossiers.store.facts import facts_of
 from dossiers.store.models import (
     Agency, Document, Dossier, Event, Incident, Mission, Staff, StoredStep, StoredTimeline,
 )
 from dossiers.store.records import (
     DossierRecord, dossier_query, managers_by_agency, stream_dossiers,
 )
-from dossiers.store.steps import candidates, settled, stale_ids, valid_from
+from dossiers.store import steps as store_steps
+from dossiers.store.steps import candidates, interval, settled, stale_ids, valid_from
 
 BASE = date(2026, 9, 1)
 NOW = datetime(2026, 9, 1, 8)
@@ -164,7 +167,8 @@ def _engine_states(session: Session, everything: list[tuple[DossierRecord, Timel
 
 
 def _check_stored(engine: Engine) -> None:
-    """Each stored timeline is the engine's on its valid_from: dates, rules, done-on."""
+    """Each stored timeline is the engine's on its valid_from: dates, rules, done-on; it holds
+    over the interval that holds on the day it was written (today())."""
     with transaction(engine, write=False) as session:
         assert stale_ids(session) == []
         stored: dict[int, list[tuple[object, ...]]] = {}
@@ -172,12 +176,13 @@ def _check_stored(engine: Engine) -> None:
             step = row[0]
             stored.setdefault(step.dossier_id, []).append(
                 (step.code, step.opens, step.due, step.done_on, step.rule, step.finished))
-        stamps = {row[0]: row[1] for row in session.execute(
-            select(StoredTimeline.dossier_id, StoredTimeline.valid_from))}
+        stamps = {row[0]: (row[1], row[2]) for row in session.execute(
+            select(StoredTimeline.dossier_id, StoredTimeline.valid_from,
+                   StoredTimeline.valid_until))}
         for record in stream_dossiers(session, dossier_query()):
             facts = facts_of(record)
-            assert stamps[record.id] == valid_from(facts)
-            timeline = compute_timeline(facts, valid_from(facts) or BASE)
+            assert stamps[record.id] == interval(facts, store_steps.today())
+            timeline = compute_timeline(facts, stamps[record.id][0] or BASE)
             assert sorted(stored[record.id]) == sorted(
                 (s.code, s.opens, s.due, s.done_on, s.rule, settled(s))
                 for s in timeline.steps)
@@ -194,9 +199,11 @@ def _edges(engine: Engine) -> list[date]:
                                 (risk, (-1, 0, 1))):
                 if day is not None:
                     days.update(day + timedelta(days=k) for k in shifts)
-        for (since,) in session.execute(select(StoredTimeline.valid_from)):
-            if since is not None:
-                days.update(since + timedelta(days=k) for k in (-1, 0, 1))
+        for since, until in session.execute(select(StoredTimeline.valid_from,
+                                                   StoredTimeline.valid_until)):
+            for day in (since, until):
+                if day is not None:
+                    days.update(day + timedelta(days=k) for k in (-1, 0, 1))
     return sorted(days)
 
 
@@ -211,19 +218,26 @@ def test_stored_timelines_and_a_day_give_what_the_engine_gives_over_every_dossie
     """R-CAL-4 statuses, R-CDPI-EXCUSE at-risk alerts, reminders (R-CAL-1): the candidates SQL
     picks over the stored steps, computed by the engine, are exactly the engine's answer over
     every dossier, on the days where answers change; after a first write, and after a second
-    one that takes facts back."""
+    one that takes facts back, written later (the clock moved: the intervals ended since are
+    healed)."""
+    from dossiers.store.steps import heal
+
     owners = _setup(db_engine)
-    _write(db_engine, drawn, owners)
-    for write in range(2):
-        if write:
-            _forget_some(db_engine, every)
-        _check_stored(db_engine)
-        # Indices, not the dates themselves: the strategy keeps its shape whatever the edges.
-        edges = _edges(db_engine)
-        picks = data.draw(st.lists(st.integers(0, 10_000), min_size=1, max_size=8))
-        for day in sorted({edges[pick % len(edges)] for pick in picks}):
-            _check_day(db_engine, day, data.draw(st.integers(0, 30)),
-                       data.draw(st.integers(1, 20)))
+    clock = [data.draw(offset(-100, 400))]
+    with patch.object(store_steps, "today", lambda: clock[0]):
+        _write(db_engine, drawn, owners)
+        for write in range(2):
+            if write:
+                clock[0] += timedelta(days=data.draw(st.integers(0, 200)))
+                _forget_some(db_engine, every)
+                heal(lambda: transaction(db_engine))
+            _check_stored(db_engine)
+            # Indices, not the dates: the strategy keeps its shape whatever the edges.
+            edges = _edges(db_engine)
+            picks = data.draw(st.lists(st.integers(0, 10_000), min_size=1, max_size=8))
+            for day in sorted({edges[pick % len(edges)] for pick in picks}):
+                _check_day(db_engine, day, data.draw(st.integers(0, 30)),
+                           data.draw(st.integers(1, 20)))
 
 
 def test_a_timeline_of_another_engine_is_stale_and_healed(db_engine: Engine) -> None:
@@ -254,6 +268,44 @@ def test_the_candidates_of_a_day_exclude_a_dossier_done_and_not_due(db_engine: E
         assert len(list(session.scalars(candidates(BASE + timedelta(days=300),
                                                    BASE + timedelta(days=300),
                                                    due_within=14)))) == 1
+
+
+def test_a_dossier_whose_mission_is_under_way_is_seen_from_its_stored_schedule(
+        db_engine: Engine) -> None:
+    """A mission still running: the schedule stored holds until the mission ends (no facts
+    read, the engine not run); from its end the engine decides, until heal() stores the next
+    interval. Both give the engine's answer."""
+    from dossiers.services.timelines import timelines_on
+    from dossiers.store.steps import heal
+
+    owners = _setup(db_engine)
+    start = BASE
+    mission_start, mission_end = start + timedelta(days=45), start + timedelta(days=95)
+    during = mission_start + timedelta(days=20)
+    drawn = [{"kind": "cdpi", "start": start, "length": 40, "hours": 210, "programme": None,
+              "agency": 0, "events": [("drf-submitted", -20)], "incidents": [],
+              "missions": [(45, 50, 140)], "documents": []}]
+
+    def seen_on(day: date) -> tuple[bool, Timeline, Timeline]:
+        with transaction(db_engine, write=False) as session:
+            [seen] = timelines_on(session, dossier_query(), lambda _zone: day)
+            [record] = stream_dossiers(session, dossier_query())
+            engine = compute_timeline(facts_on(record, day), day).without_detail()
+            return seen.dossier.events is None, seen.timeline, engine
+
+    with patch.object(store_steps, "today", lambda: during):
+        _write(db_engine, drawn, owners)
+        with transaction(db_engine, write=False) as session:
+            assert session.execute(select(StoredTimeline.valid_from, StoredTimeline.valid_until)
+                                   ).one() == (mission_start, mission_end)
+        from_store, timeline, engine = seen_on(during)
+        assert from_store and timeline == engine
+        from_store, timeline, engine = seen_on(mission_end)
+        assert not from_store and timeline == engine
+    with patch.object(store_steps, "today", lambda: mission_end + timedelta(days=1)):
+        assert heal(lambda: transaction(db_engine)) == 1
+        from_store, timeline, engine = seen_on(mission_end + timedelta(days=1))
+        assert from_store and timeline == engine
 
 
 @settings(max_examples=40, deadline=None)

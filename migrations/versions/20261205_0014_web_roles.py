@@ -1,7 +1,7 @@
 """web roles: the web view's login finds the role that serves an agency
 
 Revision ID: 0014_web_roles
-Revises: 0012_agency_row_security
+Revises: 0013_timeline_intervals
 Create Date: 2026-12-05 22:00:00
 
 PostgreSQL only (nothing happens on SQLite). The mapping's policy shows a role its own line
@@ -19,7 +19,7 @@ from dossiers.store import access
 
 
 revision: str = '0014_web_roles'
-down_revision: Union[str, Sequence[str], None] = '0012_agency_row_security'
+down_revision: Union[str, Sequence[str], None] = '0013_timeline_intervals'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

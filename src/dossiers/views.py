@@ -224,7 +224,7 @@ def dossier_text(dossier: Dossier, timeline: Timeline, as_of: date,
     from dossiers.deadlines.eligibility import CATEGORIES
     from dossiers.deadlines.explain import rule_set_summary
     from dossiers.deadlines.facts import Programme
-    from dossiers.services.dossiers import facts_of
+    from dossiers.store.facts import facts_of
 
     m = messages
     # The facts of the day shown (I-AS-OF-KNOWS-PAST), as the timeline was computed from.

@@ -104,11 +104,18 @@ class App:
         if self._engine is None:
             start_up_done()
             from dossiers.french_click import keep_secret
-            from dossiers.store.database import open_engine, url_password
+            from dossiers.store import steps
+            from dossiers.store.database import open_engine, read_only_folder, url_password
 
             url = self.database_url()
             keep_secret(url_password(url))
             self._engine = open_engine(url, create=create)
+            # Stored schedules hold over an interval of days: written, by any command (`init`
+            # included), for today's, by the clock. Not in a read-only folder: nothing can be
+            # written there, and the last interval stored stays right (days outside it go to
+            # the engine), so no command should try to move it on.
+            if read_only_folder(self._engine) is None:
+                steps.write_for(utc_now().date())
         return self._engine
 
     def close(self) -> None:
@@ -169,8 +176,9 @@ class App:
 
 
     def _heal_timelines(self) -> None:
-        """Recompute the stored timelines an older engine or holiday release left, or rows
-        written without the ORM; a progress line on stderr when it takes more than a second."""
+        """Recompute the stored timelines an older engine or holiday release left, rows
+        written without the ORM, and those whose interval of days has ended; a progress line
+        on stderr when it takes more than a second."""
         if self._healed:
             return
         self._healed = True

@@ -19,8 +19,8 @@ DEFAULT_DUE_SOON_DAYS = 7
 def status_on(schedule: Schedule, day: date,
               due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Timeline:
     """The timeline of `day`. The schedule must be that of the facts known on `day`
-    (I-AS-OF-KNOWS-PAST): engine.compute_timeline cuts them; a stored schedule holds from
-    its `valid_from` on."""
+    (I-AS-OF-KNOWS-PAST): engine.compute_timeline cuts them; a stored schedule holds over
+    its interval of days (store/steps.py)."""
     steps = tuple(_step_on(planned, day, due_soon_days) for planned in schedule.steps)
     by_code = {step.code: step for step in steps}
     alerts = []

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from dossiers import messages
 from dossiers.errors import InvalidInput
 from dossiers.mail.addresses import AddressError, parse_address
+from dossiers.mail.lines import reminder_line, user_writes_lines
 from dossiers.rendering import render
 from dossiers.reminders.selection import Digest
 from dossiers.wrapping import fit
@@ -71,18 +72,22 @@ class Preview:
     text: str
 
 
-def _context(digest: Digest, day: date) -> dict[str, Any]:
+def _context(digest: Digest, day: date, templates_dir: str | None) -> dict[str, Any]:
+    """`item_line`: each reminder's line written in Python (mail/lines.py), unless the user's
+    templates have their own `_digest_item.txt.j2`; then None, and the digest includes it."""
     return {
         "digest": digest,
         "recipient_name": one_line(digest.recipient.name),
         "day": day,
         "STEP_LABELS": messages.STEP_LABELS,
+        "item_line": (None if user_writes_lines(templates_dir)
+                      else lambda item: reminder_line(item, day)),
     }
 
 
 def digest_text(digest: Digest, day: date, templates_dir: str | None = None) -> DigestText:
     """The subject and the plain-text body: the same for the sent message and the dry run."""
-    context = _context(digest, day)
+    context = _context(digest, day, templates_dir)
     subject = one_line(render("digest_subject.txt.j2", templates_dir, **context))
     text = fit(render("digest.txt.j2", templates_dir, **context), MAIL_WIDTH, hang="")
     # A text part's lines end at CR, LF or CRLF: written here as the message reads them back.
@@ -113,7 +118,7 @@ def preview_message(digest: Digest, day: date, templates_dir: str | None = None)
 def build_message(digest: Digest, day: date, sender: str, message_id: str, now: datetime,
                   templates_dir: str | None = None) -> EmailMessage:
     written = digest_text(digest, day, templates_dir)
-    html = render("digest.html.j2", templates_dir, **_context(digest, day))
+    html = render("digest.html.j2", templates_dir, **_context(digest, day, templates_dir))
     policy, to = _recipient(digest)
     message = EmailMessage(policy=policy)
     message["From"] = sender

@@ -19,8 +19,7 @@ from dossiers.deadlines.bounds import (
 )
 from dossiers.deadlines.engine import compute_timeline, current_accord
 from dossiers.deadlines.facts import (
-    Company, ContractType, DossierFacts, Event as EventFact, EventKind, Incident as IncidentFact,
-    IncidentKind, Kind, Mission as MissionFact, Programme,
+    ContractType, DossierFacts, EventKind, IncidentKind, Kind, Programme,
 )
 from dossiers.deadlines.eligibility import categories_for
 from dossiers.deadlines.rulesets import RuleSet, choose_rule_set, rules_of
@@ -35,6 +34,7 @@ from dossiers.services.network import agency_named, staff_by_email
 from dossiers.store.models import (
     Change, Document, Dossier, Event, Incident, Mission,
 )
+from dossiers.store.facts import facts_of, hours_or_none
 from dossiers.store.records import DossierRecord, dossier_query
 from dossiers.store.database import writing
 from dossiers.store.steps import candidates, lock_dossiers
@@ -327,42 +327,6 @@ def find_dossier(session: Session, ident: str) -> Dossier:
     return session.get_one(Dossier, found)
 
 
-def facts_of(dossier: Dossier | DossierRecord) -> DossierFacts:
-    agency = dossier.agency
-    return DossierFacts(
-        kind=Kind(dossier.kind),
-        training_start=dossier.training_start,
-        training_end=dossier.training_end,
-        training_hours=from_minutes(dossier.training_minutes),
-        zone=dossier.agency.zone,
-        rules=rules_of(dossier.rules),
-        programme=Programme(dossier.programme) if dossier.programme else None,
-        events=tuple(EventFact(EventKind(e.kind), e.occurred_on) for e in dossier.events),
-        missions=tuple(
-            MissionFact(m.start, m.end, from_minutes(m.worked_minutes),
-                        from_minutes(m.holiday_minutes))
-            for m in dossier.missions
-        ),
-        contract_type=ContractType(dossier.contract_type),
-        eligibility=dossier.eligibility,
-        in_user_company=dossier.in_user_company,
-        afest=dossier.afest,
-        hourly_cost=None if dossier.hourly_cost_cents is None
-        else Fraction(dossier.hourly_cost_cents, 100),
-        positioning_hours=from_minutes(dossier.positioning_minutes or 0),
-        evaluation_hours=from_minutes(dossier.evaluation_minutes or 0),
-        tutor_hours=from_minutes(dossier.tutor_minutes or 0),
-        basic_skills_share=None if dossier.basic_skills_basis_points is None
-        else Fraction(dossier.basic_skills_basis_points, 10000),
-        seniority_hours=_hours_or_none(dossier.seniority_minutes),
-        incidents=tuple(IncidentFact(IncidentKind(i.kind), i.occurred_on, i.document_on,
-                                     i.until_on)
-                        for i in dossier.incidents),
-        documents={d.code: d.received_on for d in dossier.documents},
-        company=Company(agency.headcount, agency.prism_member),
-    )
-
-
 def facts_on(dossier: Dossier | DossierRecord, day: date) -> DossierFacts:
     """The dossier as it stood on `day` (I-AS-OF-KNOWS-PAST): every read path (show, list,
     reports, reminders, explain, doc) goes through here."""
@@ -627,13 +591,13 @@ def update_dossier(session: Session, dossier: Dossier, changes: DossierChanges,
     rules = rules_of(dossier.rules)
     check_dossier(
         Kind(dossier.kind), dossier.training_start, dossier.training_end,
-        from_minutes(dossier.training_minutes), rules, _hours_or_none(dossier.mission_minutes),
-        positioning_hours=_hours_or_none(dossier.positioning_minutes),
-        evaluation_hours=_hours_or_none(dossier.evaluation_minutes),
-        tutor_hours=_hours_or_none(dossier.tutor_minutes),
+        from_minutes(dossier.training_minutes), rules, hours_or_none(dossier.mission_minutes),
+        positioning_hours=hours_or_none(dossier.positioning_minutes),
+        evaluation_hours=hours_or_none(dossier.evaluation_minutes),
+        tutor_hours=hours_or_none(dossier.tutor_minutes),
     )
     check_seniority(Kind(dossier.kind), dossier.eligibility,
-                    _hours_or_none(dossier.seniority_minutes), rules)
+                    hours_or_none(dossier.seniority_minutes), rules)
     _check_recorded_drf(dossier)
     new = _describe(dossier)
     changed = {key: (old[key], new[key]) for key in old if old[key] != new[key]}
@@ -654,10 +618,6 @@ def _check_recorded_drf(dossier: Dossier) -> None:
             f"{messages.short_date(submitted)}",
             "R-DRF-WINDOW",
         )
-
-
-def _hours_or_none(minutes: int | None) -> Fraction | None:
-    return None if minutes is None else from_minutes(minutes)
 
 
 def _describe(dossier: Dossier) -> dict[str, str]:

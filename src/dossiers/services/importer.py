@@ -56,11 +56,12 @@ from dossiers.parsing import (
 )
 from dossiers.services.dossiers import (
     DossierDraft, DuplicateDossier, Log, check_document, check_event, check_incident,
-    check_mission, check_opening, dossier_columns, facts_of, incident_log, mission_log,
+    check_mission, check_opening, dossier_columns, incident_log, mission_log,
     opening_log, reference_prefix,
 )
 from dossiers.services.network import agency_among, staff_among
 from dossiers.store import steps
+from dossiers.store.facts import facts_of
 from dossiers.store.models import (
     Agency, Change, Document, Dossier, Event, Incident, Mission, Staff,
 )

@@ -1,10 +1,11 @@
 """Dossiers seen on a day, for the commands that look at many (`list`, `report`, `remind`,
 `calendar`): from the stored schedule when it holds on that day, from the facts otherwise.
 
-A stored schedule holds on every day on or after its `valid_from`, while the engine, the
-holiday data and the rule set are those it was stamped with (store/steps.py). On an earlier
-day — `--as-of` in the past, or a dossier holding a future-dated entry — the facts known on
-that day are read and the engine runs in memory (I-AS-OF-KNOWS-PAST). Both end in the same
+A stored schedule holds on every day from its `valid_from` to the day before its `valid_until`,
+while the engine, the holiday data and the rule set are those it was stamped with
+(store/steps.py). On another day — `--as-of` in the past, a dossier holding a future-dated
+entry, a mission ended since the schedule was stored — the facts known on that day are read
+and the engine runs in memory (I-AS-OF-KNOWS-PAST). Both end in the same
 deadlines/status.py.
 """
 
@@ -27,7 +28,8 @@ from dossiers.store.records import DossierRecord, RecordReader, dossier_batches
 
 DayInZone = Callable[[str], date]
 STAMP_COLUMNS = (StoredTimeline.dossier_id, StoredTimeline.engine, StoredTimeline.holidays,
-                 StoredTimeline.rules, StoredTimeline.valid_from, StoredTimeline.closed_on,
+                 StoredTimeline.rules, StoredTimeline.valid_from, StoredTimeline.valid_until,
+                 StoredTimeline.closed_on,
                  StoredTimeline.mission_hours, StoredTimeline.drf_redo)
 
 
@@ -62,7 +64,8 @@ def timelines_on(session: Session, query: Select[Any], day_in: DayInZone,
             stamp = stamps.get(row.id)
             day = day_in(reader.agencies[row.agency_id].zone)
             if (stamp is not None and steps.current(stamp, row.rules)
-                    and (stamp.valid_from is None or stamp.valid_from <= day)):
+                    and (stamp.valid_from is None or stamp.valid_from <= day)
+                    and (stamp.valid_until is None or day < stamp.valid_until)):
                 stored[row.id] = stamp
         schedules = steps.load(session, stored)
         records = reader.records(batch, [i for i in ids if i not in stored])

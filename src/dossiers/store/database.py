@@ -12,7 +12,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
@@ -234,8 +234,9 @@ def _migrate(engine: Engine, action: Callable[[Config, str], None],
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise RuntimeError("foreign key check failed after the migration")
                 after = MigrationContext.configure(connection).get_current_revision()
-                if after is not None and _has_timelines(connection):
-                    # Fill the stored timelines the upgrade created or made stale.
+                if after == head_revision():
+                    # Fill the stored timelines the upgrade created or made stale; only at the
+                    # head, whose schema is the models' (an older one may lack their columns).
                     with Session(connection) as session:
                         steps.refresh(session, steps.stale_ids(session))
                         session.flush()
@@ -243,12 +244,6 @@ def _migrate(engine: Engine, action: Callable[[Config, str], None],
             if sqlite:
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
     return before, after
-
-
-def _has_timelines(connection: Connection) -> bool:
-    from sqlalchemy import inspect
-
-    return "timelines" in inspect(connection).get_table_names()
 
 
 REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)

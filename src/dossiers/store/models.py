@@ -262,8 +262,10 @@ class OutboxItem(Base):
 class StoredTimeline(Base):
     """A dossier's schedule as the engine computed it at its last write, and what with.
 
-    It is valid for every day on or after `valid_from` (the date of the dossier's latest dated
-    fact) as long as the engine, the holiday data and its rule set are those stamped here;
+    It is valid for every day from `valid_from` (the date of the dossier's latest dated fact,
+    or of a mission end passed) to the day before `valid_until` (the next end of a mission still
+    running; None: for ever), as long as the engine, the holiday data and its rule set are those
+    stamped here;
     store/steps.py recomputes it otherwise. `closed_on` is the day the dossier was closed or
     abandoned; `mission_hours` (a fraction, « 70 » or « 100/3 ») and `drf_redo` are the
     schedule's own figures.
@@ -277,6 +279,7 @@ class StoredTimeline(Base):
     holidays: Mapped[str] = mapped_column(String(32))
     rules: Mapped[str] = mapped_column(String(32))
     valid_from: Mapped[date | None] = mapped_column(Date, index=True)
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date)
     mission_hours: Mapped[str] = mapped_column(String(32))
     drf_redo: Mapped[bool | None] = mapped_column(Boolean)

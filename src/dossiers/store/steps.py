@@ -4,9 +4,10 @@ A schedule's dates, rules, done-on days and alerts depend on the dossier's facts
 day (deadlines/timeline.py); only statuses do. So every write stores the engine's first stage
 (`schedule_of`) in the same transaction: the `steps` and `timeline_alerts` tables, stamped
 with what it was computed with (the `timelines` table): the engine's source, the holiday data,
-the rule set, and `valid_from`, the date of the dossier's latest dated fact. For any day on or
-after `valid_from`, `load()` gives back the schedule and deadlines/status.py sees it on that
-day, with no facts read and no rule run again.
+the rule set, and the interval of days it holds over, [`valid_from`, `valid_until`): from
+the latest dated fact (or mission end passed) to the next end of a mission still running
+(`interval()`). For any day in it, `load()` gives back the schedule and deadlines/status.py
+sees it on that day, with no facts read and no rule run again.
 
 The daily commands use it to let SQL choose: `candidates()` selects the dossiers that may have
 something to say on a day (a step not finished and due by then, one that opens, a mission
@@ -17,8 +18,9 @@ at risk is found by asking deadlines/status.py.
 One place keeps the table true: a session listener collects the dossiers that a flush
 touched (dossiers, events, missions, incidents, documents, agencies) and recomputes them just
 before the commit. `import`, which writes with bulk inserts, calls `refresh()` itself in its
-transaction. Rows written by other programs (benchmarks/generate.py) and timelines of an older
-engine or holiday release are recomputed by `heal()` at the start of a command.
+transaction. Rows written by other programs (benchmarks/generate.py), timelines of an older
+engine or holiday release, and those whose interval has ended by the CLI's day (`write_for`)
+are recomputed by `heal()` at the start of a command.
 """
 
 from __future__ import annotations
@@ -52,11 +54,16 @@ FACT_ROWS = (Event, Mission, Incident, Document)
 EPOCH = date(2000, 1, 1)
 
 
+# How a stored timeline is written: part of its stamp, so that a change to it (here, the
+# interval of days a schedule holds over) makes every stored timeline stale, as the engine does.
+STORE_FORMAT = b"interval-1"
+
+
 @cache
 def engine_version() -> str:
-    """A digest of the rule core's source (rule sets included): any change to it makes every
-    stored timeline stale."""
-    digest = hashlib.sha256()
+    """A digest of the rule core's source (rule sets included) and of STORE_FORMAT: any change
+    to either makes every stored timeline stale."""
+    digest = hashlib.sha256(STORE_FORMAT)
     folder = resources.files("dossiers") / "deadlines"
     for name in sorted(item.name for item in folder.iterdir() if item.name.endswith(".py")):
         digest.update(name.encode())
@@ -72,12 +79,57 @@ def holidays_version() -> str:
 
 
 def valid_from(facts: Any) -> date | None:
-    """The date of the dossier's latest dated fact: the stored timeline holds from there on."""
+    """The date of the dossier's latest dated fact, mission ends included: the schedule holds
+    from there on, whatever the day after."""
+    ends = [m.end for m in facts.missions]
+    known = known_from(facts)
+    return max([known, *ends]) if known is not None else None
+
+
+def known_from(facts: Any) -> date | None:
+    """The last day the facts known on a day change (DossierFacts.as_of: events, mission
+    starts, incidents and their proof, documents): from there on, they are all known."""
     days = [e.on for e in facts.events]
-    days += [d for m in facts.missions for d in (m.start, m.end)]
+    days += [m.start for m in facts.missions]
     days += [d for i in facts.incidents for d in (i.on, i.document_on) if d is not None]
     days += list(facts.documents.values())
     return max(days) if days else None
+
+
+_written_for: date | None = None
+
+
+def write_for(day: date | None) -> None:
+    """The day stored timelines are written for: the CLI gives its clock's (only the CLI reads
+    the clock). It only chooses which interval of days is stored, never what is right on a
+    day. Unset (other programs, most tests), the last interval is stored: it holds for ever."""
+    global _written_for
+    _written_for = day
+
+
+def today() -> date | None:
+    return _written_for
+
+
+def interval(facts: Any, around: date | None) -> tuple[date | None, date | None]:
+    """The days [start, end) over which the engine's schedule of these facts does not change,
+    the one holding on `around` when it can (end None: for ever; start None: from any day;
+    `around` None: the last one).
+
+    Once every fact is known (known_from), the schedule still changes on each day a mission
+    ends: a mission not ended by the day does not count yet (deadlines/engine.py). A mission
+    still running is a fifth of the dossiers a daily command looks at: its dossier's
+    schedule, stored over [latest fact or end passed, next mission end), is not recomputed
+    from its facts every day until the mission ends."""
+    start = known_from(facts)
+    if start is None:
+        return None, None
+    ends = sorted({m.end for m in facts.missions if m.end > start})
+    passed = [end for end in ends if around is None or end <= around]
+    if passed:
+        start = passed[-1]
+    coming = [end for end in ends if end > start]
+    return start, (coming[0] if coming else None)
 
 
 def _at_risk(schedule: Any, day: date) -> bool:
@@ -140,16 +192,17 @@ def timeline_rows(dossier: Any) -> TimelineRows:
     from dossiers.deadlines.engine import schedule_of
     from dossiers.deadlines.status import status_on
     from dossiers.deadlines.timeline import Alert
-    from dossiers.services.dossiers import facts_of
+    from dossiers.store.facts import facts_of
 
     facts = facts_of(dossier)
-    since = valid_from(facts)
+    since, until = interval(facts, today())
     schedule = schedule_of(facts, since or EPOCH)
     # Which steps are settled whatever the day: their status on the first day it holds.
     seen = status_on(schedule, since or EPOCH)
     stamp = {"dossier_id": dossier.id, "engine": engine_version(),
              "holidays": holidays_version(), "rules": dossier.rules, "valid_from": since,
-             "closed_on": facts.closed_on, "mission_hours": str(schedule.mission_hours_required),
+             "valid_until": until, "closed_on": facts.closed_on,
+             "mission_hours": str(schedule.mission_hours_required),
              "drf_redo": schedule.drf_redo_required}
     rows = []
     for position, (planned, step) in enumerate(zip(schedule.steps, seen.steps, strict=True)):
@@ -279,8 +332,8 @@ def store(session: Session, dossiers: Iterable[Any]) -> int:
     return done
 
 
-STAMP_COLUMNS = ("dossier_id", "engine", "holidays", "rules", "valid_from", "closed_on",
-                 "mission_hours", "drf_redo")
+STAMP_COLUMNS = ("dossier_id", "engine", "holidays", "rules", "valid_from", "valid_until",
+                 "closed_on", "mission_hours", "drf_redo")
 STEP_COLUMNS = ("dossier_id", "code", "position", "opens", "due", "done_on", "finished", "rule",
                 "track", "hours_done", "missing", "at_risk_from")
 ALERT_COLUMNS = ("dossier_id", "position", "code", "rule", "message", "step", "on", "pace")
@@ -341,12 +394,15 @@ def _sqlite_insert(connection: Any, table: Any, columns: tuple[str, ...],
 
 
 def stale_ids(session: Session) -> list[int]:
-    """Dossiers without a stored timeline, or with one of another engine or holiday release."""
+    """Dossiers without a stored timeline, or with one of another engine or holiday release,
+    or (when today() is known) one whose interval of days has ended: a mission ended since,
+    the next interval is stored."""
+    stale = [StoredTimeline.dossier_id.is_(None), StoredTimeline.engine != engine_version(),
+             StoredTimeline.holidays != holidays_version(), StoredTimeline.rules != Dossier.rules]
+    if today() is not None:
+        stale.append(StoredTimeline.valid_until <= today())
     query = (select(Dossier.id).outerjoin(StoredTimeline, StoredTimeline.dossier_id == Dossier.id)
-             .where(or_(StoredTimeline.dossier_id.is_(None),
-                        StoredTimeline.engine != engine_version(),
-                        StoredTimeline.holidays != holidays_version(),
-                        StoredTimeline.rules != Dossier.rules))
+             .where(or_(*stale))
              .order_by(Dossier.id))
     return list(session.scalars(query))
 
@@ -378,7 +434,8 @@ def candidates(first_day: date, last_day: date, *, overdue: bool = False,
     due_within N  a step not finished due in the next N days;
     remind_since  what `remind` may say: a step not finished due by the day plus the
                   longest lead, or opened since that day, or a mission obligation at risk.
-    Dossiers with a fact dated after `first_day` are always in: the engine decides.
+    Dossiers whose stored schedule does not hold on the day (a fact dated after `first_day`,
+    an interval ended by `last_day`) are always in: the engine decides.
     """
     open_step = StoredStep.finished.is_(False)
     conditions = []
@@ -392,7 +449,8 @@ def candidates(first_day: date, last_day: date, *, overdue: bool = False,
                        and_(StoredStep.opens > remind_since, StoredStep.opens <= last_day),
                        StoredStep.at_risk_from <= last_day]
     by_steps = select(StoredStep.dossier_id).where(open_step, or_(*conditions))
-    by_date = select(StoredTimeline.dossier_id).where(StoredTimeline.valid_from > first_day)
+    by_date = select(StoredTimeline.dossier_id).where(or_(StoredTimeline.valid_from > first_day,
+                                                          StoredTimeline.valid_until <= last_day))
     return by_steps.union(by_date)
 
 
