@@ -123,10 +123,11 @@ def has_mapping(connection: Connection) -> bool:
 
 
 def act_as(session_or_connection: Any, role: str) -> None:
-    """Run the rest of the current transaction as an agency's role: `SET LOCAL ROLE`, never a
-    session-level SET ROLE, so that the connection goes back to the pool with its own login's
-    role when the transaction ends (committed or rolled back). For the web view: one login,
-    member of the agency roles, neither owner nor superuser; one transaction per request.
+    """Run the rest of the current transaction as an agency's role: `SET LOCAL ROLE`, which
+    lasts until the transaction ends (committed or rolled back), never for the whole session:
+    the connection goes back to the pool with its own login's role. For the web view: one
+    login, member of the agency roles, neither owner nor superuser; one transaction per
+    request.
 
     The session (or connection) must be in a transaction; `role` must be a role name
     (ROLE_NAME), which PostgreSQL checks the login may take."""
