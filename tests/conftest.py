@@ -157,3 +157,18 @@ def character_device(folder: Path) -> Path:
     device = folder / "null"
     os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     return device
+
+
+def pty_output(leader: int) -> str:
+    """Everything written to a pseudo-terminal, read from its leader side once the program has
+    ended and the follower side is closed (Linux then answers EIO: the end)."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dossiers import messages, terminal
-from tests.conftest import Dossiers
+from tests.conftest import Dossiers, pty_output
 
 AS_OF = "2026-11-23"
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -116,16 +116,7 @@ def _list_on_a_terminal(database_url: str, tmp_path: Path, **env: str) -> str:
                                  timeout=120, check=False)
         assert process.returncode == 0, process.stderr
         os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks).decode("utf-8")
+        return pty_output(leader)
     finally:
         os.close(leader)
 

@@ -30,6 +30,12 @@ def open_dossier(tool: Dossiers, reference: str, owner: str, kind: str = "cdpi",
 def late(network: Dossiers) -> Dossiers:
     """Lyon: Léa has a DRF 6 days late and a contract 11 days late; Sophie's CAR request is
     2 days late. Metz: Julien's DRF is due on the day, not late. One dossier is on time."""
+    return open_late_network(network)
+
+
+def open_late_network(network: Dossiers, *metz_extra: dict[str, str]) -> Dossiers:
+    """`late`'s dossiers; each of `metz_extra` (open_dossier's keywords) is one more of Julien's
+    dossiers in Metz, opened after his DRF."""
     open_dossier(network, "L-DRF", "lea@example.fr", worker="Chloé Müller")
     open_dossier(network, "L-CONTRACT", "lea@example.fr", start="2027-02-01", end="2027-03-12")
     network.ok("record", "L-CONTRACT", "drf-submitted", "--on", "2026-11-01")
@@ -37,6 +43,8 @@ def late(network: Dossiers) -> Dossiers:
     open_dossier(network, "S-CAR", "sophie@example.fr", kind="car", start="2027-01-11",
                  end="2027-06-30", hours="400")
     open_dossier(network, "M-DRF", "julien@example.fr", start="2027-01-15", end="2027-02-26")
+    for extra in metz_extra:
+        open_dossier(network, owner="julien@example.fr", **extra)
     open_dossier(network, "ON-TIME", "lea@example.fr", start="2027-03-15", end="2027-04-23")
     return network
 

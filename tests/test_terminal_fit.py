@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from dossiers import terminal
 from dossiers.cli import cli
-from tests.conftest import Dossiers
+from tests.conftest import Dossiers, pty_output
 from tests.test_help import COMMANDS
 
 AS_OF = "2026-11-23"
@@ -132,16 +132,7 @@ def _on_a_terminal(database_url: str, tmp_path: Path, columns: int, *args: str) 
         assert process.returncode == 0, process.stderr
         os.close(follower)
         follower = -1
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+        return pty_output(leader).replace("\r\n", "\n")
     finally:
         os.close(leader)
         if follower != -1:

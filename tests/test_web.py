@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Dossiers
-from tests.test_reports import AS_OF, open_dossier
+from tests.test_reports import AS_OF, open_late_network
 
 NOON = datetime(2027, 1, 13, 11, 0)  # 12:00 in Paris on AS_OF
 
@@ -35,16 +35,8 @@ class Clock:
 @pytest.fixture
 def late(network: Dossiers) -> Dossiers:
     """test_reports' network, plus an admin in Metz and a worker whose name is markup."""
-    open_dossier(network, "L-DRF", "lea@example.fr", worker="Chloé Müller")
-    open_dossier(network, "L-CONTRACT", "lea@example.fr", start="2027-02-01", end="2027-03-12")
-    network.ok("record", "L-CONTRACT", "drf-submitted", "--on", "2026-11-01")
-    network.ok("record", "L-CONTRACT", "drf-accord", "--on", "2026-11-02")
-    open_dossier(network, "S-CAR", "sophie@example.fr", kind="car", start="2027-01-11",
-                 end="2027-06-30", hours="400")
-    open_dossier(network, "M-DRF", "julien@example.fr", start="2027-01-15", end="2027-02-26")
-    open_dossier(network, "M-LATE", "julien@example.fr", start="2027-01-12", end="2027-02-26",
-                 worker="<script>alert(1)</script>")
-    open_dossier(network, "ON-TIME", "lea@example.fr", start="2027-03-15", end="2027-04-23")
+    open_late_network(network, {"reference": "M-LATE", "start": "2027-01-12",
+                                "end": "2027-02-26", "worker": "<script>alert(1)</script>"})
     network.ok("staff", "add", "Anne Admin", "--email", "anne@example.fr", "--role", "admin",
                "--agency", "Metz")
     return network
