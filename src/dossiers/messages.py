@@ -578,11 +578,11 @@ def french_moment(moment: datetime) -> str:
 
 
 def delivery_summary(head: str, report: SendReport, failed_before: int = 0,
-                     superseded: int = 0) -> str:
+                     superseded: int = 0, calendars: str = "") -> str:
     """The one line a delivery run ends with (remind, outbox deliver): sent, waiting and when
     the next attempt is, failed; then, when there are any, the uncertain (resent with the
     same Message-ID), those taken back from a dead run, the older digests replaced, and those
-    another live run is sending."""
+    another live run is sending; last, the holiday calendars that do not cover the day."""
     parts = [f"{report.sent} envoyé(s)", f"{report.pending} en attente",
              f"{report.failed + failed_before} en échec"]
     if report.uncertain:
@@ -595,6 +595,8 @@ def delivery_summary(head: str, report: SendReport, failed_before: int = 0,
         parts.append(f"{report.in_flight} en cours d'envoi ailleurs")
     if report.next_attempt is not None:
         parts.append(f"prochain essai le {french_moment(report.next_attempt)}")
+    if calendars:
+        parts.append(calendars)
     return f"{head} : {', '.join(parts)}."
 
 

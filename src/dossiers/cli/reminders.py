@@ -188,9 +188,8 @@ def remind(app: App, transport: str | None, outbox_dir: str | None, dry_run: boo
     report = _deliver(app, settings, chosen, now)
     _echo_days_off(day, closed)
     calendars = messages.uncovered_calendars(composed.uncovered)
-    summary = messages.delivery_summary(f"Rappels du {messages.short_date(day)}", report,
-                                        composed.failed, composed.superseded)
-    click.echo(summary[:-1] + (f", {calendars}." if calendars else "."))
+    click.echo(messages.delivery_summary(f"Rappels du {messages.short_date(day)}", report,
+                                         composed.failed, composed.superseded, calendars))
     if chosen.name == "file" and report.sent:
         click.echo(f"Messages écrits dans {Path(outbox_dir or settings.mail.outbox_dir).resolve()}")
     _end(report, composed.failed, calendars)
