@@ -136,7 +136,6 @@ def _history_and_steps(tool: Dossiers) -> dict[str, object]:
         for change in shown["history"]:
             change.pop("at")
         found[reference] = shown
-    found["steps"] = dumped["steps"]
     found["timelines"] = dumped["timelines"]
     found["events"] = [row[:4] for row in dumped["events"]]  # recorded_at aside
     found["missions"] = dumped["missions"]

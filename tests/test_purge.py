@@ -105,7 +105,6 @@ def test_the_counts_are_the_rows_that_went(history: Dossiers) -> None:
         engine.dispose()
     after = {name: len(rows) for name, rows in history.dump()}
     # The stored timelines, derived data, go with their dossiers without being counted.
-    derived = ("timelines", "steps")
     assert {name: before[name] - after[name] for name in before
             if before[name] != after[name] and name not in DERIVED_TABLES} \
         == {name: count for name, count in counts.items() if count}

@@ -22,13 +22,14 @@ from dossiers.services.reminders import dossier_states
 from dossiers.store.database import transaction
 from dossiers.store.facts import facts_of
 from dossiers.store.models import (
-    Agency, Document, Dossier, Event, Incident, Mission, Staff, StoredStep, StoredTimeline,
+    Agency, Document, Dossier, Event, Incident, Mission, Staff, StoredTimeline,
 )
 from dossiers.store.records import (
     DossierRecord, dossier_query, managers_by_agency, stream_dossiers,
 )
 from dossiers.store import steps as store_steps
-from dossiers.store.steps import candidates, interval, settled, stale_ids, valid_from
+from dossiers.store.packed import unpack
+from dossiers.store.steps import EPOCH, candidates, interval, settled, stale_ids
 
 BASE = date(2026, 9, 1)
 NOW = datetime(2026, 9, 1, 8)
@@ -168,40 +169,42 @@ def _engine_states(session: Session, everything: list[tuple[DossierRecord, Timel
 
 def _check_stored(engine: Engine) -> None:
     """Each stored timeline is the engine's on its valid_from: dates, rules, done-on; it holds
-    over the interval that holds on the day it was written (today())."""
+    over the interval that holds on the day it was written (today()); the dates SQL chooses
+    candidates by are those of its steps not settled."""
     with transaction(engine, write=False) as session:
         assert stale_ids(session) == []
-        stored: dict[int, list[tuple[object, ...]]] = {}
-        for row in session.execute(select(StoredStep).order_by(StoredStep.dossier_id)):
-            step = row[0]
-            stored.setdefault(step.dossier_id, []).append(
-                (step.code, step.opens, step.due, step.done_on, step.rule, step.finished))
-        stamps = {row[0]: (row[1], row[2]) for row in session.execute(
-            select(StoredTimeline.dossier_id, StoredTimeline.valid_from,
-                   StoredTimeline.valid_until))}
+        stored = {row.dossier_id: row for row in session.execute(select(StoredTimeline))
+                  .scalars()}
         for record in stream_dossiers(session, dossier_query()):
             facts = facts_of(record)
-            assert stamps[record.id] == interval(facts, store_steps.today())
-            timeline = compute_timeline(facts, stamps[record.id][0] or BASE)
-            assert sorted(stored[record.id]) == sorted(
-                (s.code, s.opens, s.due, s.done_on, s.rule, settled(s))
-                for s in timeline.steps)
+            row = stored[record.id]
+            assert (row.valid_from, row.valid_until) == interval(facts, store_steps.today())
+            timeline = compute_timeline(facts, row.valid_from or EPOCH)
+            schedule = unpack(row.schedule)
+            assert [(s.code, s.opens, s.due, s.done_on, s.rule) for s in schedule.steps] == [
+                (s.code, s.opens, s.due, s.done_on, s.rule) for s in timeline.steps]
+            waiting = [s for s in timeline.steps if not settled(s)]
+            dues = [s.due for s in waiting if s.due is not None]
+            opens = [s.opens for s in waiting if s.opens is not None]
+            assert (row.first_due, row.last_due, row.first_opens, row.last_opens) == (
+                min(dues, default=None), max(dues, default=None),
+                min(opens, default=None), max(opens, default=None))
 
 
 def _edges(engine: Engine) -> list[date]:
     """The days where an answer can change: around each due date, opening, first day at
-    risk and latest fact."""
+    risk and change of the facts."""
     days: set[date] = set()
     with transaction(engine, write=False) as session:
-        for due, opens, risk in session.execute(select(StoredStep.due, StoredStep.opens,
-                                                       StoredStep.at_risk_from)):
-            for day, shifts in ((due, (-8, -7, -3, -1, 0, 1, 2)), (opens, (-1, 0, 1)),
-                                (risk, (-1, 0, 1))):
-                if day is not None:
-                    days.update(day + timedelta(days=k) for k in shifts)
-        for since, until in session.execute(select(StoredTimeline.valid_from,
-                                                   StoredTimeline.valid_until)):
-            for day in (since, until):
+        for packed, risk, since, until in session.execute(
+                select(StoredTimeline.schedule, StoredTimeline.at_risk_from,
+                       StoredTimeline.valid_from, StoredTimeline.valid_until)):
+            for step in unpack(packed).steps:
+                for day, shifts in ((step.due, (-8, -7, -3, -1, 0, 1, 2)),
+                                    (step.opens, (-1, 0, 1))):
+                    if day is not None:
+                        days.update(day + timedelta(days=k) for k in shifts)
+            for day in (risk, since, until):
                 if day is not None:
                     days.update(day + timedelta(days=k) for k in (-1, 0, 1))
     return sorted(days)
@@ -253,7 +256,8 @@ def test_a_timeline_of_another_engine_is_stale_and_healed(db_engine: Engine) -> 
     assert heal(lambda: transaction(db_engine)) == 1
     with transaction(db_engine, write=False) as session:
         assert stale_ids(session) == []
-        assert session.scalar(select(StoredStep.due).where(StoredStep.code == "drf")) is not None
+        [packed] = session.scalars(select(StoredTimeline.schedule))
+        assert unpack(packed).steps[0].code == "drf" and unpack(packed).steps[0].due is not None
 
 
 def test_the_candidates_of_a_day_exclude_a_dossier_done_and_not_due(db_engine: Engine) -> None:
@@ -336,7 +340,7 @@ def test_the_first_day_at_risk_is_the_engines_on_every_day_of_the_window(
         incidents=() if proof is None else (
             IncidentFact(IncidentKind.FAILURE, start, start + timedelta(days=proof))
             if proof >= 0 else IncidentFact(IncidentKind.FAILURE, start),))
-    since = valid_from(facts) or start - timedelta(days=30)
+    since = interval(facts, None)[0] or start - timedelta(days=30)
     step = compute_timeline(facts, since).step("mission_obligation")
     assert step is not None and step.due is not None
     first = at_risk_from(schedule_of(facts, since), since, step.due)

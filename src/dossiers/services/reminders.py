@@ -32,7 +32,7 @@ from dossiers.errors import InvalidInput
 from dossiers.services.dossiers import log_change, open_or_closed_after, timeline_of
 from dossiers.settings import Settings
 from dossiers.store.models import (
-    Agency, Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze, StoredStep,
+    Agency, Dossier, OutboxItem, OutboxMessage, ReminderRun, Snooze, StoredTimeline,
 )
 from dossiers.store.records import dossier_query, managers_by_agency
 from dossiers.services.timelines import timelines_on
@@ -146,9 +146,9 @@ def _noting_years(states: Iterator[DossierState], day: date,
 def _stored_years(session: Session, day: date) -> set[tuple[str, int]]:
     """The (zone, year) calendars of every open dossier's steps (their dates do not depend
     on the day), and the day's own year in each zone that has one."""
-    query = (select(Agency.zone, func.min(StoredStep.opens), func.max(StoredStep.opens),
-                    func.min(StoredStep.due), func.max(StoredStep.due))
-             .join(Dossier, Dossier.id == StoredStep.dossier_id)
+    query = (select(Agency.zone, func.min(StoredTimeline.span_first),
+                    func.max(StoredTimeline.span_last))
+             .join(Dossier, Dossier.id == StoredTimeline.dossier_id)
              .join(Agency, Agency.id == Dossier.agency_id)
              .where(Dossier.state == "open").group_by(Agency.zone))
     seen: set[tuple[str, int]] = set()

@@ -3,9 +3,9 @@
 
 A stored schedule holds on every day from its `valid_from` to the day before its `valid_until`,
 while the engine, the holiday data and the rule set are those it was stamped with
-(store/steps.py). On another day — `--as-of` in the past, a dossier holding a future-dated
-entry, a mission ended since the schedule was stored — the facts known on that day are read
-and the engine runs in memory (I-AS-OF-KNOWS-PAST). Both end in the same
+(store/steps.py). On another day — `--as-of` before the interval, a change of the facts
+(a mission's end, a fact dated ahead) reached since the schedule was stored — the facts known
+on that day are read and the engine runs in memory (I-AS-OF-KNOWS-PAST). Both end in the same
 deadlines/status.py.
 """
 
@@ -16,21 +16,25 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from dossiers.deadlines.engine import compute_timeline
 from dossiers.deadlines.status import status_on
 from dossiers.deadlines.timeline import Timeline
 from dossiers.store import steps
-from dossiers.store.models import StoredTimeline
+from dossiers.store.models import Dossier, StoredTimeline
+from dossiers.store.packed import unpack
 from dossiers.store.records import DossierRecord, RecordReader, dossier_batches
 
 DayInZone = Callable[[str], date]
-STAMP_COLUMNS = (StoredTimeline.dossier_id, StoredTimeline.engine, StoredTimeline.holidays,
-                 StoredTimeline.rules, StoredTimeline.valid_from, StoredTimeline.valid_until,
-                 StoredTimeline.closed_on,
-                 StoredTimeline.mission_hours, StoredTimeline.drf_redo)
+# The stored timeline's columns read with each dossier's row (labelled: the dossier's own
+# columns have a `rules` too).
+STAMP_COLUMNS = (StoredTimeline.engine.label("stored_engine"),
+                 StoredTimeline.holidays.label("stored_holidays"),
+                 StoredTimeline.rules.label("stored_rules"),
+                 StoredTimeline.valid_from, StoredTimeline.valid_until,
+                 StoredTimeline.closed_on, StoredTimeline.schedule)
 
 
 @dataclass(frozen=True)
@@ -48,33 +52,31 @@ def timelines_on(session: Session, query: Select[Any], day_in: DayInZone,
                  keep: Callable[[Any], bool] | None = None) -> Iterator[SeenDossier]:
     """Every dossier of `query` (built on store.records.dossier_query), in its order, seen on
     the day it is in its zone. A dossier closed after the day is shown open, as it was.
-    `keep`, a test of a dossier row that SQL cannot make, skips the others before any work."""
+    `keep`, a test of a dossier row that SQL cannot make, skips the others before any work.
+    Each dossier's stored timeline comes with its row, in the same query."""
     from dossiers.services.dossiers import facts_on, open_on
 
     reader = RecordReader(session)
+    engine, holidays = steps.engine_version(), steps.holidays_version()
+    query = (query.outerjoin(StoredTimeline, StoredTimeline.dossier_id == Dossier.id)
+             .add_columns(*STAMP_COLUMNS))
     for batch in dossier_batches(session, query):
         if keep is not None:
             batch = [row for row in batch if keep(row)]
-        ids = [row.id for row in batch]
-        stamps = {stamp.dossier_id: stamp for stamp in
-                  session.connection().execute(select(*STAMP_COLUMNS)
-                                               .where(StoredTimeline.dossier_id.in_(ids)))}
-        stored = {}
-        for row in batch:
-            stamp = stamps.get(row.id)
-            day = day_in(reader.agencies[row.agency_id].zone)
-            if (stamp is not None and steps.current(stamp, row.rules)
-                    and (stamp.valid_from is None or stamp.valid_from <= day)
-                    and (stamp.valid_until is None or day < stamp.valid_until)):
-                stored[row.id] = stamp
-        schedules = steps.load(session, stored)
-        records = reader.records(batch, [i for i in ids if i not in stored])
-        for record in records:
-            day = day_in(record.agency.zone)
-            if record.id in stored:
-                closed_on = stored[record.id].closed_on
-                is_open = closed_on is None or closed_on > day
-                timeline = status_on(schedules[record.id], day)
+        days = [day_in(reader.agencies[row.agency_id].zone) for row in batch]
+        # The stored schedule holds on the day: this engine's, holiday data's and rule set's,
+        # and the day in its interval.
+        holds = [row.stored_engine == engine and row.stored_holidays == holidays
+                 and row.stored_rules == row.rules
+                 and (row.valid_from is None or row.valid_from <= day)
+                 and (row.valid_until is None or day < row.valid_until)
+                 for row, day in zip(batch, days, strict=True)]
+        records = reader.records(batch, [row.id for row, stored in zip(batch, holds, strict=True)
+                                         if not stored])
+        for row, record, day, stored in zip(batch, records, days, holds, strict=True):
+            if stored:
+                is_open = row.closed_on is None or row.closed_on > day
+                timeline = status_on(unpack(row.schedule), day)
             else:
                 facts = facts_on(record, day)
                 is_open = open_on(facts)

@@ -18,7 +18,7 @@ SQLite has no roles: everything here is for PostgreSQL, and migration 0012 does 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -54,8 +54,6 @@ PROTECTED: dict[str, str] = {
     "changes": "dossier",
     "snoozes": "dossier",
     "timelines": "dossier",
-    "steps": "dossier",
-    "timeline_alerts": "dossier",
     "outbox": "recipient",
     "outbox_items": "dossier",
     "sign_in_links": "person",
@@ -72,15 +70,17 @@ AGENCY_COLUMNS = ("agency_id", "dossier_id")
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-def policy_condition(table: str) -> str:
-    return f"({_ADMIN}) OR ({RULES[PROTECTED[table]]})"
+def policy_condition(table: str, how: Mapping[str, str] = PROTECTED) -> str:
+    return f"({_ADMIN}) OR ({RULES[how[table]]})"
 
 
-def protect(connection: Connection, tables: Iterable[str]) -> None:
+def protect(connection: Connection, tables: Iterable[str],
+            how: Mapping[str, str] = PROTECTED) -> None:
     """Enable and force row-level security on these tables, with their one policy (again if
-    it exists: the policy is replaced)."""
+    it exists: the policy is replaced). `how`: how their rows find their agency (a table
+    gone from PROTECTED, made again by a migration's downgrade, says it there)."""
     for table in tables:
-        condition = policy_condition(table)
+        condition = policy_condition(table, how)
         for statement in (f"ALTER TABLE public.{table} ENABLE ROW LEVEL SECURITY",
                           f"ALTER TABLE public.{table} FORCE ROW LEVEL SECURITY",
                           f"DROP POLICY IF EXISTS {POLICY} ON public.{table}",

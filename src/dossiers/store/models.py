@@ -262,13 +262,16 @@ class OutboxItem(Base):
 class StoredTimeline(Base):
     """A dossier's schedule as the engine computed it at its last write, and what with.
 
-    It is valid for every day from `valid_from` (the date of the dossier's latest dated fact,
-    or of a mission end passed) to the day before `valid_until` (the next end of a mission still
-    running; None: for ever), as long as the engine, the holiday data and its rule set are those
-    stamped here;
-    store/steps.py recomputes it otherwise. `closed_on` is the day the dossier was closed or
-    abandoned; `mission_hours` (a fraction, « 70 » or « 100/3 ») and `drf_redo` are the
-    schedule's own figures.
+    It is valid for every day from `valid_from` to the day before `valid_until` (the days
+    between two changes of the facts known, or two mission ends: store/steps.py `interval`;
+    None: from any day, for ever), as long as the engine, the holiday data and its rule set
+    are those stamped here; store/steps.py recomputes it otherwise. `schedule` is the
+    schedule itself, packed in one line (store/packed.py); `closed_on` is the day the dossier
+    was closed or abandoned. The other dates are there for SQL to choose the dossiers a daily
+    command looks at (store/steps.py `candidates`): among the steps not settled whatever the
+    day, the first and last due dates and opening dates, and the first day the mission
+    obligation is at risk; `span_first` and `span_last`, the first and last dates of any
+    step (the holiday calendars the schedule leans on).
     """
 
     __tablename__ = "timelines"
@@ -281,53 +284,14 @@ class StoredTimeline(Base):
     valid_from: Mapped[date | None] = mapped_column(Date, index=True)
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date)
-    mission_hours: Mapped[str] = mapped_column(String(32))
-    drf_redo: Mapped[bool | None] = mapped_column(Boolean)
-
-
-class StoredStep(Base):
-    """One step of a stored schedule: its dates, its rule, how its status follows (`track`),
-    whether it is settled whatever the day; for a mission obligation, the hours done (a
-    fraction) and the first day it is at risk (found by deadlines/status.py itself).
-    `missing`: the codes of the documents it lacks, space-separated."""
-
-    __tablename__ = "steps"
-    __table_args__ = (
-        Index("ix_steps_finished_due", "finished", "due"),
-        Index("ix_steps_finished_opens", "finished", "opens"),
-    )
-
-    dossier_id: Mapped[int] = mapped_column(
-        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    opens: Mapped[date | None] = mapped_column(Date)
-    due: Mapped[date | None] = mapped_column(Date)
-    done_on: Mapped[date | None] = mapped_column(Date)
-    finished: Mapped[bool] = mapped_column(Boolean)
-    rule: Mapped[str] = mapped_column(String(32))
-    track: Mapped[str] = mapped_column(String(16))
-    hours_done: Mapped[str | None] = mapped_column(String(32))
-    missing: Mapped[str] = mapped_column(Text, default="")
+    schedule: Mapped[str] = mapped_column(Text)
+    first_due: Mapped[date | None] = mapped_column(Date, index=True)
+    last_due: Mapped[date | None] = mapped_column(Date)
+    first_opens: Mapped[date | None] = mapped_column(Date)
+    last_opens: Mapped[date | None] = mapped_column(Date)
     at_risk_from: Mapped[date | None] = mapped_column(Date, index=True)
-
-
-class StoredAlert(Base):
-    """One alert of a stored schedule, in its place: a fixed one (`message`), or a check
-    that deadlines/status.py makes on the day against the step it names (`step`, with the
-    deposit day `on` or the weekly `pace` the check needs)."""
-
-    __tablename__ = "timeline_alerts"
-
-    dossier_id: Mapped[int] = mapped_column(
-        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32))
-    rule: Mapped[str] = mapped_column(String(32))
-    message: Mapped[str | None] = mapped_column(Text)
-    step: Mapped[str | None] = mapped_column(String(32))
-    on: Mapped[date | None] = mapped_column(Date)
-    pace: Mapped[str | None] = mapped_column(String(32))
+    span_first: Mapped[date | None] = mapped_column(Date)
+    span_last: Mapped[date | None] = mapped_column(Date)
 
 
 class SignInLink(Base):
