@@ -217,7 +217,8 @@ def test_a_session_variable_or_a_guessed_id_shows_nothing_more(network_roles: Ne
             assert connection.scalar(text(
                 "SELECT count(*) FROM dossiers WHERE id = ANY(:ids)"), {"ids": metz_ids}) == 0
             assert connection.scalar(text(
-                "SELECT count(*) FROM steps WHERE dossier_id = ANY(:ids)"), {"ids": metz_ids}) == 0
+                "SELECT count(*) FROM timelines WHERE dossier_id = ANY(:ids)"),
+                {"ids": metz_ids}) == 0
             assert connection.scalar(text(
                 "SELECT count(*) FROM staff WHERE agency_id = :a"), {"a": metz_agency}) == 0
             # Its own line of the mapping only, and no way to write one.

@@ -7,8 +7,8 @@ Create Date: 2026-12-05 21:00:00
 PostgreSQL only (SQLite has no roles: nothing happens there). A schema of its own,
 `dossiers_access`, holds the mapping role → agency (`agency_roles`; agency NULL: every agency),
 with the role running this migration, the schema owner, mapped to every agency. Then every
-table holding an agency's data (the list is `dossiers.store.access.PROTECTED`, as it stands
-when this migration runs) gets row-level security, enabled and forced, and its one policy
+table holding an agency's data (the list is `dossiers.store.access.WALLED`, as it stands
+when this migration runs: PROTECTED, and the RETIRED tables a later migration drops) gets row-level security, enabled and forced, and its one policy
 reading the agency from the mapping of `current_user`: a role without a mapping sees nothing.
 """
 from typing import Sequence, Union
@@ -27,7 +27,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def _present(connection) -> list[str]:  # type: ignore[no-untyped-def]
     names = set(inspect(connection).get_table_names(schema="public"))
-    return [table for table in access.PROTECTED if table in names]
+    return [table for table in access.WALLED if table in names]
 
 
 def upgrade() -> None:

@@ -100,5 +100,4 @@ def downgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name == 'postgresql' and access.has_mapping(connection):
         # Walled off again as migration 0012 left them: a step's row, by its dossier's.
-        access.protect(connection, ['steps', 'timeline_alerts'],
-                       how={'steps': 'dossier', 'timeline_alerts': 'dossier'})
+        access.protect(connection, list(access.RETIRED))

@@ -143,7 +143,7 @@ def _check_tables(connection: Connection) -> list[str]:
             if kind == "m" or "security_invoker=true" not in options.replace(" ", ""):
                 problems.append(messages.view_not_invoker(table))
             continue
-        if table in access.PROTECTED:
+        if table in access.WALLED:
             if not enabled:
                 problems.append(messages.table_without_rls(table))
             elif not forced:

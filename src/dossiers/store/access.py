@@ -18,7 +18,7 @@ SQLite has no roles: everything here is for PostgreSQL, and migration 0012 does 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -61,6 +61,15 @@ PROTECTED: dict[str, str] = {
 }
 """Every table holding an agency's data, and how its rows find their agency: one line each."""
 
+RETIRED: dict[str, str] = {
+    "steps": "dossier",
+    "timeline_alerts": "dossier",
+}
+"""Tables of an older schema that held an agency's data (a stored schedule's steps and alerts,
+packed into `timelines` by migration 0015): walled off like the others while they exist."""
+
+WALLED: dict[str, str] = {**PROTECTED, **RETIRED}
+
 SHARED = ("reminder_runs",)
 """Tables without an agency's data that the commands of every role write."""
 
@@ -70,17 +79,15 @@ AGENCY_COLUMNS = ("agency_id", "dossier_id")
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-def policy_condition(table: str, how: Mapping[str, str] = PROTECTED) -> str:
-    return f"({_ADMIN}) OR ({RULES[how[table]]})"
+def policy_condition(table: str) -> str:
+    return f"({_ADMIN}) OR ({RULES[WALLED[table]]})"
 
 
-def protect(connection: Connection, tables: Iterable[str],
-            how: Mapping[str, str] = PROTECTED) -> None:
+def protect(connection: Connection, tables: Iterable[str]) -> None:
     """Enable and force row-level security on these tables, with their one policy (again if
-    it exists: the policy is replaced). `how`: how their rows find their agency (a table
-    gone from PROTECTED, made again by a migration's downgrade, says it there)."""
+    it exists: the policy is replaced)."""
     for table in tables:
-        condition = policy_condition(table, how)
+        condition = policy_condition(table)
         for statement in (f"ALTER TABLE public.{table} ENABLE ROW LEVEL SECURITY",
                           f"ALTER TABLE public.{table} FORCE ROW LEVEL SECURITY",
                           f"DROP POLICY IF EXISTS {POLICY} ON public.{table}",
@@ -233,7 +240,7 @@ def grant_privileges(connection: Connection, role: str, every_agency: bool) -> N
 
     who = sql.Identifier(role)
     present = tables(connection)
-    writable = [t for t in (*PROTECTED, *SHARED) if t in present and t != "agencies"]
+    writable = [t for t in (*WALLED, *SHARED) if t in present and t != "agencies"]
     statements = [
         sql.SQL("GRANT USAGE ON SCHEMA public, {} TO {}").format(sql.Identifier(SCHEMA), who),
         sql.SQL("GRANT SELECT ON public.alembic_version, {} TO {}").format(
