@@ -21,11 +21,16 @@ def status_on(schedule: Schedule, day: date,
     """The timeline of `day`. The schedule must be that of the facts known on `day`
     (I-AS-OF-KNOWS-PAST): engine.compute_timeline cuts them; a stored schedule holds over
     its interval of days (store/steps.py)."""
-    steps = tuple(_step_on(planned, day, due_soon_days) for planned in schedule.steps)
-    by_code = {step.code: step for step in steps}
+    steps = tuple([_step_on(planned, day, due_soon_days) for planned in schedule.steps])
+    by_code = None
     alerts = []
     for entry in schedule.alerts:
-        alert = entry if isinstance(entry, Alert) else _check(entry, by_code[entry.step], day)
+        if isinstance(entry, Alert):
+            alerts.append(entry)
+            continue
+        if by_code is None:
+            by_code = {step.code: step for step in steps}
+        alert = _check(entry, by_code[entry.step], day)
         if alert is not None:
             alerts.append(alert)
     return Timeline(steps=steps, alerts=tuple(alerts),

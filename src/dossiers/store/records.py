@@ -175,16 +175,19 @@ class RecordReader:
         and documents, the others without (None)."""
         wanted = set(with_facts)
         children = _children(self.session.connection(), sorted(wanted)) if wanted else {}
-
-        def facts(name: str, row: Any) -> tuple[Any, ...] | None:
-            return tuple(children[name].get(row.id, ())) if row.id in wanted else None
-
-        return [DossierRecord(*row[:-1], agency=self.agencies[row.agency_id],
-                              owner=self.staff[row.owner_id], events=facts("events", row),
-                              missions=facts("missions", row),
-                              incidents=facts("incidents", row),
-                              documents=facts("documents", row))
-                for row in batch]
+        # The record's own fields: the dossier's columns, but its owner's id (given as a
+        # record) and whatever a caller added after them.
+        own = len(DOSSIER_COLUMNS) - 1
+        records = []
+        for row in batch:
+            if row.id in wanted:
+                facts = [tuple(children[name].get(row.id, ()))
+                         for name in ("events", "missions", "incidents", "documents")]
+            else:
+                facts = [None, None, None, None]
+            records.append(DossierRecord(*row[:own], self.agencies[row.agency_id],
+                                         self.staff[row.owner_id], *facts))
+        return records
 
 
 def managers_by_agency(session: Session) -> dict[int, list[StaffRecord]]:
