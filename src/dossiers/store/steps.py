@@ -55,19 +55,23 @@ EPOCH = date(2000, 1, 1)
 
 
 # How a stored timeline is written: part of its stamp, so that a change to it (here, the
-# interval of days a schedule holds over) makes every stored timeline stale, as the engine does.
+# interval of days a schedule holds over; the packing's own code is read too) makes every
+# stored timeline stale, as the engine does.
 STORE_FORMAT = b"packed-1"
 
 
 @cache
 def engine_version() -> str:
-    """A digest of the rule core's source (rule sets included) and of STORE_FORMAT: any change
-    to either makes every stored timeline stale."""
+    """A digest of the rule core's source (rule sets included), of STORE_FORMAT and of the
+    packing's source (store/packed.py): any change to one of them makes every stored
+    timeline stale."""
     digest = hashlib.sha256(STORE_FORMAT)
-    folder = resources.files("dossiers") / "deadlines"
+    package = resources.files("dossiers")
+    folder = package / "deadlines"
     for name in sorted(item.name for item in folder.iterdir() if item.name.endswith(".py")):
         digest.update(name.encode())
         digest.update((folder / name).read_bytes())
+    digest.update((package / "store" / "packed.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
