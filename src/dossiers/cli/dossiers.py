@@ -443,11 +443,13 @@ def list_command(app: App, overdue: bool, due_within: int | None, kind: str | No
     with app.transaction(write=False) as session:
         rows = list_dossiers(session, day_in_zone(as_of), where)
         if as_json:
-            # In the order of the table: each object is kept, encoded, until all are sorted.
-            keyed = [(list_sort_key(dossier, timeline, LIST_SORT_KEYS[sort]),
-                      json_line(dossier_json(dossier, timeline))) for dossier, timeline in rows]
-            keyed.sort(key=lambda pair: pair[0])
-            echo_json_array((line for _key, line in keyed), encoded=True)
+            from dossiers.spill import in_key_order
+
+            # In the order of the table: each object waits, encoded, in a temporary file until
+            # all are sorted.
+            keyed = ((list_sort_key(dossier, timeline, LIST_SORT_KEYS[sort]),
+                      json_line(dossier_json(dossier, timeline))) for dossier, timeline in rows)
+            echo_json_array(in_key_order(keyed), encoded=True)
             return
         # R-CIPI-FUND, R-CDPI-FUND (I-MIN-HEADCOUNT): the agencies whose headcount nobody entered.
         unknown_headcount: dict[str, int] = {}
