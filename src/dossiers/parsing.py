@@ -34,12 +34,19 @@ _HOURS = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*(?:h)?\s*$")
 _HOURS_MINUTES = re.compile(r"^\s*(\d+)\s*h\s*(\d{1,2})\s*(?:min)?\s*$")
 
 
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
 def parse_date(field: str, text: str) -> date:
     """AAAA-MM-JJ or JJ/MM/AAAA."""
     value = text.strip()
+    iso = _ISO_DAY.fullmatch(value)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            day = datetime.strptime(value, pattern).date()
+            # AAAA-MM-JJ written in full, as strptime reads it, without strptime (whose first
+            # call builds its tables: a share of a short command's start-up).
+            day = (date(*map(int, iso.groups())) if iso and pattern == "%Y-%m-%d"
+                   else datetime.strptime(value, pattern).date())
         except ValueError:
             continue
         if not FIRST_DAY <= day <= LAST_DAY:
