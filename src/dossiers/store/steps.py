@@ -73,9 +73,9 @@ def engine_version() -> str:
 
 @cache
 def holidays_version() -> str:
-    from importlib.metadata import version
+    from dossiers.holiday_cache import holidays_release
 
-    return version("holidays")[:32]
+    return holidays_release()[:32]
 
 
 def valid_from(facts: Any) -> date | None:
