@@ -201,11 +201,11 @@ def from_minutes(minutes: int) -> Fraction:
 def parse_choice(field: str, text: str, choices: dict[str, str]) -> str:
     """A value among `choices` (code → French label), case and accents of the code aside;
     refused with the nearest code, if one is near enough."""
-    from difflib import get_close_matches
-
     value = text.strip().lower()
     if value in choices:
         return value
+    from difflib import get_close_matches  # only for a refusal
+
     listed = ", ".join(choices)
     nearest = get_close_matches(value, list(choices), n=1)
     guess = f" ; vouliez-vous dire « {nearest[0]} » ?" if nearest else ""
