@@ -154,8 +154,17 @@ def _finish(text: str) -> str:
 # Characters one cell wide for rich whatever its Unicode tables (its own single-cell ranges,
 # then typographic marks and the no-break spaces' stand-ins), none of them a space: a table
 # made only of these, spaces and line breaks is drawn by `_plain_table`.
-_NOT_PLAIN = (r"[^\n\x20-\x7e\xa1-\xac\xae-\u02ff\u0370-\u0482\u2500-\u25fc"
-              "\u2013\u2014\u2019\u2026\u2212\u20ac\ue000\ue001]")
+_ONE_CELL_RANGES = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2500, 0x25FC))
+_ONE_CELL_MARKS = frozenset("\u2013\u2014\u2019\u2026\u2212\u20ac\ue000\ue001")
+
+
+def _plain_text(text: str) -> bool:
+    """Only line breaks and the characters above (each distinct character looked at once)."""
+    return all(char == "\n" or char in _ONE_CELL_MARKS
+               or any(low <= ord(char) <= high for low, high in _ONE_CELL_RANGES)
+               for char in set(text))
+
+
 _WORD = r"\s*\S+\s*"
 
 
@@ -169,7 +178,7 @@ def _plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str | Cell]]
     texts = [[(cell.text if isinstance(cell, Cell) else cell).translate(_HOLD) for cell in row]
              for row in rows]
     if any(len(row) != len(columns) for row in texts) or \
-            re.search(_NOT_PLAIN, "".join(headers) + "".join("".join(row) for row in texts)):
+            not _plain_text("".join(headers) + "".join("".join(row) for row in texts)):
         return None
     measured = [[_measure(text, wide) for text in cells] for cells in zip(headers, *texts)]
     widths = column_widths(
