@@ -70,3 +70,11 @@ def test_a_missing_year_brings_its_neighbours_in_one_write(tmp_path: Path) -> No
     cache.path.unlink()
     assert cache("reunion", 2036) == holidays_from_package("reunion", 2036)
     assert not cache.path.exists()  # known already: nothing asked of the package, nothing written
+
+
+def test_the_release_read_from_the_metadata_s_head_is_importlib_s() -> None:
+    from importlib.metadata import version
+
+    from dossiers.holiday_cache import holidays_release
+
+    assert holidays_release() == version("holidays")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import MAXYEAR, MINYEAR, date
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -57,3 +58,28 @@ class HolidayFileCache:
 def default_cache_folder(cache_home: str | None, home: Path) -> Path:
     """$XDG_CACHE_HOME/dossiers, else ~/.cache/dossiers."""
     return (Path(cache_home) if cache_home else home / ".cache") / "dossiers"
+
+
+@cache
+def holidays_release() -> str:
+    """The installed release of holidays, as importlib.metadata.version("holidays") gives it,
+    read from the head of the METADATA file beside the package: importlib.metadata looks for
+    it along the whole path and parses all of the file, whose long description is most of it
+    (every command stamps or checks the stored timelines with this release)."""
+    spec = find_spec("holidays")
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parent.parent.glob("holidays-*.dist-info"))
+        if len(found) == 1:
+            try:
+                with open(found[0] / "METADATA", encoding="utf-8") as metadata:
+                    for line in metadata:
+                        key, colon, value = line.partition(":")
+                        if not line.strip() or not colon:
+                            break  # the end of the headers
+                        if key == "Version":
+                            return value.strip()
+            except (OSError, UnicodeDecodeError):
+                pass
+    from importlib.metadata import version
+
+    return version("holidays")

@@ -6,7 +6,6 @@ Pure: no I/O. The services give the candidates and turn a miss into one French l
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,6 +63,8 @@ def match(query: str, candidates: Iterable[tuple[str, T]], nearest: int = 1) -> 
         return Match(prefixed[0])
     if prefixed:
         return Match(None, ambiguous=_labels(prefixed, first_name))
+    import difflib  # only when nothing matched
+
     close = difflib.get_close_matches(wanted, list(names), n=nearest, cutoff=0.6)
     return Match(None, nearest=tuple(names[key][0][0] for key in close))
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -255,6 +254,8 @@ def euros(amount: Fraction | Decimal | int) -> str:
 
 def local_time(moment: datetime, time_zone: str = "Europe/Paris") -> str:
     """A stored UTC moment as « 23/11/2026 14:05 », local time of the zone."""
+    from zoneinfo import ZoneInfo  # loaded only by the commands that show a moment
+
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(ZoneInfo(time_zone)).strftime("%d/%m/%Y %H:%M")
 
@@ -574,6 +575,8 @@ PARIS_TIME = "Europe/Paris"
 
 def french_moment(moment: datetime) -> str:
     """A stored UTC time as Paris reads it: « 13/01/2027 08:15 »."""
+    from zoneinfo import ZoneInfo
+
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(PARIS_TIME)).strftime("%d/%m/%Y %H:%M")
 
 

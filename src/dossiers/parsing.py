@@ -34,12 +34,19 @@ _HOURS = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*(?:h)?\s*$")
 _HOURS_MINUTES = re.compile(r"^\s*(\d+)\s*h\s*(\d{1,2})\s*(?:min)?\s*$")
 
 
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
 def parse_date(field: str, text: str) -> date:
     """AAAA-MM-JJ or JJ/MM/AAAA."""
     value = text.strip()
+    iso = _ISO_DAY.fullmatch(value)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            day = datetime.strptime(value, pattern).date()
+            # AAAA-MM-JJ written in full, as strptime reads it, without strptime (whose first
+            # call builds its tables: a share of a short command's start-up).
+            day = (date(*map(int, iso.groups())) if iso and pattern == "%Y-%m-%d"
+                   else datetime.strptime(value, pattern).date())
         except ValueError:
             continue
         if not FIRST_DAY <= day <= LAST_DAY:
@@ -194,11 +201,11 @@ def from_minutes(minutes: int) -> Fraction:
 def parse_choice(field: str, text: str, choices: dict[str, str]) -> str:
     """A value among `choices` (code → French label), case and accents of the code aside;
     refused with the nearest code, if one is near enough."""
-    from difflib import get_close_matches
-
     value = text.strip().lower()
     if value in choices:
         return value
+    from difflib import get_close_matches  # only for a refusal
+
     listed = ", ".join(choices)
     nearest = get_close_matches(value, list(choices), n=1)
     guess = f" ; vouliez-vous dire « {nearest[0]} » ?" if nearest else ""

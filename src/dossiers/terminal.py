@@ -1,14 +1,16 @@
 """Text for a terminal: its width, whether to colour, tables and paragraphs that fit.
 
 The width is `COLUMNS` when set, else the terminal's, else 80. Colour only on a terminal
-and never when `NO_COLOR` is set (https://no-color.org). Tables are drawn by rich, imported
-only here and only when a table is drawn, so that `dossiers --help` and `plan --json` stay fast.
+and never when `NO_COLOR` is set (https://no-color.org). Tables are drawn as rich draws them:
+plain ones here, the others (colour, characters whose width rich decides) by rich, imported only
+then, so that `dossiers --help`, `plan`, `show` and `list` stay fast.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -97,15 +99,28 @@ def table(columns: Sequence[Column | str], rows: Iterable[Sequence[str | Cell]],
     """Rows under a header and a rule, two spaces between columns, no wider than the terminal.
     Wrappable cells fold on spaces only, and their column is never narrower than its longest
     word while the other columns can give way; only then is a word too long for its column
-    shortened with « … », as are the cells kept whole (dates, references) last of all."""
+    shortened with « … », as are the cells kept whole (dates, references) last of all.
+
+    Without colour, a table of plain text is drawn here, exactly as rich draws it, without
+    loading rich (a sixth of the start-up of `show` and `list`); rich draws the others."""
+    wide = columns_wide or width()
+    colour = colour_wanted() if colour is None else colour
+    columns = [column if isinstance(column, Column) else Column(column) for column in columns]
+    body = [list(row) for row in rows]
+    if not colour:
+        drawn = _plain_table(columns, body, wide)
+        if drawn is not None:
+            return drawn
+    return _rich_table(columns, body, wide, colour)
+
+
+def _rich_table(columns: Sequence[Column], rows: Sequence[Sequence[str | Cell]], wide: int,
+                colour: bool) -> str:
     from rich.console import Console
     from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
 
-    wide = columns_wide or width()
-    colour = colour_wanted() if colour is None else colour
-    columns = [column if isinstance(column, Column) else Column(column) for column in columns]
     body = [[Text(cell.text.translate(_HOLD), style=cell.style if colour else "")
              if isinstance(cell, Cell) else Text(cell.translate(_HOLD)) for cell in row]
             for row in rows]
@@ -128,8 +143,130 @@ def table(columns: Sequence[Column | str], rows: Iterable[Sequence[str | Cell]],
     for cells in body:
         drawn.add_row(*cells)
     console.print(drawn)
-    text = out.getvalue().translate(_RELEASE)
+    return _finish(out.getvalue())
+
+
+def _finish(text: str) -> str:
+    text = text.translate(_RELEASE)
     return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))
+
+
+# Characters one cell wide for rich whatever its Unicode tables (its own single-cell ranges,
+# then typographic marks and the no-break spaces' stand-ins), none of them a space: a table
+# made only of these, spaces and line breaks is drawn by `_plain_table`.
+_ONE_CELL_RANGES = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2500, 0x25FC))
+_ONE_CELL_MARKS = frozenset("\u2013\u2014\u2019\u2026\u2212\u20ac\ue000\ue001")
+
+
+def _plain_text(text: str) -> bool:
+    """Only line breaks and the characters above (each distinct character looked at once)."""
+    return all(char == "\n" or char in _ONE_CELL_MARKS
+               or any(low <= ord(char) <= high for low, high in _ONE_CELL_RANGES)
+               for char in set(text))
+
+
+_WORD = r"\s*\S+\s*"
+
+
+def _plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str | Cell]],
+                 wide: int) -> str | None:
+    """The table rich draws without colour (a rule under the header, one space of padding
+    right of each column but the last, one blank divider), or None when rich must draw it:
+    text with other characters (whose width in cells rich decides), rows of another length,
+    or columns that do not fit side by side (rich then narrows them its own way)."""
+    headers = [column.header.translate(_HOLD) for column in columns]
+    texts = [[(cell.text if isinstance(cell, Cell) else cell).translate(_HOLD) for cell in row]
+             for row in rows]
+    if any(len(row) != len(columns) for row in texts) or \
+            not _plain_text("".join(headers) + "".join("".join(row) for row in texts)):
+        return None
+    measured = [[_measure(text, wide) for text in cells] for cells in zip(headers, *texts)]
+    widths = column_widths(
+        [(max(low for low, _ in cells), max(high for _, high in cells)) for cells in measured],
+        [column.fit != "keep" for column in columns], wide - _BETWEEN * (len(columns) - 1))
+    widths = [max(column_width, column.min_width or 0)
+              for column, column_width in zip(columns, widths)]
+    pads = [1] * (len(columns) - 1) + [0]
+    if min(widths) < 1 or sum(widths) + sum(pads) > wide - (len(columns) - 1):
+        return None
+    word = re.compile(_WORD)
+    keep = [column.fit == "keep" for column in columns]
+    lines: list[str] = []
+    for index, row in enumerate([headers, *texts]):
+        cells = [[line + " " * pad for line in _cell_lines(text, cell_width, kept, word)]
+                 for text, cell_width, pad, kept in zip(row, widths, pads, keep)]
+        height = max(len(cell) for cell in cells)
+        for cell, cell_width, pad in zip(cells, widths, pads):
+            blank = [" " * (cell_width + pad)] * (height - len(cell))
+            # The header sits on its last line, a row on its first.
+            if index == 0:
+                cell[:0] = blank
+            else:
+                cell += blank
+        lines += [" ".join(cell[line] for cell in cells) for line in range(height)]
+        if index == 0:
+            lines.append(" ".join("─" * (cell_width + pad)
+                                  for cell_width, pad in zip(widths, pads)))
+    return _finish("\n".join(lines))
+
+
+def _measure(text: str, wide: int) -> tuple[int, int]:
+    """rich's Measurement of a Text of one-cell characters: (longest word, longest line)."""
+    lines = text.splitlines()
+    longest = max(map(len, lines)) if lines else 0
+    words = text.split()
+    word = max(map(len, words)) if words else longest
+    low, high = min(min(max(0, word), longest), wide), min(longest, wide)
+    return (0, 0) if high < 1 else (low, high)
+
+
+def _cell_lines(text: str, cell_width: int, kept: bool, word: re.Pattern[str]) -> list[str]:
+    """rich's Text.wrap, justified left, overflow « … », of one-cell characters."""
+    out = []
+    for line in text.split("\n"):
+        if kept:
+            pieces = [line]
+        else:
+            breaks = _divide_line(line, cell_width, word)
+            pieces = [line[start:end] for start, end in zip([0, *breaks], [*breaks, len(line)])]
+            pieces = [_rstrip_end(piece, cell_width) for piece in pieces]
+        for piece in pieces:
+            if len(piece) > cell_width:
+                piece = piece[:cell_width - 1] + "…"
+            out.append(piece + " " * (cell_width - len(piece)))
+    return out
+
+
+def _divide_line(text: str, cell_width: int, word: re.Pattern[str]) -> list[int]:
+    """rich._wrap.divide_line without folding: where a line breaks, a word too long for the
+    column on a line of its own."""
+    breaks: list[int] = []
+    offset = 0
+    found = word.match(text, 0)
+    while found is not None:
+        start, end = found.span()
+        chunk = found.group(0)
+        length = len(chunk.rstrip())
+        if cell_width - offset >= length:
+            offset += len(chunk)
+        elif length > cell_width:
+            if start:
+                breaks.append(start)
+            offset = len(chunk)
+        elif offset and start:
+            breaks.append(start)
+            offset = len(chunk)
+        found = word.match(text, end)
+    return breaks
+
+
+def _rstrip_end(piece: str, cell_width: int) -> str:
+    """rich's Text.rstrip_end: the spaces past the column's width dropped."""
+    excess = len(piece) - cell_width
+    if excess <= 0:
+        return piece
+    spaces = len(piece) - len(piece.rstrip())
+    return piece[:len(piece) - min(spaces, excess)]
 
 
 def column_widths(ranges: Sequence[tuple[int, int]], wrappable: Sequence[bool],

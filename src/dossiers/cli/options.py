@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -47,6 +46,8 @@ def utc_now() -> datetime:
 
 def today_in(zone: str) -> date:
     """R-CAL-4: the local date of the zone."""
+    from zoneinfo import ZoneInfo  # not loaded when --as-of fixes the day
+
     return datetime.now(ZoneInfo(ZONES[zone].time_zone)).date()
 
 

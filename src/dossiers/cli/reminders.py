@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -50,6 +49,8 @@ class MomentType(click.ParamType):
                 ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
+        from zoneinfo import ZoneInfo
+
         for form in self.FORMATS:
             try:
                 local = datetime.strptime(str(value).strip(), form)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -28,16 +28,20 @@ from dossiers.deadlines.timeline import Alert, Step, Timeline, due_within
 from dossiers.errors import InvalidInput
 from dossiers.matching import contains, match, normalise
 from dossiers.parsing import from_minutes, parse_reference, reference_key, to_minutes
-from dossiers.services.access import Scope
 from dossiers.services.lookup import resolve
-from dossiers.services.network import agency_named, staff_by_email
 from dossiers.store.models import (
     Change, Document, Dossier, Event, Incident, Mission,
 )
 from dossiers.store.facts import facts_of, hours_or_none
-from dossiers.store.records import DossierRecord, dossier_query
 from dossiers.store.database import writing
 from dossiers.store.steps import candidates, lock_dossiers
+
+if TYPE_CHECKING:
+    from dossiers.services.access import Scope
+    from dossiers.store.records import DossierRecord
+
+# services.network and store.records are imported by the functions that use them: `show` and
+# the other commands on one dossier start without them.
 
 DayInZone = Callable[[str], date]
 """Which day it is in a zone (R-CAL-4): a fixed --as-of, or the clock read by the CLI."""
@@ -123,9 +127,13 @@ class SessionDirectory:
     session: Session
 
     def staff(self, email: str) -> Any:
+        from dossiers.services.network import staff_by_email
+
         return staff_by_email(self.session, email)
 
     def agency(self, name: str) -> Any:
+        from dossiers.services.network import agency_named
+
         return agency_named(self.session, name)
 
     def agency_of(self, owner: Any) -> Any:
@@ -573,6 +581,8 @@ def update_dossier(session: Session, dossier: Dossier, changes: DossierChanges,
     if changes.seniority_hours is not None:
         dossier.seniority_minutes = to_minutes(changes.seniority_hours)
     if changes.owner_email is not None:
+        from dossiers.services.network import staff_by_email
+
         owner = staff_by_email(session, changes.owner_email)
         if owner.agency_id != dossier.agency_id:
             raise InvalidInput(messages.FIELD_LABELS["owner"],
@@ -683,6 +693,8 @@ def list_dossiers(session: Session, day_in: DayInZone,
                   where: ListFilter = ListFilter()) -> Iterator[tuple[DossierRecord, Timeline]]:
     """Dossiers with their timelines, by agency, owner and reference, streamed in batches
     so that memory stays flat however many dossiers there are."""
+    from dossiers.store.records import dossier_query
+
     query = dossier_query()
     if where.scope is not None:
         query = where.scope.restrict(query)
@@ -691,8 +703,12 @@ def list_dossiers(session: Session, day_in: DayInZone,
     if where.kind is not None:
         query = query.where(Dossier.kind == where.kind.value)
     if where.agency_name:
+        from dossiers.services.network import agency_named
+
         query = query.where(Dossier.agency_id == agency_named(session, where.agency_name).id)
     if where.owner_email:
+        from dossiers.services.network import staff_by_email
+
         query = query.where(Dossier.owner_id == staff_by_email(session, where.owner_email).id)
     if where.overdue or where.due_within is not None:
         # Let SQL choose over the stored timelines; only those are seen on the day.

@@ -77,9 +77,9 @@ def engine_version() -> str:
 
 @cache
 def holidays_version() -> str:
-    from importlib.metadata import version
+    from dossiers.holiday_cache import holidays_release
 
-    return version("holidays")[:32]
+    return holidays_release()[:32]
 
 
 def change_days(facts: Any) -> list[date]:
