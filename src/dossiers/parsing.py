@@ -34,20 +34,38 @@ _HOURS = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*(?:h)?\s*$")
 _HOURS_MINUTES = re.compile(r"^\s*(\d+)\s*h\s*(\d{1,2})\s*(?:min)?\s*$")
 
 
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+"""AAAA-MM-JJ written in full: the form of nearly every date an import reads."""
+
+
 def parse_date(field: str, text: str) -> date:
     """AAAA-MM-JJ or JJ/MM/AAAA."""
     value = text.strip()
+    match = _ISO_DAY.fullmatch(value)
+    if match is not None:
+        # What strptime gives for this form, without its cost (an import reads tens of
+        # thousands of dates); any other form, or a day that does not exist, goes below.
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+        else:
+            return _supported(field, value, day)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             day = datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise InvalidInput(field, f"date « {value} » hors des dates prises en charge "
-                               f"({FIRST_DAY:%d/%m/%Y} – {LAST_DAY:%d/%m/%Y})")
-        return day
+        return _supported(field, value, day)
     raise InvalidInput(field, f"date invalide « {_shown(text)} » (attendu AAAA-MM-JJ ou "
                        "JJ/MM/AAAA)")
+
+
+def _supported(field: str, value: str, day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(field, f"date « {value} » hors des dates prises en charge "
+                           f"({FIRST_DAY:%d/%m/%Y} – {LAST_DAY:%d/%m/%Y})")
+    return day
 
 
 def parse_hours(field: str, text: str) -> Fraction:
@@ -111,7 +129,9 @@ def parse_text(field: str, text: str, limit: int = TEXT_LENGTH) -> str:
     """Text without control characters (newline, tab, escape…), trimmed, not empty,
     `limit` characters at most."""
     value = text.strip()
-    if any(_is_control(c) for c in value):
+    # isprintable() is False for every character _is_control refuses (Unicode's « Other »
+    # and « Separator » categories): the character by character look only when it is False.
+    if not value.isprintable() and any(_is_control(c) for c in value):
         raise InvalidInput(field, "caractère de contrôle interdit (saut de ligne, tabulation…)")
     if not value:
         raise InvalidInput(field, "ne peut pas être vide")
