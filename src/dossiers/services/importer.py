@@ -39,10 +39,11 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session
 
 from dossiers import messages
@@ -429,15 +430,12 @@ def _write(session: Session, checked: Checked) -> int:
     """Bulk inserts, in file order (the ids and history follow the rows as if each had been
     opened in turn), then the stored timelines, in the session's transaction."""
     connection = session.connection()
-    dossiers = Dossier.__table__
     now = checked.now
     ids: list[int] = []
     # Batch by batch: the rows of all the file are never all in memory at once.
     for first in range(0, len(checked.dossiers), WRITE_BATCH):
         batch = checked.dossiers[first:first + WRITE_BATCH]
-        batch_ids = list(connection.execute(
-            insert(dossiers).returning(dossiers.c.id, sort_by_parameter_order=True),
-            [dossier.row() for dossier in batch]).scalars())
+        batch_ids = _insert_dossiers(connection, [dossier.row() for dossier in batch])
         events: list[dict[str, Any]] = []
         missions: list[dict[str, Any]] = []
         documents: list[dict[str, Any]] = []
@@ -461,7 +459,7 @@ def _write(session: Session, checked: Checked) -> int:
         for model, rows in ((Event, events), (Mission, missions), (Document, documents),
                             (Incident, incidents), (Change, changes)):
             if rows:
-                connection.execute(insert(model.__table__), rows)
+                _insert(connection, model.__table__, rows)
         ids += batch_ids
     # From the rows in memory, as they were just written: no need to read them back.
     if checked.timelines is None:
@@ -469,6 +467,53 @@ def _write(session: Session, checked: Checked) -> int:
     else:
         steps.insert_computed(session, ids, checked.timelines)
     return len(ids)
+
+
+def _insert_dossiers(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert these dossiers; their ids, in the same order."""
+    table = Dossier.__table__
+    if connection.dialect.name != "sqlite":
+        return list(connection.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    # SQLite cannot say which row RETURNING's ids belong to in a statement of many rows, so
+    # SQLAlchemy inserted them one statement each: one executemany instead, then the ids
+    # read back by reference key (unique), a query per CHUNK rows.
+    _insert(connection, table, rows)
+    keys = [row["reference_key"] for row in rows]
+    ids: dict[str, int] = {}
+    for first in range(0, len(keys), CHUNK):
+        ids.update(connection.execute(
+            select(table.c.reference_key, table.c.id)
+            .where(table.c.reference_key.in_(keys[first:first + CHUNK]))).all())
+    return [ids[key] for key in keys]
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany of these rows (each with the same columns). On SQLite, straight to
+    the driver, each value made as SQLAlchemy makes it for its column (its type's bind
+    processor: dates, times and booleans stored exactly as `connection.execute(insert(…))`
+    stores them): preparing each row's parameters was most of SQLAlchemy's time, spent
+    while the write lock is held."""
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(insert(table), rows)
+        return
+    names = tuple(rows[0])
+    assert all(len(row) == len(names) for row in rows)
+    quote = dialect.identifier_preparer.quote
+    processors = [(position, processor) for position, name in enumerate(names)
+                  if (processor := table.c[name].type.dialect_impl(dialect)
+                      .bind_processor(dialect)) is not None]
+    values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    parameters = []
+    for row in rows:
+        row_values = list(values(row))
+        for position, processor in processors:
+            row_values[position] = processor(row_values[position])
+        parameters.append(tuple(row_values))
+    connection.exec_driver_sql(
+        f'INSERT INTO {quote(table.name)} ({", ".join(map(quote, names))}) '
+        f'VALUES ({", ".join("?" for _ in names)})', parameters)
 
 
 def _draft(row: dict[str, str]) -> DossierDraft:
