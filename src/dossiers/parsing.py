@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 
 from dossiers.errors import InvalidInput
 
@@ -156,7 +157,8 @@ def parse_reference(field: str, text: str) -> str:
     letters are Latin and digits 0-9 once NFKC-normalised, so that no look-alike (Cyrillic
     « М », Greek « Α ») makes a second reference that reads like the first."""
     value = parse_text(field, text, REFERENCE_LENGTH)
-    for character in unicodedata.normalize("NFKC", value):
+    # ASCII is its own NFKC form, and its only letters and digits are Latin and 0-9.
+    for character in "" if value.isascii() else unicodedata.normalize("NFKC", value):
         category = unicodedata.category(character)
         if category.startswith("L") and unicodedata.name(character, "").startswith("LATIN"):
             continue
@@ -207,7 +209,10 @@ def to_minutes(value: Fraction) -> int:
     return int(minutes)
 
 
+@lru_cache(maxsize=4096)
 def from_minutes(minutes: int) -> Fraction:
+    """Hours (cached: a fraction is slow to make, fractions are immutable, and the same few
+    figures come back on every dossier: 0, 140, 210 hours…)."""
     return Fraction(minutes, 60)
 
 
