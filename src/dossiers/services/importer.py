@@ -272,6 +272,13 @@ class _FileDirectory:
                                           []).append((reference, worker))
         self.people: dict[str, StaffRecord] = {}
         self.named: dict[str, AgencyRecord] = {}
+        self.last_worker: tuple[str, str] | None = None
+
+    def normalised(self, worker: str) -> str:
+        """normalise(worker), said once for a row's check and its acceptance."""
+        if self.last_worker is None or self.last_worker[0] != worker:
+            self.last_worker = (worker, normalise(worker))
+        return self.last_worker[1]
 
     def staff(self, email: str) -> StaffRecord:
         if email not in self.people:
@@ -295,7 +302,7 @@ class _FileDirectory:
 
     def same_day(self, kind: Kind, start: date, agency_id: int,
                  worker: str) -> list[tuple[str, str]]:
-        return self.same_days.get((kind.value, start, agency_id, normalise(worker)), [])
+        return self.same_days.get((kind.value, start, agency_id, self.normalised(worker)), [])
 
     def accept(self, dossier: _Imported) -> None:
         self.taken[dossier.reference_key] = dossier.reference
@@ -305,7 +312,7 @@ class _FileDirectory:
         if dossier.state != "abandoned":
             self.same_days.setdefault(
                 (dossier.kind, dossier.training_start, dossier.agency_id,
-                 normalise(dossier.worker)), []).append((dossier.reference, dossier.worker))
+                 self.normalised(dossier.worker)), []).append((dossier.reference, dossier.worker))
 
 
 def _like_prefix(text: str, prefix: str, ignore_case: bool) -> bool:
