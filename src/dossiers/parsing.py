@@ -69,8 +69,11 @@ def _supported(field: str, value: str, day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=4096)
 def parse_hours(field: str, text: str) -> Fraction:
-    """« 210 », « 210,5 », « 46.5 », « 46 h 40 »: hours, to the minute, MAX_HOURS at most."""
+    """« 210 », « 210,5 », « 46.5 », « 46 h 40 »: hours, to the minute, MAX_HOURS at most.
+    Cached (an error is not: it is raised each time): an import reads the same few figures
+    on every row, and each costs several fractions."""
     if len(text) > MAX_NUMBER_LENGTH:
         raise InvalidInput(field, f"nombre d'heures invalide « {_shown(text)} » (exemple : 210 "
                            "ou 46,5)")
