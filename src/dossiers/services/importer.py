@@ -500,12 +500,14 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
     the driver, each value made as SQLAlchemy makes it for its column (its type's bind
     processor: dates, times and booleans stored exactly as `connection.execute(insert(…))`
     stores them): preparing each row's parameters was most of SQLAlchemy's time, spent
-    while the write lock is held."""
+    while the write lock is held. A column left out whose default SQLAlchemy computes
+    (`default=`) is filled by Core, as before."""
     dialect = connection.dialect
-    if dialect.name != "sqlite":
+    names = tuple(rows[0])
+    if dialect.name != "sqlite" or any(column.default is not None and column.key not in names
+                                       for column in table.columns):
         connection.execute(insert(table), rows)
         return
-    names = tuple(rows[0])
     assert all(len(row) == len(names) for row in rows)
     quote = dialect.identifier_preparer.quote
     processors = [(position, processor) for position, name in enumerate(names)
