@@ -331,3 +331,26 @@ def test_every_figure_of_every_rule_set_names_a_rule_of_the_rule_book() -> None:
                     "000", "001", "002", "003", "004", "interprétation"}, name
                 assert figure.quote, name
     assert AKTO_CURRENT.contract_within.value.amount == 61
+
+
+def test_the_steps_of_a_day_are_the_steps_their_init_makes() -> None:
+    """status.py makes each Step without its frozen dataclass's __init__ (speed): every
+    field is set, nothing else, and the Step equals, hashes and prints as Step(…) makes it."""
+    from dataclasses import fields
+
+    from dossiers.deadlines.timeline import Step
+
+    names = {field.name for field in fields(Step)}
+    examples = [facts(), facts(kind=Kind.CIPI, start=date(2026, 5, 26), end=date(2026, 7, 3),
+                              hours=140, events={EventKind.DRF_SUBMITTED: date(2026, 5, 1)}),
+                facts(kind=Kind.CAR, hours=400, missions=(
+                    Mission(date(2027, 3, 1), date(2027, 3, 5), Fraction(35)),))]
+    seen = 0
+    for example in examples:
+        for as_of in (date(2026, 1, 1), AS_OF, date(2027, 6, 1)):
+            for made in compute_timeline(example, as_of).steps:
+                assert set(vars(made)) == names
+                again = Step(**{name: getattr(made, name) for name in names})
+                assert (made, hash(made), repr(made)) == (again, hash(again), repr(again))
+                seen += 1
+    assert seen > 10

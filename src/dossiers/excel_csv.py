@@ -228,22 +228,23 @@ class CsvRows:
             if not value:
                 continue
             empty = False
-            letter = column_letter(index)
             if index >= len(names):
                 self.errors.append((number, CellError(
-                    letter, f"valeur « {_shown(value)} » hors des colonnes nommées "
-                            "(plus de valeurs que de colonnes)")))
+                    column_letter(index), f"valeur « {_shown(value)} » hors des colonnes "
+                                          "nommées (plus de valeurs que de colonnes)")))
                 continue
             name = names[index]
             if index in self.header.skipped:
                 if not name and not self.ignore_unknown:
                     self.errors.append((number, CellError(
-                        letter, f"valeur « {_shown(value)} » dans une colonne sans en-tête "
-                                "(nommez la colonne, ou --ignore-unknown-columns)")))
+                        column_letter(index),
+                        f"valeur « {_shown(value)} » dans une colonne sans en-tête "
+                        "(nommez la colonne, ou --ignore-unknown-columns)")))
                 continue
             if _LINE_BREAKS.search(value):
                 self.errors.append((number, CellError(
-                    letter, f"{name} : saut de ligne dans la cellule (une seule ligne attendue)")))
+                    column_letter(index),
+                    f"{name} : saut de ligne dans la cellule (une seule ligne attendue)")))
                 continue
             row[name] = value
         return None if empty else row

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 
 from dossiers.errors import InvalidInput
 
@@ -35,30 +36,44 @@ _HOURS_MINUTES = re.compile(r"^\s*(\d+)\s*h\s*(\d{1,2})\s*(?:min)?\s*$")
 
 
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+"""AAAA-MM-JJ written in full: the form of nearly every date an import reads."""
 
 
 def parse_date(field: str, text: str) -> date:
     """AAAA-MM-JJ or JJ/MM/AAAA."""
     value = text.strip()
-    iso = _ISO_DAY.fullmatch(value)
+    match = _ISO_DAY.fullmatch(value)
+    if match is not None:
+        # What strptime gives for this form, without its cost (an import reads tens of
+        # thousands of dates); any other form, or a day that does not exist, goes below.
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+        else:
+            return _supported(field, value, day)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            # AAAA-MM-JJ written in full, as strptime reads it, without strptime (whose first
-            # call builds its tables: a share of a short command's start-up).
-            day = (date(*map(int, iso.groups())) if iso and pattern == "%Y-%m-%d"
-                   else datetime.strptime(value, pattern).date())
+            day = datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise InvalidInput(field, f"date « {value} » hors des dates prises en charge "
-                               f"({FIRST_DAY:%d/%m/%Y} – {LAST_DAY:%d/%m/%Y})")
-        return day
+        return _supported(field, value, day)
     raise InvalidInput(field, f"date invalide « {_shown(text)} » (attendu AAAA-MM-JJ ou "
                        "JJ/MM/AAAA)")
 
 
+def _supported(field: str, value: str, day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(field, f"date « {value} » hors des dates prises en charge "
+                           f"({FIRST_DAY:%d/%m/%Y} – {LAST_DAY:%d/%m/%Y})")
+    return day
+
+
+@lru_cache(maxsize=4096)
 def parse_hours(field: str, text: str) -> Fraction:
-    """« 210 », « 210,5 », « 46.5 », « 46 h 40 »: hours, to the minute, MAX_HOURS at most."""
+    """« 210 », « 210,5 », « 46.5 », « 46 h 40 »: hours, to the minute, MAX_HOURS at most.
+    Cached (an error is not: it is raised each time): an import reads the same few figures
+    on every row, and each costs several fractions."""
     if len(text) > MAX_NUMBER_LENGTH:
         raise InvalidInput(field, f"nombre d'heures invalide « {_shown(text)} » (exemple : 210 "
                            "ou 46,5)")
@@ -118,7 +133,9 @@ def parse_text(field: str, text: str, limit: int = TEXT_LENGTH) -> str:
     """Text without control characters (newline, tab, escape…), trimmed, not empty,
     `limit` characters at most."""
     value = text.strip()
-    if any(_is_control(c) for c in value):
+    # isprintable() is False for every character _is_control refuses (Unicode's « Other »
+    # and « Separator » categories): the character by character look only when it is False.
+    if not value.isprintable() and any(_is_control(c) for c in value):
         raise InvalidInput(field, "caractère de contrôle interdit (saut de ligne, tabulation…)")
     if not value:
         raise InvalidInput(field, "ne peut pas être vide")
@@ -143,7 +160,8 @@ def parse_reference(field: str, text: str) -> str:
     letters are Latin and digits 0-9 once NFKC-normalised, so that no look-alike (Cyrillic
     « М », Greek « Α ») makes a second reference that reads like the first."""
     value = parse_text(field, text, REFERENCE_LENGTH)
-    for character in unicodedata.normalize("NFKC", value):
+    # ASCII is its own NFKC form, and its only letters and digits are Latin and 0-9.
+    for character in "" if value.isascii() else unicodedata.normalize("NFKC", value):
         category = unicodedata.category(character)
         if category.startswith("L") and unicodedata.name(character, "").startswith("LATIN"):
             continue
@@ -194,18 +212,21 @@ def to_minutes(value: Fraction) -> int:
     return int(minutes)
 
 
+@lru_cache(maxsize=4096)
 def from_minutes(minutes: int) -> Fraction:
+    """Hours (cached: a fraction is slow to make, fractions are immutable, and the same few
+    figures come back on every dossier: 0, 140, 210 hours…)."""
     return Fraction(minutes, 60)
 
 
 def parse_choice(field: str, text: str, choices: dict[str, str]) -> str:
     """A value among `choices` (code → French label), case and accents of the code aside;
     refused with the nearest code, if one is near enough."""
+    from difflib import get_close_matches
+
     value = text.strip().lower()
     if value in choices:
         return value
-    from difflib import get_close_matches  # only for a refusal
-
     listed = ", ".join(choices)
     nearest = get_close_matches(value, list(choices), n=1)
     guess = f" ; vouliez-vous dire « {nearest[0]} » ?" if nearest else ""

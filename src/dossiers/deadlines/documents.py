@@ -126,15 +126,27 @@ RULES: tuple[DocumentRule, ...] = (
 
 def checklist(facts: DossierFacts) -> tuple[ChecklistItem, ...]:
     """Every document the dossier needs, with the date it was received if it was."""
+    deciding = (facts.kind, facts.programme, facts.contract_type, facts.in_user_company,
+                facts.afest, facts.hourly_cost is not None, facts.eligibility)
     delay = facts.rules.contract_within.value
-    contract = period(delay.amount, delay.unit.value)
+    received = (tuple(facts.documents.get(row[0]) for row in _applicable(*deciding))
+                if facts.documents else None)
+    return _checklist(deciding, delay.amount, delay.unit.value, received)
+
+
+@lru_cache(maxsize=4096)
+def _checklist(deciding: tuple[Any, ...], amount: int, unit: str,
+               received: tuple[date | None, ...] | None) -> tuple[ChecklistItem, ...]:
+    """The checklist of the facts that decide it, the contract's delay and the documents'
+    dates (None: none received). Cached: most dossiers share all of them, and the engine asks
+    for every dossier (its items are frozen, so dossiers may share them)."""
+    contract = period(amount, unit)
     return tuple(
         ChecklistItem(code, label, step, rule, destination, when.format(contract=contract),
-                      implied,
-                      facts.documents.get(code), sensitive, blocking)
-        for code, label, step, rule, destination, when, implied, sensitive, blocking in _applicable(
-            facts.kind, facts.programme, facts.contract_type, facts.in_user_company, facts.afest,
-            facts.hourly_cost is not None, facts.eligibility)
+                      implied, None if received is None else received[position], sensitive,
+                      blocking)
+        for position, (code, label, step, rule, destination, when, implied, sensitive,
+                       blocking) in enumerate(_applicable(*deciding))
     )
 
 
