@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -64,9 +64,8 @@ class MissionProgress:
     window_end: date
     missions: tuple[MissionCount, ...] = ()
 
-    @cached_property
+    @property
     def hours_remaining(self) -> Fraction:
-        """Once per progress (status.py and store/steps.py ask it several times a dossier)."""
         return _remaining(self.hours_required, self.hours_done)
 
 
