@@ -13,8 +13,9 @@ brings what those days crossed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from dossiers.deadlines.business_days import add_business_days, is_business_day
 from dossiers.deadlines.timeline import Status, Step, Timeline
@@ -112,8 +113,9 @@ class _Builder:
     dossiers' timelines, so that memory follows the number of reminders."""
 
     recipient: Person
-    # Per dossier: its heading, and its items by step (the first item of a step stays).
-    groups: dict[int, tuple[DossierItems, dict[str, Item]]] = field(default_factory=dict)
+    # Per dossier: its heading (DossierItems' fields but its items), and its items by step
+    # (the first item of a step stays); the DossierItems is made once, when the digest is.
+    groups: dict[int, tuple[tuple[Any, ...], dict[str, Item]]] = field(default_factory=dict)
 
     def add(self, dossier: DossierState, item: Item) -> None:
         entry = self.groups.get(dossier.id)
@@ -121,14 +123,15 @@ class _Builder:
             alerts = tuple(f"{a.message} ({a.rule})" for a in dossier.timeline.alerts
                            if a.code in REMINDED_ALERTS)
             entry = self.groups[dossier.id] = (
-                DossierItems(dossier.id, dossier.reference, dossier.worker, dossier.kind,
-                             dossier.owner.name, (), alerts), {})
+                (dossier.id, dossier.reference, dossier.worker, dossier.kind,
+                 dossier.owner.name, alerts), {})
         entry[1].setdefault(item.step.code, item)
 
     def digest(self) -> Digest:
-        groups = [replace(group, items=tuple(sorted(
-                      items.values(), key=lambda i: (ORDER[i.reason], i.step.due or date.max))))
-                  for group, items in self.groups.values()]
+        groups = [DossierItems(*heading[:5], items=tuple(sorted(
+                      items.values(), key=lambda i: (ORDER[i.reason], i.step.due or date.max))),
+                               alerts=heading[5])
+                  for heading, items in self.groups.values()]
         groups.sort(key=lambda g: (ORDER[g.items[0].reason], g.items[0].step.due or date.max,
                                    g.reference))
         return Digest(self.recipient, tuple(groups))
