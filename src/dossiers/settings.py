@@ -26,6 +26,8 @@ DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    """[smtp]: the server reminders are sent through."""
+
     host: str = "localhost"
     port: int | None = None
     user: str | None = None
@@ -42,6 +44,8 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class MailSettings:
+    """[mail]: the sender, the transport and the templates of the reminders."""
+
     from_: str | None = None
     transport: str = "smtp"
     outbox_dir: str = "dossiers-mails"
@@ -50,6 +54,8 @@ class MailSettings:
 
 @dataclass(frozen=True)
 class RemindersSettings:
+    """[reminders]: when reminders are sent, and how a failed one is tried again."""
+
     lead_days: tuple[int, ...] = (7, 2, 0)
     escalation_days: int = 3
     min_gap_days: int = 1
@@ -86,6 +92,8 @@ class WebSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every section of the configuration, read once per command."""
+
     db: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     mail: MailSettings = field(default_factory=MailSettings)

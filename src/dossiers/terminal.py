@@ -83,6 +83,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
+    """A table's column: its header and how its cells fit."""
+
     header: str
     # "wrap": long text wraps on words; "keep": never wrapped (dates, references), shortened
     # with « … » only when nothing else can give way.

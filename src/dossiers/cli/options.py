@@ -77,6 +77,8 @@ def start_up_done() -> None:
 
 @dataclass
 class App:
+    """What a command reaches through `ctx.obj`: the settings, the engine, transactions."""
+
     db_url: str | None
     config_path: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
