@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session
 
 from dossiers.deadlines.engine import compute_timeline
@@ -258,6 +259,33 @@ def test_a_timeline_of_another_engine_is_stale_and_healed(db_engine: Engine) -> 
         assert stale_ids(session) == []
         [packed] = session.scalars(select(StoredTimeline.schedule))
         assert unpack(packed).steps[0].code == "drf" and unpack(packed).steps[0].due is not None
+
+
+def test_a_large_heal_gives_postgresql_the_statistics_of_the_new_rows(
+        db_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After many stored timelines are rewritten (a new engine), PostgreSQL's planner gets
+    their statistics at once (ANALYZE), not when the autovacuum comes by."""
+    from dossiers.store.steps import heal
+
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("the planner's statistics are PostgreSQL's")
+    owners = _setup(db_engine)
+    _write(db_engine, [{"kind": "cdpi", "start": BASE + timedelta(days=k), "length": 40,
+                        "hours": 210, "programme": None, "agency": 0, "events": [],
+                        "missions": [], "incidents": [], "documents": []} for k in range(3)],
+           owners)
+
+    def rows_planned() -> float:
+        with db_engine.connect() as connection:
+            return connection.scalar(text(
+                "SELECT reltuples FROM pg_class WHERE relname = 'timelines'"))
+
+    assert rows_planned() < 0  # never analysed
+    with transaction(db_engine) as session:
+        session.query(StoredTimeline).update({"engine": "older"})
+    monkeypatch.setattr(store_steps, "BATCH", 2)
+    assert heal(lambda: transaction(db_engine)) == 3
+    assert rows_planned() == 3
 
 
 def test_the_candidates_of_a_day_exclude_a_dossier_done_and_not_due(db_engine: Engine) -> None:

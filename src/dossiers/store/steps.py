@@ -34,7 +34,7 @@ from itertools import islice
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import DateTime, Select, and_, delete, event, insert, or_, select
+from sqlalchemy import DateTime, Select, and_, delete, event, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from dossiers.store.models import (
@@ -343,7 +343,20 @@ def heal(begin: Callable[[], Any], progress: Callable[[int, int], None] | None =
             refresh(session, ids[first:first + BATCH])
         if progress is not None:
             progress(min(first + BATCH, len(ids)), len(ids))
+    if len(ids) >= BATCH:
+        with begin() as session:
+            analyze(session)
     return len(ids)
+
+
+def analyze(session: Session) -> None:
+    """PostgreSQL: the planner's statistics of `timelines` made again after many of its rows
+    were rewritten (a new engine: all of them). Until the autovacuum came by, the daily
+    commands were planned on the old rows' statistics: the first `remind` after a new engine
+    took 14 s at 100 000 dossiers, 5 s once the table was analysed. A role that does not own the table is told so in a warning and
+    skips it (PostgreSQL refuses nothing); SQLite plans without statistics it was not given."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {StoredTimeline.__tablename__}"))
 
 
 def candidates(first_day: date, last_day: date, *, overdue: bool = False,
