@@ -20,7 +20,6 @@ import json
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
 
 from dossiers.deadlines.timeline import (
     Alert, DayCheck, MissionProgress, PlannedStep, Schedule, Track,
