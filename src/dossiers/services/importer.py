@@ -39,11 +39,10 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from fractions import Fraction
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from dossiers import messages
@@ -62,6 +61,7 @@ from dossiers.services.dossiers import (
 )
 from dossiers.services.network import agency_among, staff_among
 from dossiers.store import steps
+from dossiers.store.bulk import insert_many
 from dossiers.store.facts import facts_of
 from dossiers.store.models import (
     Agency, Change, Document, Dossier, Event, Incident, Mission, Staff,
@@ -466,7 +466,7 @@ def _write(session: Session, checked: Checked) -> int:
         for model, rows in ((Event, events), (Mission, missions), (Document, documents),
                             (Incident, incidents), (Change, changes)):
             if rows:
-                _insert(connection, model.__table__, rows)
+                insert_many(connection, model.__table__, rows)
         ids += batch_ids
     # From the rows in memory, as they were just written: no need to read them back.
     if checked.timelines is None:
@@ -485,7 +485,7 @@ def _insert_dossiers(connection: Connection, rows: list[dict[str, Any]]) -> list
     # SQLite cannot say which row RETURNING's ids belong to in a statement of many rows, so
     # SQLAlchemy inserted them one statement each: one executemany instead, then the ids
     # read back by reference key (unique), a query per CHUNK rows.
-    _insert(connection, table, rows)
+    insert_many(connection, table, rows)
     keys = [row["reference_key"] for row in rows]
     ids: dict[str, int] = {}
     for first in range(0, len(keys), CHUNK):
@@ -493,36 +493,6 @@ def _insert_dossiers(connection: Connection, rows: list[dict[str, Any]]) -> list
             select(table.c.reference_key, table.c.id)
             .where(table.c.reference_key.in_(keys[first:first + CHUNK]))).all())
     return [ids[key] for key in keys]
-
-
-def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One executemany of these rows (each with the same columns). On SQLite, straight to
-    the driver, each value made as SQLAlchemy makes it for its column (its type's bind
-    processor: dates, times and booleans stored exactly as `connection.execute(insert(…))`
-    stores them): preparing each row's parameters was most of SQLAlchemy's time, spent
-    while the write lock is held. A column left out whose default SQLAlchemy computes
-    (`default=`) is filled by Core, as before."""
-    dialect = connection.dialect
-    names = tuple(rows[0])
-    if dialect.name != "sqlite" or any(column.default is not None and column.key not in names
-                                       for column in table.columns):
-        connection.execute(insert(table), rows)
-        return
-    assert all(len(row) == len(names) for row in rows)
-    quote = dialect.identifier_preparer.quote
-    processors = [(position, processor) for position, name in enumerate(names)
-                  if (processor := table.c[name].type.dialect_impl(dialect)
-                      .bind_processor(dialect)) is not None]
-    values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    parameters = []
-    for row in rows:
-        row_values = list(values(row))
-        for position, processor in processors:
-            row_values[position] = processor(row_values[position])
-        parameters.append(tuple(row_values))
-    connection.exec_driver_sql(
-        f'INSERT INTO {quote(table.name)} ({", ".join(map(quote, names))}) '
-        f'VALUES ({", ".join("?" for _ in names)})', parameters)
 
 
 def _draft(row: dict[str, str]) -> DossierDraft:

@@ -34,12 +34,13 @@ from itertools import islice
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import DateTime, Select, and_, delete, event, insert, or_, select, text
+from sqlalchemy import Select, and_, delete, event, or_, select, text
 from sqlalchemy.orm import Session
 
 from dossiers.store.models import (
     Agency, Document, Dossier, Event, Incident, Mission, StoredTimeline,
 )
+from dossiers.store.bulk import insert_many
 from dossiers.store.packed import pack
 
 BATCH = 2000
@@ -267,9 +268,7 @@ def store(session: Session, dossiers: Iterable[Any]) -> int:
     return done
 
 
-TIMELINE_COLUMNS = ("dossier_id", "engine", "holidays", "rules", "valid_from", "valid_until",
-                    "closed_on", "schedule", "first_due", "last_due", "first_opens",
-                    "last_opens", "at_risk_from", "span_first", "span_last")
+TIMELINE_COLUMNS = tuple(StoredTimeline.__table__.columns.keys())
 ComputedTimeline = tuple[Any, ...]
 """timeline_row of a dossier not written yet, as a tuple in the TIMELINE_COLUMNS order without
 the dossier's id: a third of the memory of a dict (`import` holds one per row of its file)."""
@@ -293,27 +292,9 @@ def insert_computed(session: Session, ids: list[int], timelines: list[ComputedTi
 
 
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert `timelines` rows (timeline_row()) in the session's transaction. On SQLite, the
-    values go to the driver as they are stored (dates as SQLAlchemy writes them there,
-    AAAA-MM-JJ): most of an import's write transaction was SQLAlchemy preparing each row's
-    parameters, while the write lock was held."""
-    if not rows:
-        return
-    connection = session.connection()
-    table = StoredTimeline.__table__
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    assert not any(isinstance(table.c[name].type, DateTime) for name in columns)
-    statement = (f'INSERT INTO {table.name} ({", ".join(columns)}) '
-                 f'VALUES ({", ".join("?" for _ in columns)})')
-    connection.exec_driver_sql(statement, [tuple(_stored(row[name]) for name in columns)
-                                           for row in rows])
-
-
-def _stored(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    """Insert `timelines` rows (timeline_row()) in the session's transaction."""
+    if rows:
+        insert_many(session.connection(), StoredTimeline.__table__, rows)
 
 
 def stale_ids(session: Session) -> list[int]:
